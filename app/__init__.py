@@ -1,0 +1,62 @@
+"""Portvakt: HMS-card gate control and the byggherreforskriften § 15 list."""
+import logging
+import os
+
+from flask import Flask
+
+from app.config import load_config
+from app.extensions import csrf, db, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config → extensions → adapters → blueprints → CLI → errors."""
+    app = Flask(__name__, instance_path=_instance_path(), instance_relative_config=True)
+    register_config(app, test_config)
+    register_extensions(app)
+    register_adapters(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errors(app)
+    return app
+
+
+def _instance_path() -> str:
+    return os.environ.get("PORTVAKT_INSTANCE", os.path.join(os.path.dirname(__file__), "..", "instance"))
+
+
+def register_config(app: Flask, test_config: dict | None) -> None:
+    app.config.from_mapping(load_config(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
+        app.config.from_mapping(test_config)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (registers the models with the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
+    csrf.init_app(app)
+
+
+def register_adapters(app: Flask) -> None:
+    """Outside systems are chosen by configuration (see app/adapters)."""
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)
+
+
+def register_errors(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)

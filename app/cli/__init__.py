@@ -1,0 +1,8 @@
+"""Command-line tools: `flask --app wsgi <group> <command>`. One module per group."""
+
+
+def register(app) -> None:
+    from app.cli import demo, kiosks, sites, users
+
+    for module in (demo, kiosks, sites, users):
+        app.cli.add_command(module.group)

@@ -1,0 +1,39 @@
+"""`flask demo seed`: the demo data and the card-service emulator's data file."""
+import json
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.services.demo import database_is_empty, seed_demo
+
+group = AppGroup("demo", help="Demo data.")
+
+
+@group.command("seed")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object for automation.")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and exit 0) when the database has data.")
+def seed(as_json: bool, if_empty: bool) -> None:
+    """Fill an empty database with a realistic demo; passwords and kiosk tokens are random."""
+    if not database_is_empty():
+        if if_empty:
+            click.echo("Databasen har allerede data; demo hoppes over. / Database not empty; demo skipped.")
+            return
+        raise click.ClickException("Databasen er ikke tom / the database is not empty")
+    result = seed_demo(current_app.config["CARDSIM_DATA"], today=date.today())
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
+    _print_summary(result)
+
+
+def _print_summary(result) -> None:
+    click.echo("Demodata lagt inn / demo data created.")
+    click.echo("Brukere / users (e-post  passord  rolle):")
+    for user in result.users:
+        click.echo(f"  {user['email']:32} {user['password']:14} {user['role']}")
+    click.echo("Kiosker / kiosks (id  navn  token):")
+    for kiosk in result.kiosks:
+        click.echo(f"  {kiosk['id']:3} {kiosk['name']:16} {kiosk['token']}")
+    click.echo(f"Kortdata for emulatoren / card-service emulator data: {result.cardsim_data}")

@@ -1,0 +1,35 @@
+"""`flask user create`."""
+import secrets
+
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.models import Company, Membership, Role, Site, User
+
+group = AppGroup("user", help="User accounts.")
+
+
+@group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--site", "site_id", type=int, help="Site id; omit for every site.")
+@click.option("--company", "company_id", type=int, help="Company id (employer_viewer only).")
+@click.option("--password", help="Omit to get a random one, printed once.")
+def create(email, name, role, site_id, company_id, password) -> None:
+    """Create a user with one role."""
+    email = email.strip().lower()
+    if db.session.scalar(db.select(User.id).where(User.email == email)):
+        raise click.ClickException(f"Brukeren finnes allerede / user already exists: {email}")
+    if site_id is not None and db.session.get(Site, site_id) is None:
+        raise click.ClickException(f"Ukjent byggeplass / unknown site: {site_id}")
+    if role == Role.EMPLOYER_VIEWER.value and (company_id is None or db.session.get(Company, company_id) is None):
+        raise click.ClickException("employer_viewer trenger --company / needs --company")
+    password = password or secrets.token_urlsafe(12)
+    user = User(email=email, name=name)
+    user.set_password(password)
+    user.memberships.append(Membership(role=role, site_id=site_id, company_id=company_id))
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Bruker opprettet / user created: {email}  passord / password: {password}")

@@ -1,0 +1,88 @@
+"""Configuration: safe defaults, then instance/config.py, then environment variables."""
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(RuntimeError):
+    """Raised when the app cannot start with the configuration it was given."""
+
+
+DEV_CARD_SERVICE_TOKEN = "dev-token"
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def _env_float(name, default):
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError("SECRET_KEY must be set when PORTVAKT_ENV=production")
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'portvakt.db'}"
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError("DATABASE_URL is not a valid database URL") from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the configuration mapping from defaults and the environment."""
+    path = Path(instance_path)
+    production = os.environ.get("PORTVAKT_ENV", "development") == "production"
+    card_token = os.environ.get("CARD_SERVICE_TOKEN")
+    if production and not card_token:
+        raise ConfigError("CARD_SERVICE_TOKEN must be set when PORTVAKT_ENV=production")
+    return {
+        "PRODUCTION": production,
+        "SECRET_KEY": _secret_key(path, production),
+        "SQLALCHEMY_DATABASE_URI": _database_url(path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CARD_SERVICE_URL": os.environ.get("CARD_SERVICE_URL", "http://127.0.0.1:8100"),
+        "CARD_SERVICE_TOKEN": card_token or DEV_CARD_SERVICE_TOKEN,
+        "CARD_SERVICE_BUDGET_S": _env_float("CARD_SERVICE_BUDGET_S", 2.0),
+        "PORTVAKT_TZ": os.environ.get("PORTVAKT_TZ", "Europe/Oslo"),
+        "CARDSIM_DATA": os.environ.get("CARDSIM_DATA", str(path / "cardsim.json")),
+        "SCAN_DEBOUNCE_S": _env_int("SCAN_DEBOUNCE_S", 30),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }

@@ -1,0 +1,1 @@
+"""Pure domain rules: standard library only, time passed in, never read inside."""

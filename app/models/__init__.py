@@ -1,0 +1,15 @@
+"""SQLAlchemy models, one module per area. Importing this package registers them all."""
+from app.models.accounts import Membership, Role, User
+from app.models.attendance import AttendanceDay, ScanEvent
+from app.models.audit import AuditLog
+from app.models.followups import FollowUp
+from app.models.kiosks import EnrollmentCode, Kiosk
+from app.models.lists import AccessLink, DailyList
+from app.models.people import Card, Engagement, Person
+from app.models.sites import Builder, Company, Site, SiteCompany
+
+__all__ = [
+    "AccessLink", "AttendanceDay", "AuditLog", "Builder", "Card", "Company", "DailyList",
+    "Engagement", "EnrollmentCode", "FollowUp", "Kiosk", "Membership", "Person", "Role",
+    "ScanEvent", "Site", "SiteCompany", "User",
+]

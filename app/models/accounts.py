@@ -1,0 +1,48 @@
+"""Users of the web app and their roles per site."""
+import enum
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models._types import UTCDateTime, utcnow
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    BUILDER_REP = "builder_rep"  # byggherrens representant: keeps and checks the § 15 list
+    COORDINATOR = "coordinator"  # SHA-koordinator
+    SAFETY_REP = "safety_rep"  # verneombud
+    EMPLOYER_VIEWER = "employer_viewer"  # sees only its own company's people
+
+
+class User(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    email = db.Column(db.String(254), nullable=False, unique=True)
+    name = db.Column(db.String(200), nullable=False)
+    password_hash = db.Column(db.String(256), nullable=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    failed_logins = db.Column(db.Integer, nullable=False, default=0)
+    locked_until = db.Column(UTCDateTime)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    memberships = db.relationship("Membership", back_populates="user", cascade="all, delete-orphan")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # werkzeug's scrypt
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class Membership(db.Model):
+    """A user's role on one site, or on every site when site_id is null."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.ForeignKey("user.id"), nullable=False, index=True)
+    site_id = db.Column(db.ForeignKey("site.id"))
+    role = db.Column(db.String(20), nullable=False)
+    company_id = db.Column(db.ForeignKey("company.id"))  # required for employer_viewer
+
+    user = db.relationship("User", back_populates="memberships")
+    site = db.relationship("Site")
+    company = db.relationship("Company")

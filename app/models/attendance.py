@@ -1,0 +1,71 @@
+"""Scan events (every read at a gate) and attendance days (the § 15 list's rows)."""
+from app.extensions import db
+from app.models._types import UTCDateTime, utcnow
+
+
+class ScanEvent(db.Model):
+    """One scan as the kiosk sent it. The raw QR text is never stored, only the parsed card number."""
+
+    id = db.Column(db.String(36), primary_key=True)  # the UUID the kiosk made: idempotency key
+    site_id = db.Column(db.ForeignKey("site.id"), nullable=False)
+    kiosk_id = db.Column(db.ForeignKey("kiosk.id"))  # null for a manual registration
+    card_id = db.Column(db.ForeignKey("card.id"))
+    card_number = db.Column(db.String(32))  # what was read, also when the card is unknown
+    person_id = db.Column(db.ForeignKey("person.id"))
+    scanned_at = db.Column(UTCDateTime, nullable=False)
+    received_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    local_date = db.Column(db.Date, nullable=False)
+    decision = db.Column(db.String(10), nullable=False)  # accepted|rejected
+    reason = db.Column(db.String(40), nullable=False)
+    direction = db.Column(db.String(3), nullable=False)  # in|out
+    verified = db.Column(db.Boolean, nullable=False, default=True)
+    late = db.Column(db.Boolean, nullable=False, default=False)  # delivered from an offline queue
+    warnings = db.Column(db.JSON, nullable=False, default=list)
+    source = db.Column(db.String(10), nullable=False, default="kiosk")  # kiosk|manual
+    note = db.Column(db.String(500))  # the reason given for a manual registration
+    needs_approval = db.Column(db.Boolean, nullable=False, default=False)
+    reverified_at = db.Column(UTCDateTime)
+    voided_at = db.Column(UTCDateTime)
+    voided_by_id = db.Column(db.ForeignKey("user.id"))
+    void_reason = db.Column(db.String(500))
+
+    __table_args__ = (
+        db.Index("ix_scan_event_site_time", "site_id", "scanned_at"),
+        db.Index("ix_scan_event_kiosk_card_time", "kiosk_id", "card_number", "scanned_at"),
+        db.Index("ix_scan_event_person_time", "person_id", "scanned_at"),
+    )
+
+    kiosk = db.relationship("Kiosk")
+    card = db.relationship("Card")
+    person = db.relationship("Person")
+
+
+class AttendanceDay(db.Model):
+    """A person on a site's list for one local date, with first in and last out."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    site_id = db.Column(db.ForeignKey("site.id"), nullable=False)
+    person_id = db.Column(db.ForeignKey("person.id"), nullable=False, index=True)
+    local_date = db.Column(db.Date, nullable=False)
+    employer_id = db.Column(db.ForeignKey("company.id"), nullable=False)
+    hired_by_id = db.Column(db.ForeignKey("company.id"))
+    card_id = db.Column(db.ForeignKey("card.id"))
+    first_in = db.Column(UTCDateTime)
+    last_out = db.Column(UTCDateTime)
+    is_present = db.Column(db.Boolean, nullable=False, default=False)
+    source = db.Column(db.String(10), nullable=False, default="scan")  # scan|manual
+    flags = db.Column(db.JSON, nullable=False, default=list)
+    removed_at = db.Column(UTCDateTime)
+    removed_by_id = db.Column(db.ForeignKey("user.id"))
+    removed_reason = db.Column(db.String(500))
+
+    __table_args__ = (
+        db.UniqueConstraint("site_id", "person_id", "local_date"),
+        db.Index("ix_attendance_day_site_date", "site_id", "local_date"),
+        db.Index("ix_attendance_day_site_present", "site_id", "is_present"),
+    )
+
+    person = db.relationship("Person")
+    employer = db.relationship("Company", foreign_keys=[employer_id])
+    hired_by = db.relationship("Company", foreign_keys=[hired_by_id])
+    card = db.relationship("Card")

@@ -1,0 +1,59 @@
+"""People, their HMS cards and their engagements on sites."""
+from app.extensions import db
+from app.models._types import UTCDateTime
+
+
+class Person(db.Model):
+    """A worker. Date of birth only: Portvakt never stores a national identity number."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    first_name = db.Column(db.String(100), nullable=False)
+    last_name = db.Column(db.String(100), nullable=False)
+    birth_date = db.Column(db.Date, nullable=False)
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class Card(db.Model):
+    """An HMS card as last seen by the card service. The status is the service's, not ours."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    number = db.Column(db.String(32), nullable=False, unique=True)
+    card_type = db.Column(db.String(12), nullable=False, default="construction")  # construction|cleaning
+    person_id = db.Column(db.ForeignKey("person.id"), nullable=False, index=True)
+    employer_id = db.Column(db.ForeignKey("company.id"), nullable=False)
+    issued_on = db.Column(db.Date)
+    valid_to = db.Column(db.Date)
+    last_status = db.Column(db.String(20))
+    last_status_reason = db.Column(db.String(200))
+    last_checked_at = db.Column(UTCDateTime)
+    # When the service last said "valid": the strict outage policy trusts this for N hours.
+    last_valid_at = db.Column(UTCDateTime)
+
+    person = db.relationship("Person", backref="cards")
+    employer = db.relationship("Company")
+
+
+class Engagement(db.Model):
+    """A person working on a site for an employer; a hired-in worker also names who hired them in."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    person_id = db.Column(db.ForeignKey("person.id"), nullable=False, index=True)
+    site_id = db.Column(db.ForeignKey("site.id"), nullable=False, index=True)
+    employer_id = db.Column(db.ForeignKey("company.id"), nullable=False)
+    # § 15 c: for a hired-in worker the employer is the staffing agency (utleier) and the list
+    # must also name the innleievirksomhet, the undertaking that hired the worker in.
+    hired_by_id = db.Column(db.ForeignKey("company.id"))
+    active_from = db.Column(db.Date)
+    active_to = db.Column(db.Date)
+    barred = db.Column(db.Boolean, nullable=False, default=False)
+    barred_reason = db.Column(db.String(200))
+
+    __table_args__ = (db.UniqueConstraint("person_id", "site_id", "employer_id"),)
+
+    person = db.relationship("Person")
+    site = db.relationship("Site")
+    employer = db.relationship("Company", foreign_keys=[employer_id])
+    hired_by = db.relationship("Company", foreign_keys=[hired_by_id])

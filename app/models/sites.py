@@ -1,0 +1,80 @@
+"""Builders, sites and the companies that work on them (the contract chain)."""
+from datetime import time
+
+from app.extensions import db
+from app.models._types import UTCDateTime, utcnow
+
+
+class Builder(db.Model):
+    """The byggherre: § 15 b needs its name on the list."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(200), nullable=False)
+    org_number = db.Column(db.String(9))  # a private byggherre has none
+
+
+class Site(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(200), nullable=False)
+    street = db.Column(db.String(200), nullable=False)
+    postcode = db.Column(db.String(4), nullable=False)
+    city = db.Column(db.String(100), nullable=False)
+    builder_id = db.Column(db.ForeignKey("builder.id"), nullable=False)
+    start_date = db.Column(db.Date)
+    # Drives retention: the § 15 list is kept six months after the works are finished.
+    completion_date = db.Column(db.Date)
+    status = db.Column(db.String(20), nullable=False, default="active")  # planned|active|completed
+    contract_id = db.Column(db.String(64))  # the public builder's contract id (ELRAPP KontraktId)
+    closing_time = db.Column(db.Time, nullable=False, default=time(23, 59))
+    outage_policy = db.Column(db.String(10), nullable=False, default="strict")  # strict|lenient
+    outage_grace_hours = db.Column(db.Integer, nullable=False, default=12)
+    only_registered_companies = db.Column(db.Boolean, nullable=False, default=False)
+    records_times = db.Column(db.Boolean, nullable=False, default=True)
+    # In/out times are access control (employee monitoring) with a shorter life than the list.
+    passage_retention_days = db.Column(db.Integer, nullable=False, default=90)
+    retention_months = db.Column(db.Integer, nullable=False, default=6)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    builder = db.relationship(Builder)
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postcode} {self.city}"
+
+
+class Company(db.Model):
+    """An employer: a Norwegian org number (mod-11 checked) or a foreign id with its country."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    name = db.Column(db.String(200), nullable=False)
+    org_number = db.Column(db.String(9), unique=True)
+    foreign_id = db.Column(db.String(64))
+    country = db.Column(db.String(2), nullable=False, default="NO")
+
+    __table_args__ = (
+        db.CheckConstraint("org_number IS NOT NULL OR foreign_id IS NOT NULL", name="has_id"),
+    )
+
+    @property
+    def identifier(self) -> str:
+        return self.org_number or f"{self.country} {self.foreign_id}"
+
+
+class SiteCompany(db.Model):
+    """A company's place on one site's contract chain."""
+
+    ROLES = ("main_contractor", "subcontractor", "staffing_agency", "sole_proprietor")
+
+    id = db.Column(db.Integer, primary_key=True)
+    site_id = db.Column(db.ForeignKey("site.id"), nullable=False, index=True)
+    company_id = db.Column(db.ForeignKey("company.id"), nullable=False)
+    role = db.Column(db.String(20), nullable=False)
+    parent_id = db.Column(db.ForeignKey("site_company.id"))
+    active_from = db.Column(db.Date)
+    active_to = db.Column(db.Date)
+
+    __table_args__ = (db.UniqueConstraint("site_id", "company_id"),)
+
+    site = db.relationship(Site)
+    company = db.relationship(Company)
+    parent = db.relationship("SiteCompany", remote_side=[id])

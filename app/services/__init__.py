@@ -1,0 +1,1 @@
+"""Use cases: load rows, build plain data, call the domain, persist."""

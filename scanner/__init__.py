@@ -1,0 +1,1 @@
+"""The gate kiosk program. It runs on a box without Flask or the database: it never imports app/."""

@@ -1,0 +1,48 @@
+#!/bin/bash
+# `make run`: migrate, seed the demo once, start the card-service emulator and the web app.
+# Ctrl-C stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+FLASK=".venv/bin/flask --app wsgi"
+PORT=${PORTVAKT_PORT:-8000}
+SIM_PORT=${CARDSIM_PORT:-8100}
+mkdir -p instance
+export CARDSIM_DATA=${CARDSIM_DATA:-$PWD/instance/cardsim.json}
+export CARD_SERVICE_URL=${CARD_SERVICE_URL:-http://127.0.0.1:$SIM_PORT}
+export CARD_SERVICE_TOKEN=${CARD_SERVICE_TOKEN:-dev-token}
+
+pids=()
+stop_all() {
+    trap - INT TERM EXIT
+    echo; echo "Stopper / stopping..."
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap stop_all INT TERM EXIT
+
+$FLASK db upgrade 2>&1 | grep -v "^INFO" || true
+seed_log=instance/demo-accounts.txt
+if $FLASK demo seed --if-empty > instance/.seed.out; then
+    grep -q "Demodata lagt inn" instance/.seed.out && mv instance/.seed.out "$seed_log" || rm -f instance/.seed.out
+fi
+
+$PY -m cardsim --host 127.0.0.1 --port "$SIM_PORT" --data "$CARDSIM_DATA" --token "$CARD_SERVICE_TOKEN" \
+    --test-controls & pids+=($!)
+
+# Background duties: re-verify unverified scans every 5 minutes, purge expired data nightly.
+( while sleep 300; do $FLASK cards reverify >/dev/null 2>&1 || true; done ) & pids+=($!)
+( while true; do $FLASK retention purge >/dev/null 2>&1 || true; sleep 86400; done ) & pids+=($!)
+
+.venv/bin/gunicorn --workers 2 --threads 4 --bind "127.0.0.1:$PORT" --access-logfile - wsgi:app & pids+=($!)
+
+sleep 1
+cat <<INFO
+
+  Portvakt kjører / is running:  http://127.0.0.1:$PORT/
+  Kortemulator / card-service emulator: http://127.0.0.1:$SIM_PORT/
+  Demokontoer / demo accounts (made at first start): $PWD/$seed_log
+INFO
+[ -f "$seed_log" ] && sed 's/^/  /' "$seed_log"
+echo "  Ctrl-C stopper alt / stops everything."
+wait -n "${pids[@]}"

@@ -1,0 +1,99 @@
+"""Fixtures: one schema per test session (built by the migrations), emptied after every test.
+
+The database is SQLite in a temporary folder unless DATABASE_URL is set (`make test` sets it to a
+private PostgreSQL server for its second pass, which runs only the tests that touch a database).
+"""
+import os
+import tempfile
+
+import pytest
+from sqlalchemy import text
+
+DATABASE_FIXTURES = {"app", "db_session", "client", "runner", "live_server"}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--database-only", action="store_true",
+                     help="run only the tests that use a database (the PostgreSQL pass)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--database-only"):
+        return
+    keep = [item for item in items if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))]
+    dropped = [item for item in items if item not in keep]
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, tmp_path_factory):
+    os.environ.setdefault("PORTVAKT_INSTANCE", tempfile.mkdtemp(prefix="portvakt-instance-"))
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "CARDSIM_DATA": str(tmp_path_factory.mktemp("cardsim") / "cardsim.json"),
+    })
+    with app.app_context():
+        _fresh_schema(db)
+    return app
+
+
+def _fresh_schema(db):
+    """Drop whatever a previous run left, then build the schema with the migrations."""
+    from flask_migrate import upgrade
+
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        else:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}"'))
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade()
+
+
+def _empty_all_tables(db):
+    tables = [t.name for t in db.metadata.sorted_tables]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def app(_app):
+    from app.extensions import db
+
+    with _app.app_context():
+        yield _app
+        db.session.remove()
+        _empty_all_tables(db)
+
+
+@pytest.fixture
+def db_session(app):
+    from app.extensions import db
+
+    return db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
