@@ -31,6 +31,9 @@ class Card(db.Model):
     last_checked_at = db.Column(UTCDateTime)
     # When the service last said "valid": the strict outage policy trusts this for N hours.
     last_valid_at = db.Column(UTCDateTime)
+    # sha256 of the token in the card's QR code, so the strict outage policy can recognise a card
+    # scanned by QR while the service is down. Never the raw QR text.
+    qr_token_hash = db.Column(db.String(64), index=True)
 
     person = db.relationship("Person", backref="cards")
     employer = db.relationship("Company")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 15:46:31.384885
+Create Date: 2026-11-25 15:51:39.570458
 
 """
 from alembic import op
@@ -65,6 +65,7 @@ def upgrade():
     sa.Column('last_status_reason', sa.String(length=200), nullable=True),
     sa.Column('last_checked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_valid_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('qr_token_hash', sa.String(length=64), nullable=True),
     sa.ForeignKeyConstraint(['employer_id'], ['company.id'], name=op.f('fk_card_employer_id_company')),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_card_person_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_card')),
@@ -72,6 +73,7 @@ def upgrade():
     )
     with op.batch_alter_table('card', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_card_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_card_qr_token_hash'), ['qr_token_hash'], unique=False)
 
     op.create_table('site',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -372,6 +374,7 @@ def downgrade():
     op.drop_table('access_link')
     op.drop_table('site')
     with op.batch_alter_table('card', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_card_qr_token_hash'))
         batch_op.drop_index(batch_op.f('ix_card_person_id'))
 
     op.drop_table('card')
