@@ -21,6 +21,7 @@ class ScanEvent(db.Model):
     verified = db.Column(db.Boolean, nullable=False, default=True)
     late = db.Column(db.Boolean, nullable=False, default=False)  # delivered from an offline queue
     warnings = db.Column(db.JSON, nullable=False, default=list)
+    message = db.Column(db.JSON)  # {"nb", "en"} as shown at the gate, so a replay shows the same words
     source = db.Column(db.String(10), nullable=False, default="kiosk")  # kiosk|manual
     note = db.Column(db.String(500))  # the reason given for a manual registration
     needs_approval = db.Column(db.Boolean, nullable=False, default=False)
@@ -52,6 +53,8 @@ class AttendanceDay(db.Model):
     card_id = db.Column(db.ForeignKey("card.id"))
     first_in = db.Column(UTCDateTime)
     last_out = db.Column(UTCDateTime)
+    # The newest scan applied: a late (offline) scan older than this must not flip is_present.
+    last_scan_at = db.Column(UTCDateTime)
     is_present = db.Column(db.Boolean, nullable=False, default=False)
     source = db.Column(db.String(10), nullable=False, default="scan")  # scan|manual
     flags = db.Column(db.JSON, nullable=False, default=list)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 15:51:39.570458
+Create Date: 2026-11-25 15:53:07.383801
 
 """
 from alembic import op
@@ -129,6 +129,7 @@ def upgrade():
     sa.Column('card_id', sa.Integer(), nullable=True),
     sa.Column('first_in', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_out', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('last_scan_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('is_present', sa.Boolean(), nullable=False),
     sa.Column('source', sa.String(length=10), nullable=False),
     sa.Column('flags', sa.JSON(), nullable=False),
@@ -282,6 +283,7 @@ def upgrade():
     sa.Column('verified', sa.Boolean(), nullable=False),
     sa.Column('late', sa.Boolean(), nullable=False),
     sa.Column('warnings', sa.JSON(), nullable=False),
+    sa.Column('message', sa.JSON(), nullable=True),
     sa.Column('source', sa.String(length=10), nullable=False),
     sa.Column('note', sa.String(length=500), nullable=True),
     sa.Column('needs_approval', sa.Boolean(), nullable=False),
