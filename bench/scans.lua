@@ -1,0 +1,55 @@
+-- wrk script for bench/ingest.py: many kiosks posting UNIQUE scans to /api/v1/scans.
+-- The plan file ($BENCH_PLAN) has lines "kiosk<TAB>site<TAB>token" and "card<TAB>site<TAB>payload".
+-- Request n of thread t goes to kiosk n mod K with the next card of that kiosk's site; threads
+-- start half a pool apart, so the same card is not at the same kiosk again within the debounce
+-- window. Scan ids are UUIDs "<run tag>-<thread>-4000-8000-<counter>", unique per run; every id
+-- answered 200 is appended to $BENCH_ACKED.<thread> so the benchmark can look for lost events.
+dofile("wrk_report.lua")
+
+local thread_count = 0
+
+function setup(thread)
+   report_setup(thread)
+   thread:set("thread_no", thread_count)
+   thread_count = thread_count + 1
+   thread:set("thread_total", tonumber(os.getenv("BENCH_THREADS") or "2"))
+end
+
+function init(args)
+   run_tag = os.getenv("BENCH_RUN_TAG")
+   kiosks, cards = {}, {}
+   for line in io.lines(os.getenv("BENCH_PLAN")) do
+      local kind, site, value = line:match("^(%a+)\t(%d+)\t(.+)$")
+      if kind == "kiosk" then
+         table.insert(kiosks, {site = site, auth = "Bearer " .. value})
+      elseif kind == "card" then
+         cards[site] = cards[site] or {}
+         table.insert(cards[site], value)
+      end
+   end
+   counter = 0
+   acked = assert(io.open(os.getenv("BENCH_ACKED") .. "." .. thread_no, "w"))
+   acked:setvbuf("full")
+end
+
+function request()
+   counter = counter + 1
+   local kiosk = kiosks[counter % #kiosks + 1]
+   local pool = cards[kiosk.site]
+   local offset = math.floor(#pool * thread_no / thread_total)
+   local payload = pool[(math.floor(counter / #kiosks) + offset) % #pool + 1]
+   local id = string.format("%s-%04x-4000-8000-%012x", run_tag, thread_no, counter)
+   local body = string.format(
+      '{"id": "%s", "payload": "%s", "scanned_at": "%s", "direction": "auto"}',
+      id, payload, os.date("!%Y-%m-%dT%H:%M:%S+00:00"))
+   return wrk.format("POST", "/api/v1/scans",
+                     {["Content-Type"] = "application/json", ["Authorization"] = kiosk.auth}, body)
+end
+
+function response(status, headers, body)
+   count_status(status)
+   if status == 200 then
+      local id = body:match('"(' .. run_tag .. '%-[%x%-]+)"')
+      if id then acked:write(id, "\n") end
+   end
+end
