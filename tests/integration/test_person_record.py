@@ -1,0 +1,33 @@
+"""GDPR art. 15: the self-service record holds the person's own data and nobody else's."""
+import json
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import ScanEvent
+from app.services.person_record import person_record
+from tests.support.workflow_data import NOW, TODAY, make_attendance, make_person, make_site
+
+
+def scan(site, person, uid, minutes):
+    card = person.cards[0]
+    db.session.add(ScanEvent(id=uid, site_id=site.id, card_id=card.id, card_number=card.number,
+                             person_id=person.id, scanned_at=NOW + timedelta(minutes=minutes), local_date=TODAY,
+                             decision="accepted", reason="ok", direction="in"))
+
+
+def test_record_has_person_cards_days_and_scans_of_that_person_only(db_session):
+    site = make_site()
+    me = make_person(site)
+    colleague = make_person(site, first="Jankauskienė", last="Aušra", number="40015838")
+    make_attendance(site, me)
+    make_attendance(site, colleague)
+    scan(site, me, "00000000-0000-4000-8000-000000000001", 0)
+    scan(site, colleague, "00000000-0000-4000-8000-000000000002", 1)
+    db.session.commit()
+    record = person_record(me.id)
+    assert record["person"] == {"first_name": "Łukasz", "last_name": "Żółkowski", "birth_date": "1984-05-17"}
+    assert [c["number"] for c in record["cards"]] == ["40007919"]
+    assert len(record["attendance_days"]) == 1 and record["attendance_days"][0]["site"] == "Kvartal Løkkeveien"
+    assert len(record["scan_events"]) == 1 and record["engagements"][0]["employer"]["name"] == "Elektro Øst AS"
+    text = json.dumps(record, ensure_ascii=False)
+    assert "Jankauskienė" not in text and "40015838" not in text
