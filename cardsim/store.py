@@ -1,0 +1,122 @@
+"""The emulator's state: card records, the fault mode the tests set, and a count of lookups."""
+import json
+import random
+import threading
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+STATUSES = ("valid", "not_valid", "expired", "blocked", "lost", "stolen", "confiscated", "destroyed")
+CARD_TYPES = ("construction", "cleaning")
+FAULT_MODES = ("ok", "down", "error", "garbage", "hang", "flaky")
+
+
+class InvalidRecord(ValueError):
+    """A card record or fault setting the emulator refuses (answered with 400)."""
+
+
+@dataclass(frozen=True)
+class Faults:
+    mode: str = "ok"
+    latency_ms: int = 0
+    error_rate: float = 0.0
+
+
+def validate_card(record: dict) -> dict:
+    """Check a card record's shape so the emulator only ever serves well-formed answers."""
+    if not isinstance(record, dict):
+        raise InvalidRecord("a card record must be a JSON object")
+    number = record.get("card_number")
+    if not isinstance(number, str) or not number.isalnum() or len(number) > 32:
+        raise InvalidRecord("card_number must be letters and digits")
+    if record.get("status") not in STATUSES:
+        raise InvalidRecord(f"status must be one of {', '.join(STATUSES)}")
+    if record.get("card_type", "construction") not in CARD_TYPES:
+        raise InvalidRecord(f"card_type must be one of {', '.join(CARD_TYPES)}")
+    for field in ("issued_on", "valid_to"):
+        _iso_date(record.get(field), field)
+    holder, employer = record.get("holder"), record.get("employer")
+    if not isinstance(holder, dict) or not all(isinstance(holder.get(k), str) for k in ("first_name", "last_name")):
+        raise InvalidRecord("holder needs first_name and last_name")
+    _iso_date(holder.get("birth_date"), "holder.birth_date")
+    if not isinstance(employer, dict) or not all(isinstance(employer.get(k), str) for k in ("name", "org_number")):
+        raise InvalidRecord("employer needs name and org_number")
+    token = record.get("qr_token")
+    if token is not None and not isinstance(token, str):
+        raise InvalidRecord("qr_token must be a string")
+    return {"card_type": "construction", "status_reason": "", **record}
+
+
+def _iso_date(value, field: str) -> None:
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidRecord(f"{field} must be an ISO date (YYYY-MM-DD)") from None
+
+
+def validate_faults(body) -> Faults:
+    if not isinstance(body, dict) or body.get("mode", "ok") not in FAULT_MODES:
+        raise InvalidRecord(f"mode must be one of {', '.join(FAULT_MODES)}")
+    try:
+        latency = int(body.get("latency_ms", 0))
+        rate = float(body.get("error_rate", 0.0))
+    except (TypeError, ValueError):
+        raise InvalidRecord("latency_ms must be a whole number and error_rate a number") from None
+    if not 0 <= latency <= 120_000 or not 0.0 <= rate <= 1.0:
+        raise InvalidRecord("latency_ms must be 0..120000 and error_rate 0..1")
+    return Faults(body.get("mode", "ok"), latency, rate)
+
+
+class CardStore:
+    """Thread-safe: the HTTP server answers every request on its own thread."""
+
+    def __init__(self, cards: list[dict] | None = None, seed: int | None = None):
+        self._lock = threading.Lock()
+        self._cards: dict[str, dict] = {}
+        self._calls = 0
+        self._random = random.Random(seed)
+        self.faults = Faults()
+        for record in cards or []:
+            self.put(validate_card(record))
+
+    @classmethod
+    def from_file(cls, path: str) -> "CardStore":
+        """Load {"cards": [...]} as `flask demo seed` writes it; a missing file is an empty register."""
+        file = Path(path)
+        if not file.exists():
+            return cls()
+        data = json.loads(file.read_text(encoding="utf-8"))
+        return cls(data.get("cards", []) if isinstance(data, dict) else [])
+
+    def put(self, record: dict) -> None:
+        with self._lock:
+            self._cards[record["card_number"]] = record
+
+    def delete(self, card_number: str) -> bool:
+        with self._lock:
+            return self._cards.pop(card_number, None) is not None
+
+    def by_number(self, card_number: str) -> dict | None:
+        with self._lock:
+            return self._cards.get(card_number)
+
+    def by_qr_token(self, token: str) -> dict | None:
+        with self._lock:
+            return next((c for c in self._cards.values() if c.get("qr_token") == token), None)
+
+    def count_call(self) -> None:
+        with self._lock:
+            self._calls += 1
+
+    def calls(self) -> int:
+        with self._lock:
+            return self._calls
+
+    def reset_calls(self) -> None:
+        with self._lock:
+            self._calls = 0
+
+    def roll_failure(self) -> bool:
+        """For `flaky`: does this call fail?"""
+        with self._lock:
+            return self._random.random() < self.faults.error_rate
