@@ -4,6 +4,11 @@ export FLASK_APP := wsgi
 
 .PHONY: run test torture bench clean
 
+# Compiled translation catalogues are built, not committed: the .po files are the source.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/*.po))
+%.mo: %.po $(VENV)/.runtime
+	$(VENV)/bin/pybabel compile -i $< -o $@
+
 $(VENV)/.runtime: requirements.txt scripts/setup.sh
 	scripts/setup.sh requirements.txt
 	touch $@
@@ -12,10 +17,10 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt scripts/setup.sh
 	scripts/setup.sh requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
-run: $(VENV)/.runtime
+run: $(VENV)/.runtime $(MO_FILES)
 	scripts/run.sh
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(MO_FILES)
 	scripts/test.sh
 
 clean:

@@ -5,7 +5,7 @@ import os
 from flask import Flask
 
 from app.config import load_config
-from app.extensions import csrf, db, migrate
+from app.extensions import csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -38,6 +38,24 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"))
     csrf.init_app(app)
+    register_web_basics(app)
+
+
+def register_web_basics(app: Flask) -> None:
+    """Sign-in, languages, security headers and the template helpers every page uses."""
+    from flask_babel import gettext
+
+    from app import i18n, security
+    from app.auth.access import can
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = i18n.N_("Please sign in to see this page.")
+    login_manager.localize_callback = gettext  # translated when shown, not at import
+    login_manager.login_message_category = "info"
+    i18n.init_app(app)
+    security.init_app(app)
+    app.jinja_env.globals["can"] = can
 
 
 def register_adapters(app: Flask) -> None:
@@ -45,9 +63,17 @@ def register_adapters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.auth import bp as auth_bp
+    from app.dashboard import bp as dashboard_bp
     from app.health import bp as health_bp
+    from app.sites import bp as sites_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(sites_bp, url_prefix="/sites")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
 def register_cli(app: Flask) -> None:

@@ -1,6 +1,8 @@
 """Users of the web app and their roles per site."""
 import enum
+import hashlib
 
+from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
@@ -15,7 +17,7 @@ class Role(str, enum.Enum):
     EMPLOYER_VIEWER = "employer_viewer"  # sees only its own company's people
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     id = db.Column(db.Integer, primary_key=True)
     email = db.Column(db.String(254), nullable=False, unique=True)
     name = db.Column(db.String(200), nullable=False)
@@ -32,6 +34,15 @@ class User(db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot log in
+        return bool(self.active)
+
+    def get_id(self) -> str:
+        """The session id names the password too, so a password change ends other sessions."""
+        stamp = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{stamp}"
 
 
 class Membership(db.Model):

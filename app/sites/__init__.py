@@ -1,0 +1,6 @@
+"""One site: presence, muster, lists, rejected and unverified scans, contract chain, kiosks, people, audit."""
+from flask import Blueprint
+
+bp = Blueprint("sites", __name__, template_folder="templates")
+
+from app.sites import routes  # noqa: E402,F401

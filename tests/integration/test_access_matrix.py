@@ -1,0 +1,186 @@
+"""Every route × every kind of visitor gets exactly the answer it should.
+
+The table MATRIX names each endpoint's requests and who may make them; a route that is in
+app.url_map without an entry here fails `test_every_route_is_in_the_matrix`. Adding a route is a
+one-line addition: pick the helper that says who may use it.
+
+  signed_in(method, path, ALLOWED, ok=200)  a page behind sign-in: ALLOWED roles get `ok`, other
+                                            signed-in visitors 403, anonymous and a kiosk token the
+                                            login redirect
+  public(method, path, ok=200)              anyone gets `ok` (the login page)
+  by_token(method, path, ok=200, bad=404)   a share/self-service link: {share_token} gets `ok` for
+                                            everyone; the same request with {expired_share_token}
+                                            gets `bad`
+
+Paths use placeholders filled from the World below ({site}, {other_site}, {kiosk}, {person}, ...);
+add a field to World when a route needs a new kind of object.
+"""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+
+from app.domain.secrets import hash_token, new_token
+from app.extensions import db
+from app.models import AccessLink, Card, Engagement, Kiosk, Membership
+from app.models._types import utcnow
+from tests.support.web import login_as, make_company, make_person, make_site, make_user
+
+ANONYMOUS, KIOSK = "anonymous", "kiosk_token"
+ADMIN, BUILDER_REP, COORDINATOR = "admin", "builder_rep", "coordinator"
+SAFETY_REP, EMPLOYER_VIEWER, OTHER_SITE = "safety_rep", "employer_viewer", "other_site_builder_rep"
+VISITORS = (ANONYMOUS, KIOSK, ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP, EMPLOYER_VIEWER, OTHER_SITE)
+SIGNED_IN = frozenset({ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP, EMPLOYER_VIEWER, OTHER_SITE})
+
+# Who may do what on {site}: written out here, independently of app/auth/access.py's POLICY.
+SITE_ALL = frozenset({ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP, EMPLOYER_VIEWER})
+SITE_STAFF = frozenset({ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP})
+KEEPERS = frozenset({ADMIN, BUILDER_REP})
+ONLY_ADMIN = frozenset({ADMIN})
+LOGIN = "login"  # the expected answer "302 to the login page"
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str
+    answers: dict  # visitor -> status code, or LOGIN
+    data: dict = field(default_factory=dict)
+
+
+def signed_in(method, path, allowed, ok=200, data=None) -> Case:
+    answers = {ANONYMOUS: LOGIN, KIOSK: LOGIN}
+    answers |= {visitor: ok if visitor in allowed else 403 for visitor in SIGNED_IN}
+    return Case(method, path, answers, data or {})
+
+
+def public(method, path, ok=200, data=None) -> Case:
+    return Case(method, path, {visitor: ok for visitor in VISITORS}, data or {})
+
+
+def signed_out(method, path, data=None) -> Case:
+    """The login page: a signed-in visitor is sent on to the dashboard."""
+    answers = {ANONYMOUS: 200, KIOSK: 200} | {visitor: 302 for visitor in SIGNED_IN}
+    return Case(method, path, answers, data or {})
+
+
+def by_token(method, path, ok=200, bad=404, data=None) -> list[Case]:
+    expired = path.replace("{share_token}", "{expired_share_token}")
+    return [Case(method, path, {v: ok for v in VISITORS}, data or {}),
+            Case(method, expired, {v: bad for v in VISITORS}, data or {})]
+
+
+S = "/sites/{site}"
+MATRIX: dict[str, list[Case]] = {
+    # accounts
+    "auth.login": [signed_out("GET", "/login"),
+                   signed_out("POST", "/login", data={"email": "x@y.no", "password": "x"})],
+    "auth.logout": [public("POST", "/logout", ok=302)],
+    "auth.password": [signed_in("GET", "/password", SIGNED_IN), signed_in("POST", "/password", SIGNED_IN)],
+    "auth.language": [public("GET", "/language/en", ok=302)],
+    "dashboard.index": [signed_in("GET", "/", SIGNED_IN)],
+    # one site
+    "sites.show": [signed_in("GET", S, SITE_ALL)],
+    # administration
+    "admin.users": [signed_in("GET", "/admin/users", ONLY_ADMIN)],
+    "admin.audit": [signed_in("GET", "/admin/audit", ONLY_ADMIN)],
+}
+NOT_IN_MATRIX = {"static", "health.healthz", "health.readyz"}  # public by design, no personal data
+
+
+@dataclass
+class World:
+    """One site with a person of each kind, a second site, a kiosk, and share links."""
+
+    site: int
+    other_site: int
+    company: int
+    person: int
+    card: int
+    kiosk: int
+    kiosk_token: str
+    share_token: str
+    expired_share_token: str
+    user: int
+    membership: int
+    today: str = field(default_factory=lambda: date.today().isoformat())
+    visitors: dict = field(default_factory=dict)  # visitor name -> User
+
+
+@pytest.fixture
+def world(app) -> World:
+    site, other = make_site("Kaia Øst"), make_site("Fjordbyen")
+    company = make_company(site=site)
+    person = make_person()
+    card = Card(number="12345678", person_id=person.id, employer_id=company.id)
+    db.session.add_all([card, Engagement(person_id=person.id, site_id=site.id, employer_id=company.id)])
+    kiosk_token = new_token()
+    kiosk = Kiosk(site_id=site.id, name="Port 1", token_hash=hash_token(kiosk_token))
+    db.session.add(kiosk)
+    share, expired = new_token(), new_token()
+    now = utcnow()
+    for token, expires in ((share, now + timedelta(days=3)), (expired, now - timedelta(minutes=1))):
+        db.session.add(AccessLink(kind="share", token_hash=hash_token(token), site_id=site.id,
+                                  date_from=date.today() - timedelta(days=7), date_to=date.today(),
+                                  expires_at=expires))
+    db.session.commit()
+    visitors = {
+        ADMIN: make_user(ADMIN),
+        BUILDER_REP: make_user(BUILDER_REP, site),
+        COORDINATOR: make_user(COORDINATOR, site),
+        SAFETY_REP: make_user(SAFETY_REP, site),
+        EMPLOYER_VIEWER: make_user(EMPLOYER_VIEWER, site, company),
+        OTHER_SITE: make_user(BUILDER_REP, other),
+    }
+    target = make_user(COORDINATOR, other, email="target@test.portvakt.no")
+    return World(site=site.id, other_site=other.id, company=company.id, person=person.id, card=card.id,
+                 kiosk=kiosk.id, kiosk_token=kiosk_token, share_token=share, expired_share_token=expired,
+                 user=target.id, membership=db.session.scalar(db.select(Membership.id).where(
+                     Membership.user_id == target.id)), visitors=visitors)
+
+
+def answer(app, world: World, visitor: str, case: Case):
+    client = app.test_client()
+    headers = {}
+    if visitor == KIOSK:
+        headers["Authorization"] = f"Bearer {world.kiosk_token}"
+    elif visitor != ANONYMOUS:
+        login_as(client, world.visitors[visitor])
+    path = case.path.format(**{k: v for k, v in vars(world).items() if k != "visitors"})
+    response = client.open(path, method=case.method, data=case.data, headers=headers)
+    if response.status_code == 302 and "/login" in response.headers.get("Location", "") \
+            and not path.startswith(("/login", "/logout")):
+        return LOGIN
+    return response.status_code
+
+
+def all_cases() -> list:
+    return [pytest.param(case, id=f"{endpoint} {case.method} {case.path}")
+            for endpoint, cases in MATRIX.items() for case in cases]
+
+
+@pytest.mark.parametrize("case", all_cases())
+def test_route_answers_every_visitor(app, world, case):
+    got = {visitor: answer(app, world, visitor, case) for visitor in VISITORS}
+    wrong = {v: f"expected {case.answers[v]}, got {got[v]}" for v in VISITORS if got[v] != case.answers[v]}
+    assert not wrong, wrong
+
+
+def test_every_route_is_in_the_matrix(app):
+    missing, uncovered = [], []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in NOT_IN_MATRIX or rule.rule.startswith("/api/"):
+            continue
+        if rule.endpoint not in MATRIX:
+            missing.append(f"{rule.endpoint} {rule.rule}")
+            continue
+        methods = (rule.methods or set()) - {"HEAD", "OPTIONS"}
+        covered = {case.method for case in MATRIX[rule.endpoint]}
+        uncovered += [f"{rule.endpoint} {m}" for m in methods - covered]
+    assert not missing, f"routes without an entry in MATRIX: {missing}"
+    assert not uncovered, f"methods without an entry in MATRIX: {uncovered}"
+
+
+def test_matrix_names_only_existing_routes(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert not set(MATRIX) - endpoints
