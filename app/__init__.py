@@ -60,6 +60,9 @@ def register_web_basics(app: Flask) -> None:
 
 def register_adapters(app: Flask) -> None:
     """Outside systems are chosen by configuration (see app/adapters)."""
+    from app.adapters.cardservice import card_service_from_config
+
+    app.extensions["card_service"] = card_service_from_config(app.config)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -78,6 +78,16 @@ def load_config(instance_path: str) -> dict:
         "CARD_SERVICE_URL": os.environ.get("CARD_SERVICE_URL", "http://127.0.0.1:8100"),
         "CARD_SERVICE_TOKEN": card_token or DEV_CARD_SERVICE_TOKEN,
         "CARD_SERVICE_BUDGET_S": _env_float("CARD_SERVICE_BUDGET_S", 2.0),
+        "CARD_SERVICE_KIND": os.environ.get("CARD_SERVICE_KIND", "http"),
+        "CARD_SERVICE_CONNECT_TIMEOUT_S": _env_float("CARD_SERVICE_CONNECT_TIMEOUT_S", 0.5),
+        "CARD_SERVICE_CACHE_VALID_S": _env_float("CARD_SERVICE_CACHE_VALID_S", 600.0),
+        "CARD_SERVICE_CACHE_NEGATIVE_S": _env_float("CARD_SERVICE_CACHE_NEGATIVE_S", 60.0),
+        "CARD_SERVICE_BREAKER_FAILURES": _env_int("CARD_SERVICE_BREAKER_FAILURES", 5),
+        "CARD_SERVICE_BREAKER_OPEN_S": _env_float("CARD_SERVICE_BREAKER_OPEN_S", 30.0),
+        # The QR format on HMS cards is not public: hosts and the card-number shape are settings
+        # (QR_URL_PATTERNS, a list of regular expressions, can be set in instance/config.py).
+        "QR_ALLOWED_HOSTS": os.environ.get("QR_ALLOWED_HOSTS", "hmskort.no,www.hmskort.no"),
+        "CARD_NUMBER_PATTERN": os.environ.get("CARD_NUMBER_PATTERN", r"\d{8}"),
         "PORTVAKT_TZ": os.environ.get("PORTVAKT_TZ", "Europe/Oslo"),
         "CARDSIM_DATA": os.environ.get("CARDSIM_DATA", str(path / "cardsim.json")),
         "SCAN_DEBOUNCE_S": _env_int("SCAN_DEBOUNCE_S", 30),

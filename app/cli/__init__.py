@@ -2,7 +2,7 @@
 
 
 def register(app) -> None:
-    from app.cli import demo, kiosks, sites, users
+    from app.cli import cards, demo, kiosks, sites, users
 
-    for module in (demo, kiosks, sites, users):
+    for module in (cards, demo, kiosks, sites, users):
         app.cli.add_command(module.group)

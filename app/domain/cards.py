@@ -65,4 +65,4 @@ REJECT_REASONS = (
     "card_confiscated", "card_destroyed", "unknown_card", "foreign_qr", "unreadable",
     "card_service_unavailable", "company_not_registered", "person_barred",
 )
-WARNINGS = ("possible_copied_card", "late", "needs_approval", "no_exit_recorded")
+WARNINGS = ("possible_copied_card", "late", "needs_approval", "no_exit_recorded", "invalid_on_reverify")

@@ -1,0 +1,1 @@
+"""Outside systems behind small interfaces, chosen by configuration (see cardservice.py)."""

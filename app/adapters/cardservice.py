@@ -1,0 +1,322 @@
+"""The HMS card service, behind one small interface: `CardService.lookup(ref) -> CardCheck`.
+
+The real service's API is granted on application and its schema is not public, so the transport
+is a `CardServiceBackend` chosen by configuration. `HttpCardServiceBackend` speaks the emulator's
+JSON (cardsim/); a production adapter for the official API is one new backend class added to
+`BACKENDS`. Everything that makes a gate dependable whatever the backend (the time budget, one
+retry, the circuit breaker, caching, one call per card at a time, logging) is in
+`GuardedCardService`, which every backend gets.
+"""
+import hashlib
+import hmac
+import json
+import logging
+import os
+import random
+import re
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timezone
+from urllib.parse import quote
+
+import requests
+from flask import current_app
+from requests.adapters import HTTPAdapter
+
+from app.adapters.resilience import CircuitBreaker, Flight, TTLCache
+from app.domain.cards import CardCheck, CardRef, CardStatus, CardType, LookupOutcome
+
+log = logging.getLogger(__name__)
+
+MAX_ANSWER_BYTES = 64 * 1024
+CARD_NUMBER_SHAPE = re.compile(r"[A-Za-z0-9]{1,32}")
+
+
+class CardServiceUnavailable(Exception):
+    """The service gave no answer we can trust; `kind` says why, for the log."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+class ConnectionFailed(CardServiceUnavailable):
+    """No connection was made: the only failure worth one quick retry."""
+
+
+class CardService(ABC):
+    """What the app needs from the card service."""
+
+    @abstractmethod
+    def lookup(self, ref: CardRef) -> CardCheck:
+        """The card's status now. Never raises: trouble is LookupOutcome.UNAVAILABLE."""
+
+
+class CardServiceBackend(ABC):
+    """One call to one card service, no cleverness: that lives in GuardedCardService."""
+
+    @abstractmethod
+    def fetch(self, ref: CardRef, timeout_s: float) -> CardCheck:
+        """Ask once, within timeout_s. Return FOUND or UNKNOWN_CARD; raise CardServiceUnavailable
+        (ConnectionFailed when no connection was made) for anything else, malformed answers included."""
+
+
+# --- the emulator's HTTP API ------------------------------------------------------------------
+
+
+class HttpCardServiceBackend(CardServiceBackend):
+    """GET /v1/cards/<number> and /v1/qr/<token> with a bearer token (the emulator's API)."""
+
+    def __init__(self, base_url: str, token: str, connect_timeout_s: float = 0.5, pool_size: int = 8):
+        self.base_url = base_url.rstrip("/")
+        self.connect_timeout_s = connect_timeout_s
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def fetch(self, ref: CardRef, timeout_s: float) -> CardCheck:
+        path = "cards" if ref.kind == "card_number" else "qr"
+        url = f"{self.base_url}/v1/{path}/{quote(ref.value, safe='')}"
+        timeouts = (min(self.connect_timeout_s, timeout_s), timeout_s)
+        try:
+            response = self.session.get(url, timeout=timeouts, allow_redirects=False)
+        except requests.ConnectionError:  # includes ConnectTimeout
+            raise ConnectionFailed("connection") from None
+        except requests.Timeout:
+            raise CardServiceUnavailable("timeout") from None
+        except requests.RequestException:
+            raise CardServiceUnavailable("request_failed") from None
+        return self._answer(response, ref)
+
+    def _answer(self, response: requests.Response, ref: CardRef) -> CardCheck:
+        body = response.content
+        if len(body) > MAX_ANSWER_BYTES:
+            raise CardServiceUnavailable("malformed")
+        if response.status_code == 404 and _json_or_none(body) == {"error": "unknown_card"}:
+            return CardCheck(LookupOutcome.UNKNOWN_CARD, checked_at=_utcnow())
+        if response.status_code != 200:
+            raise CardServiceUnavailable(f"http_{response.status_code}")
+        return card_check_from_answer(_json_or_none(body), ref, _utcnow())
+
+
+def _json_or_none(body: bytes):
+    try:
+        return json.loads(body.decode("utf-8"))
+    except ValueError:  # also UnicodeDecodeError
+        return None
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def card_check_from_answer(answer, ref: CardRef, checked_at: datetime) -> CardCheck:
+    """Validate the service's JSON strictly: anything unexpected is "unavailable", never valid."""
+    try:
+        holder, employer = answer["holder"], answer["employer"]
+        number = _text(answer["card_number"], 32)
+        if not CARD_NUMBER_SHAPE.fullmatch(number) or (ref.kind == "card_number" and number != ref.value):
+            raise ValueError("card number")
+        return CardCheck(
+            LookupOutcome.FOUND, checked_at=checked_at, card_number=number,
+            card_type=CardType(answer["card_type"]), status=CardStatus(answer["status"]),
+            status_reason=_text(answer.get("status_reason") or "", 200, required=False),
+            issued_on=_date(answer.get("issued_on")), valid_to=_date(answer.get("valid_to")),
+            first_name=_text(holder["first_name"], 100), last_name=_text(holder["last_name"], 100),
+            birth_date=_date(holder["birth_date"], required=True),
+            employer_name=_text(employer["name"], 200), employer_org_number=_text(employer["org_number"], 64),
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise CardServiceUnavailable("malformed") from None
+
+
+def _text(value, max_length: int, required: bool = True) -> str:
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise ValueError("text")
+    return value.strip()[:max_length]
+
+
+def _date(value, required: bool = False) -> date | None:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("date")
+    return date.fromisoformat(value)
+
+
+# --- what every backend gets ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuardSettings:
+    budget_s: float = 2.0  # the whole lookup, retry and waiting included
+    valid_ttl_s: float = 600.0  # "valid" answers; the status is dynamic, so minutes, never days
+    negative_ttl_s: float = 60.0  # unknown cards and every status but valid
+    breaker_failures: int = 5
+    breaker_open_s: float = 30.0
+    retry_jitter_s: tuple[float, float] = (0.05, 0.2)
+
+    def __post_init__(self):
+        if not 0 < self.budget_s <= 30:
+            raise ValueError("CARD_SERVICE_BUDGET_S must be between 0 and 30 seconds")
+        if not 0 <= self.valid_ttl_s <= 3600:
+            raise ValueError("CARD_SERVICE_CACHE_VALID_S must be 0..3600: a card's status changes")
+        if not 0 <= self.negative_ttl_s <= 60:
+            raise ValueError("CARD_SERVICE_CACHE_NEGATIVE_S must be 0..60")
+        if self.breaker_failures < 1 or self.breaker_open_s < 0:
+            raise ValueError("CARD_SERVICE_BREAKER_FAILURES must be ≥ 1 and CARD_SERVICE_BREAKER_OPEN_S ≥ 0")
+
+
+class GuardedCardService(CardService):
+    """A backend made dependable: budget, one retry, breaker, cache, single-flight, a log line."""
+
+    def __init__(self, backend: CardServiceBackend, settings: GuardSettings = GuardSettings(), *,
+                 clock: Callable[[], float] = time.monotonic,
+                 wall_clock: Callable[[], datetime] = _utcnow,
+                 sleep: Callable[[float], None] = time.sleep, log_key: bytes | None = None):
+        self.backend, self.settings = backend, settings
+        self.clock, self.wall_clock, self.sleep = clock, wall_clock, sleep
+        self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_open_s, clock)
+        self._log_key = log_key or os.urandom(16)
+        self._lock = threading.Lock()
+        self._cache = TTLCache(clock)
+        self._flights: dict[tuple, Flight] = {}
+
+    def lookup(self, ref: CardRef) -> CardCheck:
+        key = (ref.kind, ref.value)
+        with self._lock:
+            cached = self._cache.get(key)
+            flight = None if cached else self._flights.get(key)
+            leader = cached is None and flight is None
+            if leader:
+                flight = self._flights[key] = Flight()
+        if cached is not None:
+            self._log(ref, cached, "cache", 0.0)
+            return replace(cached, from_cache=True, latency_ms=0.0)
+        if not leader:
+            return self._wait_for(flight, ref)
+        check = None
+        try:
+            check = self._call(ref)
+        except Exception:  # a bug in a backend must not leave followers waiting or reach the gate
+            log.exception("card lookup failed unexpectedly")
+            check = self._unavailable(0.0)
+        finally:
+            self._finish(key, flight, check)
+        return check
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def _wait_for(self, flight: Flight, ref: CardRef) -> CardCheck:
+        """Another thread is asking about this card: share its answer instead of calling again."""
+        started = self.clock()
+        if flight.done.wait(self.settings.budget_s) and flight.result is not None:
+            self._log(ref, flight.result, "shared", 0.0)
+            return replace(flight.result, from_cache=True)
+        check = self._unavailable((self.clock() - started) * 1000)
+        self._log(ref, check, "shared_timeout", check.latency_ms)
+        return check
+
+    def _finish(self, key, flight: Flight, check: CardCheck | None) -> None:
+        with self._lock:
+            if check is not None:
+                self._remember(key, check)
+            self._flights.pop(key, None)
+        flight.result = check
+        flight.done.set()
+
+    def _remember(self, key, check: CardCheck) -> None:
+        if check.outcome is LookupOutcome.UNAVAILABLE:
+            return  # the breaker, not the cache, deals with outages
+        ttl = self.settings.valid_ttl_s if check.status is CardStatus.VALID else self.settings.negative_ttl_s
+        self._cache.put(key, check, ttl)
+        if check.card_number and key[0] == "qr_token":
+            self._cache.put(("card_number", check.card_number), check, ttl)
+
+    def _call(self, ref: CardRef) -> CardCheck:
+        started = self.clock()
+        if not self.breaker.allow():
+            check = self._unavailable(0.0)
+            self._log(ref, check, "breaker_open", 0.0)
+            return check
+        check, attempts, failure = self._attempts(ref, started + self.settings.budget_s)
+        latency_ms = (self.clock() - started) * 1000
+        if failure:
+            self.breaker.record_failure()
+            check = self._unavailable(latency_ms)
+        else:
+            self.breaker.record_success()
+            check = replace(check, checked_at=self.wall_clock(), latency_ms=latency_ms, from_cache=False)
+        self._log(ref, check, "service", latency_ms, attempts, failure)
+        return check
+
+    def _attempts(self, ref: CardRef, deadline: float) -> tuple[CardCheck | None, int, str]:
+        """At most two tries, the second only after a failed connection and only within the budget."""
+        for attempt in (1, 2):
+            try:
+                return self.backend.fetch(ref, deadline - self.clock()), attempt, ""
+            except ConnectionFailed as error:
+                pause = random.uniform(*self.settings.retry_jitter_s)
+                # Retry only if a second try still has a fair share of the budget left.
+                if attempt == 2 or deadline - self.clock() - pause < self.settings.budget_s / 4:
+                    return None, attempt, error.kind
+                self.sleep(pause)
+            except CardServiceUnavailable as error:
+                return None, attempt, error.kind
+        raise AssertionError("unreachable")
+
+    def _unavailable(self, latency_ms: float) -> CardCheck:
+        return CardCheck(LookupOutcome.UNAVAILABLE, checked_at=self.wall_clock(), latency_ms=latency_ms)
+
+    def _log(self, ref: CardRef, check: CardCheck, source: str, latency_ms: float,
+             attempts: int = 0, failure: str = "") -> None:
+        """One line per lookup, with no personal data: the card appears only as a keyed hash."""
+        digest = hmac.new(self._log_key, ref.value.encode(), hashlib.sha256).hexdigest()[:10]
+        log.info("card lookup ref=%s:%s outcome=%s status=%s source=%s latency_ms=%.0f attempts=%d%s",
+                 ref.kind, digest, check.outcome.value, check.status.value if check.status else "-",
+                 source, latency_ms, attempts, f" failure={failure}" if failure else "")
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+def _http_backend(config) -> CardServiceBackend:
+    return HttpCardServiceBackend(config["CARD_SERVICE_URL"], config["CARD_SERVICE_TOKEN"],
+                                  connect_timeout_s=float(config.get("CARD_SERVICE_CONNECT_TIMEOUT_S", 0.5)))
+
+
+# A production adapter for the official API: one backend class, one line here, CARD_SERVICE_KIND.
+BACKENDS: dict[str, Callable[[dict], CardServiceBackend]] = {"http": _http_backend}
+
+
+def guard_settings_from_config(config) -> GuardSettings:
+    defaults = GuardSettings()
+    return GuardSettings(
+        budget_s=float(config.get("CARD_SERVICE_BUDGET_S", defaults.budget_s)),
+        valid_ttl_s=float(config.get("CARD_SERVICE_CACHE_VALID_S", defaults.valid_ttl_s)),
+        negative_ttl_s=float(config.get("CARD_SERVICE_CACHE_NEGATIVE_S", defaults.negative_ttl_s)),
+        breaker_failures=int(config.get("CARD_SERVICE_BREAKER_FAILURES", defaults.breaker_failures)),
+        breaker_open_s=float(config.get("CARD_SERVICE_BREAKER_OPEN_S", defaults.breaker_open_s)),
+    )
+
+
+def card_service_from_config(config) -> CardService:
+    """The configured card service, guarded. Raises ValueError for a bad configuration."""
+    kind = config.get("CARD_SERVICE_KIND", "http")
+    if kind not in BACKENDS:
+        raise ValueError(f"CARD_SERVICE_KIND must be one of {', '.join(BACKENDS)}")
+    # Log correlation without personal data: the same card gives the same hash in every worker.
+    log_key = hashlib.sha256(b"card-log:" + str(config.get("SECRET_KEY", "")).encode()).digest()
+    return GuardedCardService(BACKENDS[kind](config), guard_settings_from_config(config), log_key=log_key)
+
+
+def get_card_service() -> CardService:
+    """The current app's card service (set up by create_app)."""
+    return current_app.extensions["card_service"]

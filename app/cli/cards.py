@@ -1,0 +1,22 @@
+"""`flask cards reverify`: re-check the scans let in while the card service was down."""
+from datetime import datetime, timezone
+
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.services.card_checks import reverify_unverified
+
+group = AppGroup("cards", help="HMS-kort / HMS cards.")
+
+
+@group.command("reverify")
+def reverify() -> None:
+    """Re-check unverified accepted scans; flag and follow up the cards that turn out invalid."""
+    counts = reverify_unverified(datetime.now(timezone.utc))
+    db.session.commit()
+    click.echo(
+        f"Kontrollert / checked: {counts['checked']}  gyldige / still valid: {counts['still_valid']}  "
+        f"ugyldige / invalid: {counts['invalid']}  tjenesten svarte ikke / service unavailable: "
+        f"{counts['unavailable']}  uten kortnummer / no card number: {counts['unverifiable']}"
+    )

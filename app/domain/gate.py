@@ -1,0 +1,141 @@
+"""The gate decision: a card check plus the site's rules give yes or no, a reason and what to do.
+
+Pure rules, no Flask and no database: the service layer gathers the facts (`GateFacts`) and the
+time, this module decides. The messages are what the kiosk shows, bokmål first, then English.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from app.domain.cards import CardCheck, CardStatus, LookupOutcome
+
+STRICT, LENIENT = "strict", "lenient"
+CLOCK_SLACK_BACKWARDS = timedelta(minutes=-5)
+
+MESSAGES = {
+    "ok": ("Godkjent – velkommen inn", "Accepted – welcome"),
+    "ok_unverified": (
+        "Godkjent uten kontroll mot kortregisteret (kortet var gyldig ved siste kontroll)",
+        "Accepted without a live card check (the card was valid when last checked)"),
+    "ok_needs_approval": (
+        "Midlertidig godkjent – kortregisteret svarer ikke, en leder må godkjenne registreringen",
+        "Provisionally accepted – the card service is not answering, a supervisor must approve"),
+    "card_not_valid": (
+        "Kortet er ikke gyldig – arbeidsgiver oppfyller ikke registerpliktene. Kontakt arbeidsgiver",
+        "Card not valid – the employer's register duties are not met. Contact your employer"),
+    "card_expired": ("Kortet er utløpt – be arbeidsgiver bestille nytt kort",
+                     "Card expired – ask your employer to order a new card"),
+    "card_blocked": ("Kortet er sperret – kontakt arbeidsgiver", "Card blocked – contact your employer"),
+    "card_lost": ("Kortet er meldt tapt – kontakt arbeidsgiver", "Card reported lost – contact your employer"),
+    "card_stolen": ("Kortet er meldt stjålet – kontakt byggeplasskontoret",
+                    "Card reported stolen – go to the site office"),
+    "card_confiscated": ("Kortet er inndratt – kontakt arbeidsgiver", "Card confiscated – contact your employer"),
+    "card_destroyed": ("Kortet er makulert – bruk det nye kortet ditt eller kontakt arbeidsgiver",
+                       "Card destroyed – use your new card or contact your employer"),
+    "unknown_card": ("Kortet finnes ikke i kortregisteret – gå til byggeplasskontoret",
+                     "Card not found in the card register – go to the site office"),
+    "foreign_qr": ("Dette er ikke et HMS-kort – skann QR-koden på HMS-kortet ditt",
+                   "This is not an HMS card – scan the QR code on your HMS card"),
+    "unreadable": ("Koden kunne ikke leses – prøv igjen eller gå til byggeplasskontoret",
+                   "The code could not be read – try again or go to the site office"),
+    "card_service_unavailable": (
+        "Kortet kan ikke kontrolleres nå – gå til byggeplasskontoret",
+        "The card cannot be checked right now – go to the site office"),
+    "company_not_registered": (
+        "Arbeidsgiveren din er ikke registrert på denne byggeplassen – gå til byggeplasskontoret",
+        "Your employer is not registered on this site – go to the site office"),
+    "person_barred": ("Du har ikke adgang til denne byggeplassen – gå til byggeplasskontoret",
+                      "You do not have access to this site – go to the site office"),
+}
+
+STATUS_REASONS = {
+    CardStatus.NOT_VALID: "card_not_valid",
+    CardStatus.EXPIRED: "card_expired",
+    CardStatus.BLOCKED: "card_blocked",
+    CardStatus.LOST: "card_lost",
+    CardStatus.STOLEN: "card_stolen",
+    CardStatus.CONFISCATED: "card_confiscated",
+    CardStatus.DESTROYED: "card_destroyed",
+}
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    accepted: bool
+    reason: str  # one of ACCEPT_REASONS / REJECT_REASONS in app/domain/cards.py
+    message: dict  # {"nb": "...", "en": "..."}: what happened and, on rejection, what to do
+    verified: bool  # False when decided by the outage policy
+    needs_approval: bool = False  # lenient policy: a supervisor must approve
+
+
+@dataclass(frozen=True)
+class GateFacts:
+    """What the site knows besides the card service's answer, gathered by the service layer."""
+
+    today: date  # the site's local date
+    outage_policy: str = STRICT
+    outage_grace_hours: int = 12
+    only_registered_companies: bool = False
+    # None when the employer is not known (an unknown card during an outage).
+    employer_registered: bool | None = None
+    person_barred: bool = False
+    # When the service last said "valid", if that is still the card's last known status.
+    confirmed_valid_at: datetime | None = None
+    valid_to: date | None = None  # from our records, used when the service cannot be asked
+
+
+def message(key: str) -> dict:
+    nb, en = MESSAGES[key]
+    return {"nb": nb, "en": en}
+
+
+def reject(reason: str, verified: bool = True) -> GateDecision:
+    return GateDecision(False, reason, message(reason), verified)
+
+
+def payload_rejected(reason: str) -> GateDecision:
+    """A payload that never reached the card service (`foreign_qr` or `unreadable`)."""
+    return reject(reason)
+
+
+def decide_gate(check: CardCheck, facts: GateFacts, now: datetime) -> GateDecision:
+    """Accept or reject a scan from the card service's answer and the site's rules."""
+    if check.outcome is LookupOutcome.UNKNOWN_CARD:
+        return reject("unknown_card")
+    if check.outcome is LookupOutcome.UNAVAILABLE:
+        return decide_during_outage(facts, now)
+    if check.status is not CardStatus.VALID:
+        return reject(STATUS_REASONS.get(check.status, "card_not_valid"))
+    if check.valid_to is not None and check.valid_to < facts.today:
+        return reject("card_expired")
+    return _site_rules(facts, verified=True) or GateDecision(True, "ok", message("ok"), verified=True)
+
+
+def decide_during_outage(facts: GateFacts, now: datetime) -> GateDecision:
+    """The site's outage policy: strict trusts a recent "valid", lenient lets everyone in for approval."""
+    if facts.outage_policy == LENIENT:
+        return _site_rules(facts, verified=False) or GateDecision(
+            True, "ok_unverified", message("ok_needs_approval"), verified=False, needs_approval=True)
+    if not _recently_confirmed(facts, now):
+        return reject("card_service_unavailable", verified=False)
+    if facts.valid_to is not None and facts.valid_to < facts.today:
+        return reject("card_expired", verified=False)
+    return _site_rules(facts, verified=False) or GateDecision(
+        True, "ok_unverified", message("ok_unverified"), verified=False)
+
+
+def _recently_confirmed(facts: GateFacts, now: datetime) -> bool:
+    confirmed = facts.confirmed_valid_at
+    if confirmed is None:
+        return False
+    age = now - confirmed
+    # A few minutes' slack for clocks; a confirmation far in the future is not trusted.
+    return CLOCK_SLACK_BACKWARDS <= age <= timedelta(hours=facts.outage_grace_hours)
+
+
+def _site_rules(facts: GateFacts, verified: bool) -> GateDecision | None:
+    """The site's own rules; None when they let the person in."""
+    if facts.person_barred:
+        return reject("person_barred", verified)
+    if facts.only_registered_companies and facts.employer_registered is False:
+        return reject("company_not_registered", verified)
+    return None

@@ -1,0 +1,264 @@
+"""Checking an HMS card for a site: parse the payload, ask the card service, remember what it said,
+decide at the gate, and open the § 8 follow-up the byggherre owes.
+
+The kiosk API and the guards' manual registration both call `check_card_for_site`; the timer in
+`make run` calls `reverify_unverified` through `flask cards reverify`. Nothing here commits: the
+caller owns the transaction.
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+
+from app.adapters.cardservice import get_card_service
+from app.domain.cards import CardCheck, CardRef, CardStatus, LookupOutcome
+from app.domain.gate import GateDecision, GateFacts, decide_gate, payload_rejected
+from app.domain.localtime import local_date
+from app.domain.orgnr import is_valid_org_number, normalize_org_number
+from app.domain.qr import DEFAULT_URL_PATTERNS, QrRules, parse_payload
+from app.domain.secrets import hash_token
+from app.extensions import db
+from app.models import AttendanceDay, Card, Company, Engagement, FollowUp, Person, ScanEvent, Site, SiteCompany
+
+# § 8: the byggherre must tell Arbeidstilsynet and the employer when a card seen at the gate is one of these.
+FOLLOW_UP_STATUSES = {CardStatus.NOT_VALID, CardStatus.BLOCKED, CardStatus.LOST, CardStatus.STOLEN}
+INVALID_ON_REVERIFY = "invalid_on_reverify"
+UNKNOWN_COUNTRY = "XX"  # the service gives a foreign employer's id but not its country
+
+
+@dataclass
+class CardScanCheck:
+    ref: CardRef | None
+    check: CardCheck | None  # None when the payload was rejected before any lookup
+    decision: GateDecision
+    card: Card | None  # ORM rows, created/updated from the service's data (flushed, not committed)
+    person: Person | None
+    employer: Company | None
+    new_followup: FollowUp | None = None  # opened by this scan; the caller may link its ScanEvent
+
+    @property
+    def card_number(self) -> str | None:
+        """The card number to record, when known (never the QR token)."""
+        if self.card is not None:
+            return self.card.number
+        if self.check is not None and self.check.card_number:
+            return self.check.card_number
+        return self.ref.value if self.ref is not None and self.ref.kind == "card_number" else None
+
+
+def check_card_for_site(payload: str | bytes, site: Site, now: datetime) -> CardScanCheck:
+    """Decide one scan (or typed card number) at `site`. Flushes, never commits."""
+    parsed = parse_payload(payload, qr_rules())
+    if not parsed.accepted:
+        return CardScanCheck(None, None, payload_rejected(parsed.rejection), None, None, None)
+    check = get_card_service().lookup(parsed.ref)
+    if check.outcome is LookupOutcome.FOUND:
+        card = record_check(parsed.ref, check)
+    elif check.outcome is LookupOutcome.UNAVAILABLE:
+        card = find_known_card(parsed.ref)
+    else:
+        card = None
+    today = local_date(now, current_app.config["PORTVAKT_TZ"])
+    decision = decide_gate(check, gate_facts(site, card, today), now)
+    followup = None
+    if check.outcome is LookupOutcome.FOUND and check.status in FOLLOW_UP_STATUSES:
+        followup = open_followup(site.id, card, check.status.value, now)
+    db.session.flush()
+    return CardScanCheck(parsed.ref, check, decision, card, card.person if card else None,
+                         card.employer if card else None, followup)
+
+
+def qr_rules() -> QrRules:
+    """The configured payload formats, built once per app."""
+    rules = current_app.extensions.get("qr_rules")
+    if rules is None:
+        config = current_app.config
+        hosts = config.get("QR_ALLOWED_HOSTS", "hmskort.no,www.hmskort.no")
+        rules = QrRules(
+            allowed_hosts=tuple(h for h in (hosts.split(",") if isinstance(hosts, str) else hosts) if h.strip()),
+            url_patterns=tuple(config.get("QR_URL_PATTERNS") or DEFAULT_URL_PATTERNS),
+            card_number_pattern=config.get("CARD_NUMBER_PATTERN") or r"\d{8}",
+        )
+        current_app.extensions["qr_rules"] = rules
+    return rules
+
+
+# --- remembering what the service said ---------------------------------------------------------
+
+
+def record_check(ref: CardRef, check: CardCheck) -> Card:
+    """Create or update the card, its holder and employer from the service's answer (never the QR)."""
+    with db.session.no_autoflush:
+        employer = upsert_company(check.employer_name, check.employer_org_number)
+        card = db.session.query(Card).filter_by(number=check.card_number).first()
+        person = card.person if card is not None else find_or_add_person(check)
+        person.first_name, person.last_name, person.birth_date = check.first_name, check.last_name, check.birth_date
+        if card is None:
+            card = Card(number=check.card_number, person=person, employer=employer)
+            db.session.add(card)
+        card.employer = employer
+        card.card_type = check.card_type.value
+        card.issued_on, card.valid_to = check.issued_on, check.valid_to
+        card.last_status, card.last_status_reason = check.status.value, check.status_reason[:200]
+        card.last_checked_at = check.checked_at
+        if check.status is CardStatus.VALID:
+            card.last_valid_at = check.checked_at
+        if ref.kind == "qr_token":
+            card.qr_token_hash = hash_token(ref.value)
+    return card
+
+
+def upsert_company(name: str, identifier: str) -> Company:
+    """The employer by Norwegian org number, else by its foreign id; the service's name wins."""
+    number = normalize_org_number(identifier)
+    if is_valid_org_number(number):
+        company = db.session.query(Company).filter_by(org_number=number).first()
+        if company is None:
+            company = Company(name=name, org_number=number, country="NO")
+    else:
+        foreign_id = identifier.strip()[:64]
+        company = db.session.query(Company).filter_by(org_number=None, foreign_id=foreign_id).first()
+        if company is None:
+            company = Company(name=name, foreign_id=foreign_id, country=UNKNOWN_COUNTRY)
+    company.name = name
+    db.session.add(company)
+    return company
+
+
+def find_or_add_person(check: CardCheck) -> Person:
+    """A new card for someone we know (a replacement card) keeps them one person on the list.
+
+    Name and birth date are all the service tells us; two different people sharing all three
+    is rare enough that one list row per person matters more.
+    """
+    person = db.session.query(Person).filter_by(
+        first_name=check.first_name, last_name=check.last_name, birth_date=check.birth_date).first()
+    if person is None:
+        person = Person(first_name=check.first_name, last_name=check.last_name, birth_date=check.birth_date)
+        db.session.add(person)
+    return person
+
+
+def find_known_card(ref: CardRef) -> Card | None:
+    """The card as we last saw it, for the outage policy (a QR token is matched by its hash)."""
+    if ref.kind == "card_number":
+        return db.session.query(Card).filter_by(number=ref.value).first()
+    return db.session.query(Card).filter_by(qr_token_hash=hash_token(ref.value)).first()
+
+
+# --- the site's rules --------------------------------------------------------------------------
+
+
+def gate_facts(site: Site, card: Card | None, today: date) -> GateFacts:
+    """What the gate decision needs from our own records."""
+    base = dict(today=today, outage_policy=site.outage_policy, outage_grace_hours=site.outage_grace_hours,
+                only_registered_companies=site.only_registered_companies)
+    if card is None:
+        return GateFacts(**base)
+    return GateFacts(
+        **base,
+        employer_registered=employer_registered(site.id, card.employer_id, today),
+        person_barred=person_barred(site.id, card.person_id),
+        confirmed_valid_at=card.last_valid_at if card.last_status == CardStatus.VALID.value else None,
+        valid_to=card.valid_to,
+    )
+
+
+def employer_registered(site_id: int, company_id: int, today: date) -> bool:
+    """The company is on this site's contract chain today."""
+    for link in db.session.query(SiteCompany).filter_by(site_id=site_id, company_id=company_id):
+        if (link.active_from is None or link.active_from <= today) and (link.active_to is None or today <= link.active_to):
+            return True
+    return False
+
+
+def person_barred(site_id: int, person_id: int) -> bool:
+    query = db.session.query(Engagement.id).filter_by(site_id=site_id, person_id=person_id, barred=True)
+    return query.first() is not None
+
+
+# --- § 8 follow-ups ----------------------------------------------------------------------------
+
+
+def open_followup(site_id: int, card: Card | None, kind: str, now: datetime, card_number: str | None = None,
+                  person_id: int | None = None, scan_event_id: str | None = None) -> FollowUp | None:
+    """Open a follow-up unless one is already open for this card, site and kind; None if it was."""
+    number = card.number if card is not None else card_number
+    existing = db.session.query(FollowUp.id).filter_by(
+        site_id=site_id, card_number=number, kind=kind, done_at=None).first()
+    if existing is not None:
+        return None
+    item = FollowUp(site_id=site_id, card=card, card_number=number, kind=kind, created_at=now,
+                    scan_event_id=scan_event_id)
+    if card is not None:
+        item.person = card.person  # the card may be new and not flushed: link the objects, not ids
+    else:
+        item.person_id = person_id
+    db.session.add(item)
+    return item
+
+
+# --- re-verification ---------------------------------------------------------------------------
+
+
+def reverify_unverified(now: datetime) -> dict:
+    """Re-check every accepted scan the outage policy let through, once the service answers again.
+
+    Returns counts: checked, still_valid, invalid, unavailable (try again later) and unverifiable
+    (a QR scan of a card we had never seen: there is no number to ask about). Flushes, never commits.
+    """
+    counts = dict(checked=0, still_valid=0, invalid=0, unavailable=0, unverifiable=0)
+    service = get_card_service()
+    for event in _unverified_events():
+        ref = _ref_for_event(event)
+        if ref is None:
+            counts["unverifiable"] += 1
+            continue
+        check = service.lookup(ref)
+        if check.outcome is LookupOutcome.UNAVAILABLE:
+            counts["unavailable"] += 1
+            continue
+        counts["checked"] += 1
+        event.reverified_at = now
+        card = record_check(ref, check) if check.outcome is LookupOutcome.FOUND else event.card
+        if _valid_on(check, event.local_date):
+            counts["still_valid"] += 1
+        else:
+            counts["invalid"] += 1
+            _flag_invalid(event, card, check, now)
+    db.session.flush()
+    return counts
+
+
+def _unverified_events() -> list[ScanEvent]:
+    return (db.session.query(ScanEvent)
+            .filter(ScanEvent.verified.is_(False), ScanEvent.reverified_at.is_(None),
+                    ScanEvent.voided_at.is_(None), ScanEvent.decision == "accepted")
+            .order_by(ScanEvent.scanned_at).all())
+
+
+def _ref_for_event(event: ScanEvent) -> CardRef | None:
+    number = event.card.number if event.card is not None else event.card_number
+    return CardRef("card_number", number) if number else None
+
+
+def _valid_on(check: CardCheck, day: date) -> bool:
+    if check.outcome is not LookupOutcome.FOUND or check.status is not CardStatus.VALID:
+        return False
+    return check.valid_to is None or check.valid_to >= day
+
+
+def _flag_invalid(event: ScanEvent, card: Card | None, check: CardCheck, now: datetime) -> None:
+    """Warn on the event and the person's day, and open a follow-up for the byggherre."""
+    # JSON columns: assign a new list so SQLAlchemy sees the change.
+    event.warnings = [*(event.warnings or []), INVALID_ON_REVERIFY]
+    if event.person_id is not None:
+        day = db.session.query(AttendanceDay).filter_by(
+            site_id=event.site_id, person_id=event.person_id, local_date=event.local_date).first()
+        if day is not None and INVALID_ON_REVERIFY not in (day.flags or []):
+            day.flags = [*(day.flags or []), INVALID_ON_REVERIFY]
+    kind = check.status.value if check.status is not None else LookupOutcome.UNKNOWN_CARD.value
+    if check.status is CardStatus.VALID:
+        kind = CardStatus.EXPIRED.value  # valid status but past valid_to on the day of the scan
+    open_followup(event.site_id, card, kind, now, card_number=_ref_for_event(event).value,
+                  person_id=event.person_id, scan_event_id=event.id)
