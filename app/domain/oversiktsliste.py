@@ -1,0 +1,140 @@
+"""Building the § 15 oversiktsliste: who is on it, in which order, and the hash of its data.
+
+Plain Python (stdlib only). The data hash is printed on the PDF and stored with each archived
+version, so a printed copy can be matched with the archive; it covers what the list says, not who
+checked it or when it was rendered.
+"""
+import hashlib
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+UNVERIFIED = "unverified"
+MANUAL = "manual"
+
+# Norwegian alphabetical order puts Æ, Ø, Å after Z; other accents sort with their base letter.
+_NORWEGIAN_LAST = str.maketrans({"æ": "z\u0001", "ø": "z\u0002", "å": "z\u0003"})
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    identifier: str  # an org number, or "LT 304567891" for a foreign company
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One person on the list for the day (§ 15 c, d, e), with first in / last out in UTC."""
+
+    first_name: str
+    last_name: str
+    birth_date: date
+    employer: Company
+    hired_by: Company | None = None
+    card_number: str | None = None
+    card_valid_to: date | None = None
+    first_in: datetime | None = None
+    last_out: datetime | None = None
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Header:
+    """§ 15 a and b, and which day the list is for."""
+
+    site_id: int
+    site_name: str
+    site_address: str
+    builder_name: str
+    local_date: date
+
+
+@dataclass(frozen=True)
+class EmployerGroup:
+    employer: Company
+    entries: tuple[Entry, ...]
+
+    @property
+    def subtotal(self) -> int:
+        return len(self.entries)
+
+
+@dataclass(frozen=True)
+class Oversiktsliste:
+    header: Header
+    groups: tuple[EmployerGroup, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(group.subtotal for group in self.groups)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [entry for group in self.groups for entry in group.entries]
+
+
+def collation_key(text: str) -> str:
+    """A sort key for names in Norwegian order: case-insensitive, æ ø å last, é with e."""
+    folded = text.casefold().translate(_NORWEGIAN_LAST)
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _employer_key(company: Company) -> tuple:
+    return collation_key(company.name), company.identifier
+
+
+def _person_key(entry: Entry) -> tuple:
+    return (collation_key(entry.last_name), collation_key(entry.first_name), entry.birth_date,
+            entry.card_number or "")
+
+
+def build_oversiktsliste(header: Header, entries) -> Oversiktsliste:
+    """Group the day's entries by employer (sorted by name), each group sorted by person name."""
+    by_employer: dict[Company, list[Entry]] = {}
+    for entry in entries:
+        by_employer.setdefault(entry.employer, []).append(entry)
+    groups = tuple(
+        EmployerGroup(employer, tuple(sorted(rows, key=_person_key)))
+        for employer, rows in sorted(by_employer.items(), key=lambda item: _employer_key(item[0]))
+    )
+    return Oversiktsliste(header, groups)
+
+
+def canonical_bytes(liste: Oversiktsliste) -> bytes:
+    """The list's data as compact, key-sorted UTF-8 JSON: same data, same bytes, same hash."""
+    document = {
+        "format": "portvakt-oversiktsliste-1",
+        "site": {"id": liste.header.site_id, "name": liste.header.site_name,
+                 "address": liste.header.site_address, "builder": liste.header.builder_name},
+        "date": liste.header.local_date.isoformat(),
+        "total": liste.total,
+        "entries": [_entry_document(entry) for entry in liste.entries],
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _entry_document(entry: Entry) -> dict:
+    return {
+        "first_name": entry.first_name, "last_name": entry.last_name,
+        "birth_date": entry.birth_date.isoformat(),
+        "employer": [entry.employer.name, entry.employer.identifier],
+        "hired_by": [entry.hired_by.name, entry.hired_by.identifier] if entry.hired_by else None,
+        "card_number": entry.card_number,
+        "first_in": _utc_iso(entry.first_in), "last_out": _utc_iso(entry.last_out),
+        "flags": sorted(entry.flags),
+    }
+
+
+def _utc_iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("list times must be timezone-aware")
+    return moment.astimezone(timezone.utc).isoformat()
+
+
+def data_sha256(liste: Oversiktsliste) -> str:
+    """SHA-256 (hex) of canonical_bytes(): the "data hash" printed on the PDF."""
+    return hashlib.sha256(canonical_bytes(liste)).hexdigest()

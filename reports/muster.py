@@ -1,0 +1,59 @@
+"""The muster (evacuation) list: who is on site now, by employer, large type, a tick box each."""
+from io import BytesIO
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, LongTable, SimpleDocTemplate, Spacer, TableStyle
+
+from reports.canvas import numbered_canvas
+from reports.data import MusterPerson, MusterReport
+from reports.fonts import BOLD, REGULAR
+from reports.styles import GRID, GROUP, nb_datetime, nb_time, para, styles
+
+TITLE = "Mønstringsliste – evakuering"
+TITLE_EN = "Muster list – evacuation"
+TICK_BOX = "\u2610"  # ☐, drawn in DejaVu Sans
+SIZE = 13
+
+
+def render_muster_list(report: MusterReport) -> bytes:
+    """Render the muster list to PDF bytes (A4 portrait)."""
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
+                            topMargin=12 * mm, bottomMargin=14 * mm, title=TITLE, author="Portvakt")
+    s = styles(SIZE)
+    story = [
+        para(TITLE, s["title"]), para(TITLE_EN, s["subtitle"]),
+        para(f"{report.site.name}, {report.site.address}", s["bold"]),
+        para(f"Utskrevet / printed {nb_datetime(report.generated_at)} · På byggeplassen nå / on site now: "
+             f"{report.present_count}", s["body"]),
+        Spacer(1, 4 * mm),
+    ]
+    for group in report.present:
+        story.append(_group_table(f"{group.employer.name} ({len(group.people)})", group.people, doc.width))
+        story.append(Spacer(1, 3 * mm))
+    if not report.present:
+        story.append(para("Ingen registrert på byggeplassen nå. / Nobody is registered on site now.", s["body"]))
+    if report.left_today:
+        story += [Spacer(1, 4 * mm), para("Gått for dagen / left today", s["bold"])]
+        story += [para(f"{p.sort_name} – {p.employer.name}", styles(SIZE - 3)["body"]) for p in report.left_today]
+    footer = f"{report.site.name} · {TITLE_EN}"
+    doc.build(story, canvasmaker=numbered_canvas(footer, f"Utskrevet / printed {nb_datetime(report.generated_at)}"))
+    return buffer.getvalue()
+
+
+def _group_table(heading: str, people: tuple[MusterPerson, ...], width: float):
+    data = [[heading, "", "", ""]]
+    data += [[TICK_BOX, p.sort_name, p.card_number or "", nb_time(p.first_in)] for p in people]
+    table = LongTable(data, colWidths=[12 * mm, width - 62 * mm, 32 * mm, 18 * mm], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), REGULAR, SIZE),
+        ("FONT", (0, 0), (-1, 0), BOLD, SIZE),
+        ("FONT", (0, 1), (0, -1), REGULAR, SIZE + 5),
+        ("BACKGROUND", (0, 0), (-1, 0), GROUP),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    return KeepTogether([table]) if len(people) < 8 else table
