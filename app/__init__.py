@@ -67,12 +67,14 @@ def register_adapters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.api import bp as api_bp
     from app.auth import bp as auth_bp
     from app.dashboard import bp as dashboard_bp
     from app.health import bp as health_bp
     from app.sites import bp as sites_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(sites_bp, url_prefix="/sites")

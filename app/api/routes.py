@@ -1,0 +1,87 @@
+"""Kiosk API routes: parse, call one service, answer JSON. The rules live in services/ and domain/."""
+from flask import current_app, g, jsonify
+
+from app.api import bp, validation
+from app.api.auth import kiosk_required
+from app.api.errors import MAX_BATCH_BODY, ApiError
+from app.api.openapi import openapi_document
+from app.models._types import utcnow
+from app.services import kiosks, scans
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.post("/kiosks/enroll")
+def enroll():
+    code = validation.enrollment_code(validation.json_object())
+    try:
+        kiosk, token = kiosks.enroll_kiosk(code, utcnow())
+    except kiosks.EnrollmentRefused:
+        raise ApiError(401, "enrollment_refused", "Unknown, used or expired enrollment code.") from None
+    return jsonify(token=token, kiosk={"id": kiosk.id, "name": kiosk.name, "site_id": kiosk.site_id,
+                                       "mode": kiosk.mode})
+
+
+@bp.get("/kiosk")
+@kiosk_required
+def kiosk_config():
+    kiosk = g.kiosk
+    return jsonify(
+        id=kiosk.id, name=kiosk.name, site={"id": kiosk.site.id, "name": kiosk.site.name}, mode=kiosk.mode,
+        languages=[lang for lang in kiosk.languages.split(",") if lang],
+        debounce_s=current_app.config["SCAN_DEBOUNCE_S"], outage_policy=kiosk.site.outage_policy,
+        privacy_notice=kiosks.privacy_notice(kiosk.site),
+    )
+
+
+@bp.post("/kiosk/heartbeat")
+@kiosk_required
+def heartbeat():
+    report = validation.heartbeat(validation.json_object())
+    kiosks.record_heartbeat(g.kiosk, report, utcnow())
+    return "", 204
+
+
+@bp.post("/scans")
+@kiosk_required
+def post_scan():
+    body = validation.json_object()
+    now = utcnow()
+    return jsonify(_record(validation.scan_input(body, now, queued=False), now))
+
+
+@bp.post("/scans/batch")
+@kiosk_required
+def post_batch():
+    items = validation.batch_items(validation.json_object(limit=MAX_BATCH_BODY))
+    return jsonify(results=[_batch_item(item) for item in items])
+
+
+def _batch_item(item) -> dict:
+    """One queued scan; a bad item gets its own error and the rest still count."""
+    now = utcnow()
+    try:
+        return _record(validation.scan_input(item, now, queued=True), now)
+    except ApiError as exc:
+        return {"id": validation.item_id(item), "error": exc.code, "message": exc.message}
+
+
+def _record(scan: scans.ScanInput, now) -> dict:
+    try:
+        return scans.record_scan(g.kiosk, scan, now).as_dict()
+    except scans.ScanIdTaken:
+        raise ApiError(422, "id_conflict", "This scan id belongs to another kiosk's scan; make a new UUID.") from None
+    except scans.ScanNotRecorded:
+        raise ApiError(503, "busy", "The scan could not be recorded right now; send it again.") from None
+
+
+@bp.get("/sites/<int:site_id>/presence")
+@kiosk_required
+def presence(site_id: int):
+    if site_id != g.kiosk.site_id:
+        raise ApiError(403, "forbidden", "A kiosk may only see its own site.")
+    now = utcnow()
+    return jsonify(site_id=site_id, at=now.isoformat(), people=scans.present_people(g.kiosk.site, now))

@@ -1,0 +1,162 @@
+"""Gate kiosks: creating them, enrolling them with a one-time code, revoking them, knowing them by
+their bearer token, and what they report about their own health.
+
+Tokens and codes are shown once and stored only as SHA-256 hashes. A token is looked up in the
+database on every request, so a revoked kiosk is refused at once by every worker process.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, update
+
+from app.domain.secrets import hash_token, new_enrollment_code, new_token
+from app.extensions import db
+from app.models import EnrollmentCode, Kiosk, Site
+from app.services.audit import audit
+
+ENROLLMENT_VALID_FOR = timedelta(minutes=15)
+LAST_SEEN_EVERY = timedelta(seconds=5)  # the cheap heartbeat of every request, not a write per scan
+DOWN_AFTER = timedelta(minutes=2)
+MODES = ("in", "out", "auto")
+
+
+class EnrollmentRefused(ValueError):
+    """The code is unknown, used, expired, or its kiosk has been revoked."""
+
+
+@dataclass(frozen=True)
+class NewKiosk:
+    kiosk: Kiosk
+    token: str | None = None  # shown once when made with a token
+    enrollment_code: str | None = None  # shown once (and as a QR code) when made for enrollment
+
+
+def create_kiosk(site: Site, name: str, mode: str, actor, now: datetime, enroll: bool = False) -> NewKiosk:
+    """A kiosk with either a token now or a 15-minute enrollment code to trade for one at the gate."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    kiosk = Kiosk(site_id=site.id, name=name.strip(), mode=mode, created_at=now)
+    token = None if enroll else new_token()
+    if token:
+        kiosk.token_hash = hash_token(token)
+    db.session.add(kiosk)
+    db.session.flush()
+    code = _add_enrollment_code(kiosk, now) if enroll else None
+    audit("kiosk.create", actor, site_id=site.id, target_type="kiosk", target_id=kiosk.id, at=now,
+          mode=mode, enrollment=enroll)
+    db.session.commit()
+    return NewKiosk(kiosk, token, code)
+
+
+def issue_enrollment_code(kiosk: Kiosk, actor, now: datetime) -> str:
+    """A new one-time code for an existing kiosk (new hardware at the same gate)."""
+    if kiosk.revoked_at is not None:
+        raise EnrollmentRefused("the kiosk is revoked")
+    code = _add_enrollment_code(kiosk, now)
+    audit("kiosk.enrollment_code", actor, site_id=kiosk.site_id, target_type="kiosk", target_id=kiosk.id, at=now)
+    db.session.commit()
+    return code
+
+
+def _add_enrollment_code(kiosk: Kiosk, now: datetime) -> str:
+    code = new_enrollment_code()
+    db.session.add(EnrollmentCode(kiosk_id=kiosk.id, code_hash=hash_token(code),
+                                  expires_at=now + ENROLLMENT_VALID_FOR))
+    return code
+
+
+def normalize_code(text: str) -> str:
+    """Guards type codes in any case, with spaces or dashes."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def enroll_kiosk(code: str, now: datetime) -> tuple[Kiosk, str]:
+    """Trade a valid code, once, for a fresh token; any earlier token of the kiosk stops working."""
+    row = db.session.scalar(db.select(EnrollmentCode).where(EnrollmentCode.code_hash == hash_token(normalize_code(code))))
+    if row is None or row.used_at is not None or row.expires_at <= now or row.kiosk.revoked_at is not None:
+        raise EnrollmentRefused("unknown, used or expired enrollment code")
+    # A conditional update, so two kiosks racing for one code cannot both win.
+    claimed = db.session.execute(
+        update(EnrollmentCode).where(EnrollmentCode.id == row.id, EnrollmentCode.used_at.is_(None))
+        .values(used_at=now)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        raise EnrollmentRefused("unknown, used or expired enrollment code")
+    kiosk = row.kiosk
+    token = new_token()
+    kiosk.token_hash = hash_token(token)
+    kiosk.last_seen_at = now
+    audit("kiosk.enroll", f"kiosk:{kiosk.id}", site_id=kiosk.site_id, target_type="kiosk",
+          target_id=kiosk.id, at=now, enrollment_code_id=row.id)
+    db.session.commit()
+    return kiosk, token
+
+
+def revoke_kiosk(kiosk: Kiosk, actor, now: datetime) -> None:
+    """Stop a kiosk for good: its token and any open enrollment code stop working at once."""
+    if kiosk.revoked_at is None:
+        kiosk.revoked_at = now
+    kiosk.token_hash = None
+    db.session.execute(update(EnrollmentCode).where(EnrollmentCode.kiosk_id == kiosk.id,
+                                                    EnrollmentCode.used_at.is_(None)).values(expires_at=now))
+    audit("kiosk.revoke", actor, site_id=kiosk.site_id, target_type="kiosk", target_id=kiosk.id, at=now)
+    db.session.commit()
+
+
+def kiosk_for_token(token: str, now: datetime) -> Kiosk | None:
+    """The active kiosk with this bearer token, its last_seen_at refreshed every few seconds."""
+    if not token or len(token) > 200:
+        return None
+    kiosk = db.session.scalar(db.select(Kiosk).where(Kiosk.token_hash == hash_token(token),
+                                                     Kiosk.revoked_at.is_(None)))
+    if kiosk is not None:
+        _touch(kiosk, now)
+    return kiosk
+
+
+def _touch(kiosk: Kiosk, now: datetime) -> None:
+    if kiosk.last_seen_at is not None and now - kiosk.last_seen_at < LAST_SEEN_EVERY:
+        return
+    # Conditional, so many requests at once make one write; committed at once, so a long
+    # scan transaction never holds the kiosk row.
+    db.session.execute(
+        update(Kiosk).where(Kiosk.id == kiosk.id,
+                            or_(Kiosk.last_seen_at.is_(None), Kiosk.last_seen_at < now - LAST_SEEN_EVERY))
+        .values(last_seen_at=now).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+HEALTH_FIELDS = ("fps", "decode_rate", "last_sync_at", "version")
+
+
+def record_heartbeat(kiosk: Kiosk, report: dict, now: datetime) -> None:
+    """Keep what the kiosk says about itself, so the web app can show gates that are struggling."""
+    kiosk.queue_depth = report.get("queue_depth")
+    kiosk.health = {**{k: report.get(k) for k in HEALTH_FIELDS}, "reported_at": now.isoformat()}
+    kiosk.last_seen_at = now
+    db.session.commit()
+
+
+def kiosk_is_down(kiosk: Kiosk, now: datetime) -> bool:
+    """Not heard from for DOWN_AFTER: the web UI shows the gate as down."""
+    return kiosk.revoked_at is None and (kiosk.last_seen_at is None or now - kiosk.last_seen_at > DOWN_AFTER)
+
+
+def privacy_notice(site: Site) -> dict:
+    """What the kiosk shows under "Personvern": who is responsible, what is stored, for how long."""
+    controller = site.builder.name
+    months, days = site.retention_months, site.passage_retention_days
+    return {
+        "nb": (f"Behandlingsansvarlig er byggherren {controller}. Ved skanning lagres navn, fødselsdato, "
+               f"arbeidsgiver og HMS-kortnummer fra kortregisteret, og når du gikk inn og ut av "
+               f"{site.name}. Oversiktslisten (byggherreforskriften § 15) lagres i {months} måneder etter at "
+               f"arbeidet er ferdig; inn- og utpasseringstider slettes etter {days} dager. "
+               f"Spør byggeplasskontoret om innsyn."),
+        "en": (f"The controller is the client (byggherre) {controller}. A scan stores your name, date of "
+               f"birth, employer and HMS card number from the card register, and when you entered and "
+               f"left {site.name}. The site list (byggherreforskriften § 15) is kept for {months} months "
+               f"after the works are finished; entry and exit times are deleted after {days} days. "
+               f"Ask the site office for access to your data."),
+    }
