@@ -1,10 +1,11 @@
-"""`flask kiosk create`: a kiosk and its token, shown once."""
+"""`flask kiosk create` and `flask kiosk revoke`: kiosks, their tokens and enrollment codes."""
 import click
 from flask.cli import AppGroup
 
-from app.domain.secrets import hash_token, new_token
 from app.extensions import db
 from app.models import Kiosk, Site
+from app.models._types import utcnow
+from app.services import kiosks
 
 group = AppGroup("kiosk", help="Gate kiosks.")
 
@@ -12,14 +13,29 @@ group = AppGroup("kiosk", help="Gate kiosks.")
 @group.command("create")
 @click.option("--site", "site_id", type=int, required=True)
 @click.option("--name", required=True)
-@click.option("--mode", type=click.Choice(["in", "out", "auto"]), default="auto", show_default=True)
-def create(site_id: int, name: str, mode: str) -> None:
-    """Create a kiosk; its token is printed once and stored only as a hash."""
-    if db.session.get(Site, site_id) is None:
+@click.option("--mode", type=click.Choice(kiosks.MODES), default="auto", show_default=True)
+@click.option("--enroll", is_flag=True, help="Print a one-time enrollment code (15 minutes) instead of a token.")
+def create(site_id: int, name: str, mode: str, enroll: bool) -> None:
+    """Create a kiosk; its token (or enrollment code) is printed once and stored only as a hash."""
+    site = db.session.get(Site, site_id)
+    if site is None:
         raise click.ClickException(f"Ukjent byggeplass / unknown site: {site_id}")
-    token = new_token()
-    kiosk = Kiosk(site_id=site_id, name=name, mode=mode, token_hash=hash_token(token))
-    db.session.add(kiosk)
-    db.session.commit()
-    click.echo(f"Kiosk {kiosk.id} opprettet / created. Token (vises én gang / shown once):")
-    click.echo(token)
+    made = kiosks.create_kiosk(site, name, mode, "cli", utcnow(), enroll=enroll)
+    if enroll:
+        click.echo(f"Kiosk {made.kiosk.id} opprettet / created. Registreringskode, gyldig i 15 minutter / "
+                   f"enrollment code, valid for 15 minutes:")
+        click.echo(made.enrollment_code)
+        return
+    click.echo(f"Kiosk {made.kiosk.id} opprettet / created. Token (vises én gang / shown once):")
+    click.echo(made.token)
+
+
+@group.command("revoke")
+@click.argument("kiosk_id", type=int)
+def revoke(kiosk_id: int) -> None:
+    """Revoke a kiosk: its token stops working at once."""
+    kiosk = db.session.get(Kiosk, kiosk_id)
+    if kiosk is None:
+        raise click.ClickException(f"Ukjent kiosk / unknown kiosk: {kiosk_id}")
+    kiosks.revoke_kiosk(kiosk, "cli", utcnow())
+    click.echo(f"Kiosk {kiosk_id} er sperret / revoked.")
