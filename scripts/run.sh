@@ -30,8 +30,9 @@ fi
 $PY -m cardsim --host 127.0.0.1 --port "$SIM_PORT" --data "$CARDSIM_DATA" --token "$CARD_SERVICE_TOKEN" \
     --test-controls & pids+=($!)
 
-# Background duties: re-verify unverified scans every 5 minutes, purge expired data nightly.
+# Background duties: re-verify unverified scans and close finished days every 5 minutes, purge nightly.
 ( while sleep 300; do $FLASK cards reverify >/dev/null 2>&1 || true; done ) & pids+=($!)
+( while sleep 300; do $FLASK attendance close-day >/dev/null 2>&1 || true; done ) & pids+=($!)
 ( while true; do $FLASK retention purge >/dev/null 2>&1 || true; sleep 86400; done ) & pids+=($!)
 
 .venv/bin/gunicorn --workers 2 --threads 4 --bind "127.0.0.1:$PORT" --access-logfile - wsgi:app & pids+=($!)
