@@ -82,7 +82,9 @@ class HttpCardServiceBackend(CardServiceBackend):
     def fetch(self, ref: CardRef, timeout_s: float) -> CardCheck:
         path = "cards" if ref.kind == "card_number" else "qr"
         url = f"{self.base_url}/v1/{path}/{quote(ref.value, safe='')}"
-        timeouts = (min(self.connect_timeout_s, timeout_s), timeout_s)
+        # Connect and read share the budget, so a slow connect cannot stretch the total past it.
+        connect = min(self.connect_timeout_s, timeout_s / 4)
+        timeouts = (connect, timeout_s - connect)
         try:
             response = self.session.get(url, timeout=timeouts, allow_redirects=False)
         except requests.ConnectionError:  # includes ConnectTimeout

@@ -1,0 +1,70 @@
+"""The adapter reads the service's JSON strictly: anything unexpected is "unavailable", never valid."""
+import copy
+from datetime import datetime, timezone
+
+import pytest
+
+from app.adapters.cardservice import CardServiceUnavailable, GuardSettings, card_check_from_answer
+from app.domain.cards import CardRef, CardStatus, LookupOutcome
+
+NOW = datetime(2026, 11, 25, 7, 0, tzinfo=timezone.utc)
+BY_NUMBER = CardRef("card_number", "40007919")
+ANSWER = {
+    "card_number": "40007919", "card_type": "construction", "status": "valid", "status_reason": "",
+    "issued_on": "2025-06-30", "valid_to": "2027-06-30",
+    "holder": {"first_name": "Małgorzata", "last_name": "Żółkowska", "birth_date": "1979-12-31"},
+    "employer": {"name": "Budimex-Pol Sp. z o.o.", "org_number": "5213456789"}, "checked_at": "2026-11-25T07:00:00Z",
+}
+
+
+def changed(path: str, value):
+    answer = copy.deepcopy(ANSWER)
+    *parents, last = path.split(".")
+    target = answer
+    for key in parents:
+        target = target[key]
+    if value is KeyError:
+        del target[last]
+    else:
+        target[last] = value
+    return answer
+
+
+def test_a_well_formed_answer():
+    check = card_check_from_answer(ANSWER, BY_NUMBER, NOW)
+    assert (check.outcome, check.status, check.last_name, check.checked_at) == (
+        LookupOutcome.FOUND, CardStatus.VALID, "Żółkowska", NOW)
+
+
+def test_optional_fields_may_be_missing():
+    answer = changed("status_reason", KeyError)
+    answer["issued_on"] = None
+    assert card_check_from_answer(answer, BY_NUMBER, NOW).issued_on is None
+
+
+@pytest.mark.parametrize("answer", [
+    None, [], "valid", {"status": "valid"},
+    changed("status", "VALID"), changed("status", "ok"), changed("status", None),
+    changed("card_type", "office"), changed("card_number", "40000000"),  # not the card asked about
+    changed("card_number", 40007919), changed("card_number", "4000 7919"),
+    changed("valid_to", "30.06.2027"), changed("valid_to", 20270630),
+    changed("holder", None), changed("holder.first_name", ""), changed("holder.last_name", KeyError),
+    changed("holder.birth_date", None), changed("holder.birth_date", "1979-13-01"),
+    changed("employer", "Budimex"), changed("employer.org_number", None), changed("employer.name", " "),
+])
+def test_malformed_answers_are_unavailable(answer):
+    with pytest.raises(CardServiceUnavailable):
+        card_check_from_answer(answer, BY_NUMBER, NOW)
+
+
+def test_a_qr_answer_names_its_card():
+    check = card_check_from_answer(changed("card_number", "40000000"), CardRef("qr_token", "abcdefghij"), NOW)
+    assert check.card_number == "40000000"
+
+
+@pytest.mark.parametrize("settings", [
+    dict(budget_s=0), dict(valid_ttl_s=86_400), dict(negative_ttl_s=120), dict(breaker_failures=0),
+])
+def test_settings_that_would_harm_the_gate_are_refused(settings):
+    with pytest.raises(ValueError):
+        GuardSettings(**settings)
