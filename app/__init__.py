@@ -79,6 +79,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(sites_bp, url_prefix="/sites")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    register_list_workflows(app)
+
+
+def register_list_workflows(app: Flask) -> None:
+    """Daily control, corrections, follow-ups, share links and worker self-service."""
+    from app.followups import bp as followups_bp
+    from app.lists_ui import bp as lists_bp
+    from app.selfservice import bp as selfservice_bp
+    from app.share import bp as share_bp
+
+    app.register_blueprint(lists_bp, url_prefix="/sites")
+    app.register_blueprint(followups_bp, url_prefix="/sites")
+    app.register_blueprint(share_bp)
+    app.register_blueprint(selfservice_bp)
 
 
 def register_cli(app: Flask) -> None:

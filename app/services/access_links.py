@@ -83,15 +83,14 @@ def site_links(site_id: int, kind: str = SHARE) -> list[AccessLink]:
             .order_by(AccessLink.created_at.desc(), AccessLink.id.desc()).all())
 
 
-def revoke_link(site_id: int, link_id: int, user, now: datetime) -> AccessLink:
+def revoke_link(site_id: int, link_id: int, user, now: datetime, kind: str = SHARE) -> AccessLink:
     """Stop a link at once. Revoking twice is harmless; the first time is kept."""
-    link = AccessLink.query.filter_by(id=link_id, site_id=site_id).first()
+    link = AccessLink.query.filter_by(id=link_id, site_id=site_id, kind=kind).first()
     if link is None:
         raise LinkError("not_found")
     if link.revoked_at is None:
         link.revoked_at = now
-        audit(f"{'share' if link.kind == SHARE else 'self_service'}_link.revoke", user, site_id,
-              "access_link", link.id, at=now)
+        audit(f"{kind}_link.revoke", user, site_id, "access_link", link.id, at=now)
         db.session.commit()
     return link
 

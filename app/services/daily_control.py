@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import AttendanceDay, DailyList
@@ -29,12 +30,13 @@ class DayStatus:
         return self.version is not None
 
 
-def people_per_day(site_id: int, first: date, last: date) -> dict[date, int]:
-    rows = (db.session.query(AttendanceDay.local_date, func.count(AttendanceDay.id))
-            .filter(AttendanceDay.site_id == site_id, AttendanceDay.removed_at.is_(None),
-                    AttendanceDay.local_date.between(first, last))
-            .group_by(AttendanceDay.local_date).all())
-    return dict(rows)
+def people_per_day(site_id: int, first: date, last: date, company_id: int | None = None) -> dict[date, int]:
+    query = (db.session.query(AttendanceDay.local_date, func.count(AttendanceDay.id))
+             .filter(AttendanceDay.site_id == site_id, AttendanceDay.removed_at.is_(None),
+                     AttendanceDay.local_date.between(first, last)))
+    if company_id is not None:
+        query = query.filter(AttendanceDay.employer_id == company_id)
+    return dict(query.group_by(AttendanceDay.local_date).all())
 
 
 def latest_versions(site_id: int, first: date, last: date) -> dict[date, DailyList]:
@@ -81,3 +83,19 @@ def versions_of_day(site_id: int, local_date: date) -> list[DailyList]:
 
 def archived_version(site_id: int, local_date: date, version: int) -> DailyList | None:
     return DailyList.query.filter_by(site_id=site_id, local_date=local_date, version=version).first()
+
+
+def day_rows(site_id: int, local_date: date, company_id: int | None = None) -> list[AttendanceDay]:
+    """A day's attendance rows for the review page: live rows by employer and name, removed rows last."""
+    query = (AttendanceDay.query.filter_by(site_id=site_id, local_date=local_date)
+             .options(joinedload(AttendanceDay.person), joinedload(AttendanceDay.employer),
+                      joinedload(AttendanceDay.hired_by), joinedload(AttendanceDay.card)))
+    if company_id is not None:
+        query = query.filter(AttendanceDay.employer_id == company_id)
+    return sorted(query.all(), key=lambda row: (
+        row.removed_at is not None, row.employer.name.casefold(),
+        row.person.last_name.casefold(), row.person.first_name.casefold(), row.id))
+
+
+def find_row(site_id: int, row_id: int) -> AttendanceDay | None:
+    return AttendanceDay.query.filter_by(id=row_id, site_id=site_id).first()

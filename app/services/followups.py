@@ -8,7 +8,7 @@ from datetime import datetime
 
 from app.domain.localtime import to_local
 from app.extensions import db
-from app.models import FollowUp, ScanEvent, Site
+from app.models import FollowUp, ScanEvent, Site, User
 from app.services.audit import audit
 
 # What the card service said, as the notice puts it.
@@ -37,14 +37,12 @@ class Notice:
     body: str
 
 
-def site_followups(site_id: int, open_only: bool = False, company_id: int | None = None) -> list[FollowUp]:
+def site_followups(site_id: int, open_only: bool = False) -> list[FollowUp]:
     """Open items first (oldest first, they are the most overdue), then the done ones."""
     query = FollowUp.query.filter_by(site_id=site_id)
     if open_only:
         query = query.filter(FollowUp.done_at.is_(None))
     items = query.all()
-    if company_id is not None:
-        items = [item for item in items if item.card is not None and item.card.employer_id == company_id]
     still_open = sorted((f for f in items if f.done_at is None), key=lambda f: (f.created_at, f.id))
     done = sorted((f for f in items if f.done_at is not None), key=lambda f: f.done_at, reverse=True)
     return still_open + done
@@ -94,6 +92,11 @@ def _company_line(company) -> str:
     if company.org_number:
         return f"{company.name} (org.nr. {company.org_number})"
     return f"{company.name} ({company.country} {company.foreign_id})"
+
+
+def done_by_name(item: FollowUp) -> str | None:
+    user = db.session.get(User, item.done_by_id) if item.done_by_id else None
+    return user.name if user else None
 
 
 def mark_done(site_id: int, followup_id: int, user, note: str, now: datetime) -> FollowUp:

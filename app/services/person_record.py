@@ -2,19 +2,24 @@
 
 The self-service page and its JSON download both show exactly this record.
 """
+import json
+
 from app.extensions import db
 from app.models import AttendanceDay, Card, Engagement, FollowUp, Person, ScanEvent, Site
 
 
 def person_record(person_id: int) -> dict:
-    """The person, their cards, engagements, attendance days, scan events and follow-ups."""
+    """The person, their cards, engagements, attendance days, scan events and follow-ups.
+
+    Plain dicts and lists with dates and UTC datetimes; `record_json` turns it into the download.
+    """
     person = db.session.get(Person, person_id)
     if person is None:
         raise LookupError("person not found")
     cards = Card.query.filter_by(person_id=person_id).order_by(Card.id).all()
     return {
         "person": {"first_name": person.first_name, "last_name": person.last_name,
-                   "birth_date": person.birth_date.isoformat()},
+                   "birth_date": person.birth_date},
         "cards": [_card(card) for card in cards],
         "engagements": [_engagement(e) for e in
                         Engagement.query.filter_by(person_id=person_id).order_by(Engagement.id)],
@@ -35,10 +40,6 @@ def _scan_events(person_id: int, card_ids: list[int]):
     return ScanEvent.query.filter(condition).order_by(ScanEvent.scanned_at.desc()).all()
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def _company(company):
     if company is None:
         return None
@@ -47,36 +48,41 @@ def _company(company):
 
 def _card(card: Card) -> dict:
     return {"number": card.number, "card_type": card.card_type, "employer": _company(card.employer),
-            "issued_on": _iso(card.issued_on), "valid_to": _iso(card.valid_to),
+            "issued_on": card.issued_on, "valid_to": card.valid_to,
             "last_status": card.last_status, "last_status_reason": card.last_status_reason,
-            "last_checked_at": _iso(card.last_checked_at)}
+            "last_checked_at": card.last_checked_at}
 
 
 def _engagement(engagement: Engagement) -> dict:
     return {"site": engagement.site.name, "employer": _company(engagement.employer),
-            "hired_by": _company(engagement.hired_by), "active_from": _iso(engagement.active_from),
-            "active_to": _iso(engagement.active_to), "barred": engagement.barred,
+            "hired_by": _company(engagement.hired_by), "active_from": engagement.active_from,
+            "active_to": engagement.active_to, "barred": engagement.barred,
             "barred_reason": engagement.barred_reason}
 
 
 def _attendance(day: AttendanceDay) -> dict:
     site = db.session.get(Site, day.site_id)
-    return {"site": site.name, "date": day.local_date.isoformat(), "employer": _company(day.employer),
-            "hired_by": _company(day.hired_by), "first_in": _iso(day.first_in), "last_out": _iso(day.last_out),
-            "source": day.source, "flags": list(day.flags or []), "removed_at": _iso(day.removed_at),
+    return {"site": site.name, "date": day.local_date, "employer": _company(day.employer),
+            "hired_by": _company(day.hired_by), "first_in": day.first_in, "last_out": day.last_out,
+            "source": day.source, "flags": list(day.flags or []), "removed_at": day.removed_at,
             "removed_reason": day.removed_reason}
 
 
 def _scan(event: ScanEvent) -> dict:
     site = db.session.get(Site, event.site_id)
     return {"site": site.name, "gate": event.kiosk.name if event.kiosk else None,
-            "scanned_at": _iso(event.scanned_at), "direction": event.direction,
+            "scanned_at": event.scanned_at, "direction": event.direction,
             "decision": event.decision, "reason": event.reason, "verified": event.verified,
             "warnings": list(event.warnings or []), "source": event.source, "note": event.note,
-            "voided_at": _iso(event.voided_at), "void_reason": event.void_reason}
+            "voided_at": event.voided_at, "void_reason": event.void_reason}
 
 
 def _followup(followup: FollowUp) -> dict:
     site = db.session.get(Site, followup.site_id)
     return {"site": site.name, "card_number": followup.card_number, "kind": followup.kind,
-            "created_at": _iso(followup.created_at), "done_at": _iso(followup.done_at)}
+            "created_at": followup.created_at, "done_at": followup.done_at}
+
+
+def record_json(record: dict) -> str:
+    """The record as JSON: dates and times in ISO 8601 (times in UTC), letters as they are."""
+    return json.dumps(record, ensure_ascii=False, indent=1, default=lambda value: value.isoformat())

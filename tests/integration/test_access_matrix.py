@@ -22,7 +22,7 @@ import pytest
 
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
-from app.models import AccessLink, Card, Engagement, Kiosk, Membership
+from app.models import AccessLink, AttendanceDay, Card, DailyList, Engagement, FollowUp, Kiosk, Membership
 from app.models._types import utcnow
 from tests.support.web import login_as, make_company, make_person, make_site, make_user
 
@@ -84,6 +84,32 @@ MATRIX: dict[str, list[Case]] = {
     # administration
     "admin.users": [signed_in("GET", "/admin/users", ONLY_ADMIN)],
     "admin.audit": [signed_in("GET", "/admin/audit", ONLY_ADMIN)],
+    # daily control, manual registration, corrections (a POST with an empty form re-shows it: 200)
+    "lists_ui.index": [signed_in("GET", S + "/lists", SITE_ALL)],
+    "lists_ui.day": [signed_in("GET", S + "/lists/{today}", SITE_ALL)],
+    "lists_ui.check": [signed_in("POST", S + "/lists/{today}/check", KEEPERS, ok=302)],
+    "lists_ui.archived_pdf": [signed_in("GET", S + "/lists/{today}/v1.pdf", SITE_STAFF)],
+    "lists_ui.manual": [signed_in("GET", S + "/lists/manual", KEEPERS), signed_in("POST", S + "/lists/manual", KEEPERS)],
+    "lists_ui.remove": [signed_in("GET", S + "/lists/rows/{attendance_day}/remove", KEEPERS),
+                        signed_in("POST", S + "/lists/rows/{attendance_day}/remove", KEEPERS)],
+    # § 8 follow-ups
+    "followups.index": [signed_in("GET", S + "/followups", KEEPERS)],
+    "followups.show": [signed_in("GET", S + "/followups/{followup}", KEEPERS),
+                       signed_in("POST", S + "/followups/{followup}", KEEPERS)],
+    # access on request: share links (an expired link answers 410 Gone)
+    "share.index": [signed_in("GET", S + "/share-links", KEEPERS), signed_in("POST", S + "/share-links", KEEPERS)],
+    "share.revoke": [signed_in("POST", S + "/share-links/{share_link}/revoke", KEEPERS, ok=302)],
+    "share.view": by_token("GET", "/share/{share_token}", bad=410),
+    "share.day": by_token("GET", "/share/{share_token}/{today}", bad=410),
+    "share.archived_pdf": by_token("GET", "/share/{share_token}/{today}/v1.pdf", bad=410),
+    # worker self-service: the link opens once (the first visitor), then it is gone for everyone
+    "selfservice.links": [signed_in("GET", S + "/self-service", KEEPERS),
+                          signed_in("POST", S + "/self-service", KEEPERS)],
+    "selfservice.revoke": [signed_in("POST", S + "/self-service/{self_service_link}/revoke", KEEPERS, ok=302)],
+    "selfservice.redeem": [Case("GET", "/me/{self_service_token}", {v: 302 if v == ANONYMOUS else 410 for v in VISITORS}),
+                           public("GET", "/me/{expired_share_token}", ok=404)],
+    "selfservice.mine": [public("GET", "/me", ok=403)],  # only a browser that just used its link
+    "selfservice.download": [public("GET", "/me/data.json", ok=403)],
 }
 NOT_IN_MATRIX = {"static", "health.healthz", "health.readyz"}  # public by design, no personal data
 
@@ -103,6 +129,11 @@ class World:
     expired_share_token: str
     user: int
     membership: int
+    attendance_day: int
+    followup: int
+    share_link: int
+    self_service_link: int
+    self_service_token: str
     today: str = field(default_factory=lambda: date.today().isoformat())
     visitors: dict = field(default_factory=dict)  # visitor name -> User
 
@@ -133,10 +164,29 @@ def world(app) -> World:
         OTHER_SITE: make_user(BUILDER_REP, other),
     }
     target = make_user(COORDINATOR, other, email="target@test.portvakt.no")
+    workflows = _list_workflow_world(site, company, person, card, share)
     return World(site=site.id, other_site=other.id, company=company.id, person=person.id, card=card.id,
                  kiosk=kiosk.id, kiosk_token=kiosk_token, share_token=share, expired_share_token=expired,
                  user=target.id, membership=db.session.scalar(db.select(Membership.id).where(
-                     Membership.user_id == target.id)), visitors=visitors)
+                     Membership.user_id == target.id)), visitors=visitors, **workflows)
+
+
+def _list_workflow_world(site, company, person, card, share_token) -> dict:
+    """What the list-workflow routes need: a day on the list, an archived version, a follow-up, links."""
+    now, today = utcnow(), date.today()
+    day = AttendanceDay(site_id=site.id, person_id=person.id, local_date=today, employer_id=company.id,
+                        card_id=card.id, first_in=now, is_present=True)
+    followup = FollowUp(site_id=site.id, card_id=card.id, card_number=card.number, person_id=person.id, kind="lost")
+    archived = DailyList(site_id=site.id, local_date=today, version=1, data_sha256="0" * 64,
+                         pdf=b"%PDF-1.4 matrix", pdf_sha256="1" * 64)
+    own = new_token()
+    self_service = AccessLink(kind="self_service", token_hash=hash_token(own), site_id=site.id,
+                              person_id=person.id, expires_at=now + timedelta(days=7))
+    db.session.add_all([day, followup, archived, self_service])
+    db.session.commit()
+    share_link = db.session.scalar(db.select(AccessLink.id).where(AccessLink.token_hash == hash_token(share_token)))
+    return dict(attendance_day=day.id, followup=followup.id, share_link=share_link,
+                self_service_link=self_service.id, self_service_token=own)
 
 
 def answer(app, world: World, visitor: str, case: Case):

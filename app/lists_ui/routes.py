@@ -1,0 +1,120 @@
+from datetime import date, timedelta
+from io import BytesIO
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.auth.access import site_action
+from app.domain.localtime import local_date
+from app.lists_ui import bp
+from app.lists_ui.forms import CheckForm, ManualRegistrationForm, RemoveRegistrationForm
+from app.models._types import utcnow
+from app.services import daily_control, scans
+
+
+# The attendance flags (app/domain/attendance.py) as a reader of the list says them.
+FLAG_LABELS = {
+    "possible_copied_card": _l("possible copied card"),
+    "no_exit_recorded": _l("no exit recorded"),
+    "no_entry_recorded": _l("no entry recorded"),
+    "late": _l("sent late by the gate"),
+    "needs_approval": _l("needs approval"),
+    "not_verified": _l("not verified"),
+}
+
+
+def site_today() -> date:
+    return local_date(utcnow(), current_app.config["PORTVAKT_TZ"])
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/<int:site_id>/lists")
+@site_action("view_list")
+def index(site_id: int):
+    today = site_today()
+    picked = request.args.get("day")
+    if picked is not None:  # the date picker
+        try:
+            return redirect(url_for(".day", site_id=site_id, day=date.fromisoformat(picked).isoformat()))
+        except ValueError:
+            flash(_("Choose a date (YYYY-MM-DD)."), "error")
+    return render_template("lists_ui/index.html", today=today,
+                           days=daily_control.day_statuses(site_id, today))
+
+
+@bp.get("/<int:site_id>/lists/<day>")
+@site_action("view_list")
+def day(site_id: int, day: str):
+    local = parse_day(day)
+    # An archived version holds every employer, so an employer's viewer sees only the live rows.
+    versions = daily_control.versions_of_day(site_id, local) if g.company_scope is None else []
+    return render_template("lists_ui/day.html", day=local, today=site_today(), versions=versions,
+                           rows=daily_control.day_rows(site_id, local, g.company_scope),
+                           check_form=CheckForm(), flag_labels=FLAG_LABELS,
+                           previous_day=local - timedelta(days=1), next_day=local + timedelta(days=1))
+
+
+@bp.post("/<int:site_id>/lists/<day>/check")
+@site_action("check_list")
+def check(site_id: int, day: str):
+    local = parse_day(day)
+    if not CheckForm().validate_on_submit():
+        abort(400)
+    if local > site_today():
+        flash(_("A day that has not begun cannot be checked."), "error")
+        return redirect(url_for(".day", site_id=site_id, day=local.isoformat()))
+    from app.services import lists  # TODO: module import once app/services/lists.py lands
+
+    version = lists.check_day(site_id, local, current_user, utcnow())
+    flash(_("The list is checked. Version %(version)d is archived.", version=version.version), "success")
+    return redirect(url_for(".day", site_id=site_id, day=local.isoformat()))
+
+
+@bp.get("/<int:site_id>/lists/<day>/v<int:version>.pdf")
+@site_action("view_list")
+def archived_pdf(site_id: int, day: str, version: int):
+    if g.company_scope is not None:
+        abort(403)
+    archived = daily_control.archived_version(site_id, parse_day(day), version)
+    if archived is None:
+        abort(404)
+    name = f"oversiktsliste-{site_id}-{archived.local_date.isoformat()}-v{archived.version}.pdf"
+    return send_file(BytesIO(archived.pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
+
+
+@bp.route("/<int:site_id>/lists/manual", methods=["GET", "POST"])
+@site_action("register_manual")
+def manual(site_id: int):
+    form = ManualRegistrationForm()
+    if form.validate_on_submit():
+        result = scans.register_manual(g.site, form.card_number.data.strip(), current_user,
+                                       form.reason.data, utcnow(), direction=form.direction.data)
+        text = result.message.get(get_locale().language) or result.message.get("nb", result.reason)
+        if result.decision == "accepted":
+            flash(_("Registered: %(message)s", message=text), "success")
+            return redirect(url_for(".day", site_id=site_id, day=site_today().isoformat()))
+        form.card_number.errors.append(_("Not registered: %(message)s", message=text))
+    return render_template("lists_ui/manual.html", form=form)
+
+
+@bp.route("/<int:site_id>/lists/rows/<int:row_id>/remove", methods=["GET", "POST"])
+@site_action("correct_registration")
+def remove(site_id: int, row_id: int):
+    row = daily_control.find_row(site_id, row_id)
+    if row is None:
+        abort(404)
+    form = RemoveRegistrationForm()
+    if row.removed_at is None and form.validate_on_submit():
+        scans.remove_registration(row.id, current_user, form.reason.data.strip(), utcnow())
+        flash(_("The registration is removed from the list. It is kept, marked as removed."), "success")
+        return redirect(url_for(".day", site_id=site_id, day=row.local_date.isoformat()))
+    return render_template("lists_ui/remove.html", row=row, form=form)

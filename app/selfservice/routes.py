@@ -1,0 +1,107 @@
+from datetime import datetime, timedelta, timezone
+
+from flask import Response, abort, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.access import site_action
+from app.extensions import db
+from app.models import Engagement, Person
+from app.models._types import utcnow
+from app.selfservice import bp
+from app.selfservice.forms import RevokeForm, SelfServiceLinkForm
+from app.services import access_links
+from app.services.access_links import SELF_SERVICE, LinkError
+from app.services.audit import audit
+from app.services.person_record import person_record, record_json
+
+SESSION_KEY = "self_service"
+# After the one-time link is used, this browser may look (and download) for a short while.
+VIEW_WINDOW = timedelta(minutes=30)
+
+
+def _people_choices(site_id: int) -> list[tuple[int, str]]:
+    people = (db.session.query(Person).join(Engagement, Engagement.person_id == Person.id)
+              .filter(Engagement.site_id == site_id).distinct()
+              .order_by(Person.last_name, Person.first_name, Person.id).all())
+    return [(0, "")] + [(p.id, f"{p.last_name}, {p.first_name}") for p in people]
+
+
+@bp.route("/sites/<int:site_id>/self-service", methods=["GET", "POST"])
+@site_action("create_self_service_link")
+def links(site_id: int):
+    form = SelfServiceLinkForm()
+    form.person_id.choices = _people_choices(site_id)
+    new_url = None
+    if form.validate_on_submit():
+        try:
+            made = access_links.create_self_service_link(site_id, form.person_id.data, current_user, utcnow())
+        except LinkError:
+            form.person_id.errors.append(_("This person does not work on this site."))
+        else:
+            new_url = url_for("selfservice.redeem", token=made.token, _external=True)
+    names = dict(form.person_id.choices)
+    return render_template("selfservice/links.html", form=form, new_url=new_url, names=names,
+                           links=access_links.site_links(site_id, SELF_SERVICE), now=utcnow(),
+                           state=access_links.link_state, revoke_form=RevokeForm())
+
+
+@bp.post("/sites/<int:site_id>/self-service/<int:link_id>/revoke")
+@site_action("create_self_service_link")
+def revoke(site_id: int, link_id: int):
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    try:
+        access_links.revoke_link(site_id, link_id, current_user, utcnow(), SELF_SERVICE)
+    except LinkError:
+        abort(404)
+    flash(_("The link is revoked and no longer opens."), "success")
+    return redirect(url_for(".links", site_id=site_id))
+
+
+@bp.after_request
+def never_cache(response):
+    response.headers["Cache-Control"] = "no-store"  # a person's data must not linger in a cache
+    return response
+
+
+@bp.get("/me/<token>")
+def redeem(token: str):
+    now = utcnow()
+    try:
+        link = access_links.redeem_self_service_link(token, now)
+    except LinkError as refused:
+        gone = refused.code in ("used", "expired", "revoked")
+        abort(410 if gone else 404, description=_(
+            "This link has been used or has expired. Ask the site office for a new one.") if gone else _(
+            "This link does not exist. Check that it was copied whole."))
+    session[SESSION_KEY] = {"link": link.id, "person": link.person_id, "site": link.site_id,
+                            "until": (now + VIEW_WINDOW).timestamp()}
+    # Off the token URL at once: it is not kept in the browser's address bar or history as a live link.
+    return redirect(url_for(".mine"))
+
+
+def _granted_person_id() -> int:
+    grant = session.get(SESSION_KEY)
+    if not grant or utcnow().timestamp() >= grant.get("until", 0):
+        session.pop(SESSION_KEY, None)
+        abort(403, description=_("Open the link you were given to see your data. Each link works once."))
+    return grant["person"]
+
+
+@bp.get("/me")
+def mine():
+    person_id = _granted_person_id()
+    until = datetime.fromtimestamp(session[SESSION_KEY]["until"], timezone.utc)
+    return render_template("selfservice/mine.html", record=person_record(person_id), until=until)
+
+
+@bp.get("/me/data.json")
+def download():
+    person_id = _granted_person_id()
+    grant = session[SESSION_KEY]
+    audit("self_service_link.download", f"self_service:{grant['link']}", grant.get("site"), "access_link",
+          grant["link"])
+    db.session.commit()
+    return Response(record_json(person_record(person_id)), mimetype="application/json", headers={
+        "Content-Disposition": "attachment; filename=portvakt-mine-data.json"})

@@ -1,0 +1,130 @@
+from datetime import date, datetime, time, timedelta
+from io import BytesIO
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, flash, g, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.auth.access import site_action
+from app.extensions import db
+from app.models import Company, Site, SiteCompany
+from app.models._types import utcnow
+from app.services import access_links, daily_control
+from app.services.access_links import LinkError
+from app.share import bp
+from app.share.forms import RevokeForm, ShareLinkForm
+from app.lists_ui.routes import FLAG_LABELS, parse_day, site_today
+
+ERRORS = {
+    "date_range_reversed": ("date_to", _l("The last day comes before the first.")),
+    "date_range_too_long": ("date_to", _l("At most one year of lists per link.")),
+    "expiry_in_past": ("valid_days", _l("Choose how long the link works.")),
+    "expiry_too_far": ("valid_days", _l("A link works for at most 90 days.")),
+    "company_not_on_site": ("company_id", _l("This company is not on the site.")),
+}
+GONE = {
+    "expired": _l("This link has expired."),
+    "revoked": _l("This link has been revoked."),
+}
+
+
+@bp.after_request
+def never_cache(response):
+    response.headers["Cache-Control"] = "no-store"  # lists of people must not linger in a cache
+    return response
+
+
+def _company_choices(site_id: int) -> list[tuple[int, str]]:
+    companies = (db.session.query(Company).join(SiteCompany, SiteCompany.company_id == Company.id)
+                 .filter(SiteCompany.site_id == site_id).order_by(Company.name).all())
+    return [(0, _("Everyone on the list"))] + [(c.id, f"{c.name} ({c.identifier})") for c in companies]
+
+
+def _end_of_local_day(day: date) -> datetime:
+    zone = ZoneInfo(current_app.config["PORTVAKT_TZ"])
+    return datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(ZoneInfo("UTC"))
+
+
+@bp.route("/sites/<int:site_id>/share-links", methods=["GET", "POST"])
+@site_action("create_share_link")
+def index(site_id: int):
+    today = site_today()
+    form = ShareLinkForm()
+    form.company_id.choices = _company_choices(site_id)
+    if not form.is_submitted():
+        form.date_from.data, form.date_to.data = today - timedelta(days=6), today
+    new_url = None
+    if form.validate_on_submit():
+        try:
+            made = access_links.create_share_link(
+                site_id, current_user, form.date_from.data, form.date_to.data,
+                expires_at=_end_of_local_day(today + timedelta(days=form.valid_days.data - 1)), now=utcnow(),
+                recipient=form.recipient.data, company_id=form.company_id.data or None)
+        except LinkError as refused:
+            field, message = ERRORS[refused.code]
+            getattr(form, field).errors.append(message)
+        else:
+            new_url = url_for("share.view", token=made.token, _external=True)
+    return render_template("share/links.html", form=form, new_url=new_url, revoke_form=RevokeForm(),
+                           links=access_links.site_links(site_id), now=utcnow(), state=access_links.link_state,
+                           companies=dict(form.company_id.choices))
+
+
+@bp.post("/sites/<int:site_id>/share-links/<int:link_id>/revoke")
+@site_action("create_share_link")
+def revoke(site_id: int, link_id: int):
+    if not RevokeForm().validate_on_submit():
+        abort(400)
+    try:
+        access_links.revoke_link(site_id, link_id, current_user, utcnow())
+    except LinkError:
+        abort(404)
+    flash(_("The link is revoked and no longer opens."), "success")
+    return redirect(url_for(".index", site_id=site_id))
+
+
+def _open(token: str, what: str = "open", **details):
+    """The share link behind the token (audit-logged), or the page saying why it does not open."""
+    try:
+        return access_links.open_share_link(token, utcnow(), what, **details)
+    except LinkError as refused:
+        status = 410 if refused.code in GONE else 404
+        message = GONE.get(refused.code, _l("This link does not exist. Check that it was copied whole."))
+        abort(status, description=str(message))
+
+
+@bp.get("/share/<token>")
+def view(token: str):
+    link = _open(token)
+    site = db.session.get(Site, link.site_id)
+    days = access_links.share_link_dates(link, site_today())
+    counts = daily_control.people_per_day(link.site_id, link.date_from, link.date_to, link.company_id)
+    return render_template("share/view.html", link=link, site=site, token=token, days=days, counts=counts,
+                           company=db.session.get(Company, link.company_id) if link.company_id else None)
+
+
+@bp.get("/share/<token>/<day>")
+def day(token: str, day: str):
+    local = parse_day(day)
+    link = _open(token, "view_day")
+    if not link.date_from <= local <= link.date_to:
+        abort(404)
+    rows = [row for row in daily_control.day_rows(link.site_id, local, link.company_id) if row.removed_at is None]
+    versions = daily_control.versions_of_day(link.site_id, local) if link.company_id is None else []
+    return render_template("share/day.html", link=link, site=db.session.get(Site, link.site_id), token=token,
+                           day=local, rows=rows, versions=versions, flag_labels=FLAG_LABELS)
+
+
+@bp.get("/share/<token>/<day>/v<int:version>.pdf")
+def archived_pdf(token: str, day: str, version: int):
+    local = parse_day(day)
+    link = _open(token, "download", version=version)
+    if link.company_id is not None or not link.date_from <= local <= link.date_to:
+        abort(404)
+    archived = daily_control.archived_version(link.site_id, local, version)
+    if archived is None:
+        abort(404)
+    return send_file(BytesIO(archived.pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"oversiktsliste-{local.isoformat()}-v{version}.pdf")
