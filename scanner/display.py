@@ -181,6 +181,10 @@ def _text(draw, origin, text, typeface, width, fill=(255, 255, 255)) -> int:
     return y
 
 
+class DisplayError(RuntimeError):
+    """The window cannot be opened on this machine."""
+
+
 class LogDisplay:
     """--display none: one log line per decision, with no personal data (no name, no card number)."""
 
@@ -210,12 +214,18 @@ class WindowDisplay:
         self._base = render(Screen(), size)
         self._idle = Screen()
         self._shown_at = 0.0
-        cv2.namedWindow(self.NAME, cv2.WINDOW_NORMAL)
+        try:
+            cv2.namedWindow(self.NAME, cv2.WINDOW_NORMAL)
+        except cv2.error as error:
+            raise DisplayError("this OpenCV has no window support (opencv-python-headless?); install "
+                               "scanner/requirements.txt on the kiosk or use --display none") from error
         cv2.setWindowProperty(self.NAME, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
 
     def show(self, screen: Screen) -> None:
         if screen.kind == "idle":
             self._idle = screen
+            if self._shown_at:
+                return  # a decision is on screen; the idle screen comes back after hold_s
         else:
             self._shown_at = self._clock()
         self._base = render(screen, self.size)
