@@ -24,11 +24,15 @@ def json_object(limit: int = MAX_BODY) -> dict:
     """The body as a JSON object, or the error that says what is wrong with it."""
     if request.content_length is not None and request.content_length > limit:
         raise too_large(limit)
-    request.max_content_length = limit  # also bounds a chunked body with no Content-Length
     if request.mimetype != "application/json":
         raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    # A chunked body has no Content-Length: read at most one byte past the limit to know.
+    request.max_content_length = limit + 1
+    data = request.get_data(cache=False)
+    if len(data) > limit:
+        raise too_large(limit)
     try:
-        body = json.loads(request.get_data(cache=False))
+        body = json.loads(data)
     except (ValueError, RecursionError):
         raise ApiError(400, "malformed_json", "The body is not valid JSON.") from None
     if not isinstance(body, dict):
