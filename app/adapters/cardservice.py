@@ -251,7 +251,9 @@ class GuardedCardService(CardService):
         check, attempts, failure = self._attempts(ref, started + self.settings.budget_s)
         latency_ms = (self.clock() - started) * 1000
         if failure:
-            self.breaker.record_failure()
+            if self.breaker.record_failure():
+                log.warning("card service failing (%s): answering from the outage policy for %.0f s",
+                            failure, self.settings.breaker_open_s)
             check = self._unavailable(latency_ms)
         else:
             self.breaker.record_success()

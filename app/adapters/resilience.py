@@ -33,12 +33,15 @@ class CircuitBreaker:
         with self._lock:
             self._failures, self._open_until, self._trial_running = 0, None, False
 
-    def record_failure(self) -> None:
+    def record_failure(self) -> bool:
+        """Count a failure; True when this one opened (or re-opened) the breaker."""
         with self._lock:
             self._failures += 1
-            if self._failures >= self.threshold or self._trial_running:
+            opens = self._failures >= self.threshold or self._trial_running
+            if opens:
                 self._open_until = self.clock() + self.open_s
             self._trial_running = False
+            return opens
 
     @property
     def is_open(self) -> bool:

@@ -1,5 +1,6 @@
 """check_card_for_site and reverify_unverified with the database and a real emulator process."""
 import json
+import time
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -349,3 +350,26 @@ def test_flask_cards_reverify(app, sim, runner):
     assert "ugyldige / invalid: 1" in result.output
     db.session.expire_all()
     assert "invalid_on_reverify" in db.session.get(ScanEvent, event.id).warnings
+
+
+def test_a_hanging_service_still_gets_a_policy_decision_within_the_budget(app, emulator, monkeypatch):
+    """Acceptance: with the emulator in `hang`, every scan is decided in ≤ 2.5 s (default 2 s budget)."""
+    from app.adapters.cardservice import card_service_from_config
+
+    service = card_service_from_config({**app.config, "CARD_SERVICE_URL": emulator.url, "CARD_SERVICE_TOKEN": TOKEN})
+    monkeypatch.setitem(app.extensions, "card_service", service)
+    control = SimControl(emulator.url)
+    site = make_site()
+    control.put_card("40007970")
+    scan(site, "40007970")
+    control.faults("hang")
+    try:
+        service.clear_cache()
+        for payload in ("40007970", QR_BASE + "tokenNeverSeen04"):
+            started = time.monotonic()
+            result = scan(site, payload)
+            assert time.monotonic() - started < 2.5
+            assert result.decision.reason in ("ok_unverified", "card_service_unavailable")
+            assert result.decision.verified is False
+    finally:
+        control.faults("ok")
