@@ -1,11 +1,32 @@
-from flask import render_template
+from flask import current_app, render_template
 from flask_login import current_user, login_required
 
-from app.auth.access import visible_sites
+from app.auth.access import grant, visible_sites
 from app.dashboard import bp
+from app.dashboard.charts import bar_chart
+from app.models._types import utcnow
+from app.services import dashboard
+from app.services.presence import site_today
 
 
 @bp.get("/")
 @login_required
 def index():
-    return render_template("dashboard/index.html", sites=visible_sites(current_user))
+    now = utcnow()
+    today = site_today(now)
+    cards = [_site_card(site, today, now) for site in visible_sites(current_user)]
+    return render_template("dashboard/index.html", cards=cards, today=today)
+
+
+def _site_card(site, today, now) -> dict:
+    scope = grant(current_user, "view_presence", site.id).company_scope
+    hourly = dashboard.people_per_hour(site.id, today, now, current_app.config["PORTVAKT_TZ"], scope)
+    daily = dashboard.people_per_day(site.id, today, company_id=scope)
+    return {
+        "site": site,
+        "numbers": dashboard.site_numbers(site.id, today, now, scope),
+        "scoped": scope is not None,
+        "hourly": bar_chart(hourly, [f"{hour:02d}" for hour in range(24)], label_every=3),
+        "daily": bar_chart([count for _day, count in daily], [day.strftime("%d.%m") for day, _count in daily],
+                           label_every=7),
+    }

@@ -1,10 +1,192 @@
-from flask import g, render_template
+from datetime import date, timedelta
 
-from app.auth.access import site_action
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.access import can, site_action
+from app.extensions import db
+from app.models import Kiosk
+from app.models._types import utcnow
+from app.services import audit_log, companies, kiosks, people, presence
+from app.services.dashboard import site_numbers
 from app.sites import bp
+from app.sites.forms import AuditFilterForm, CompanyForm, ConfirmForm, DayForm, KioskForm
+
+COMPANY_ERRORS = {
+    "invalid_org_number": lambda: _("Not a valid Norwegian organisation number (check the digits)."),
+    "identifier_required": lambda: _("Give an organisation number, or a foreign id and country."),
+    "already_on_site": lambda: _("This company is already on the site."),
+    "unknown_role": lambda: _("Choose a role."),
+    "unknown_parent": lambda: _("Choose a company on this site."),
+}
+
+
+def _today() -> date:
+    return presence.site_today(utcnow())
+
+
+def _chosen_day() -> date:
+    """?day=YYYY-MM-DD, else today; a malformed or future day falls back to today."""
+    form = DayForm(request.args)
+    day = form.day.data if form.validate() and form.day.data else _today()
+    return min(day, _today())
 
 
 @bp.get("/<int:site_id>")
 @site_action("view_site")
 def show(site_id: int):
-    return render_template("sites/show.html", site=g.site)
+    today = _today()
+    rows = presence.present_now(site_id, today, g.company_scope)
+    return render_template("sites/show.html", site=g.site, today=today,
+                           groups=presence.group_by_employer(rows), present_count=len(rows),
+                           numbers=site_numbers(site_id, today, utcnow(), g.company_scope))
+
+
+@bp.get("/<int:site_id>/present")
+@site_action("view_presence")
+def present(site_id: int):
+    """The "on site now" block alone, for the page's live refresh."""
+    rows = presence.present_now(site_id, _today(), g.company_scope)
+    return render_template("sites/_present.html", groups=presence.group_by_employer(rows),
+                           present_count=len(rows), refreshed_at=utcnow())
+
+
+@bp.get("/<int:site_id>/muster")
+@site_action("view_muster")
+def muster(site_id: int):
+    today = _today()
+    return render_template("sites/muster.html", site=g.site, today=today, printed_at=utcnow(),
+                           muster=presence.muster(site_id, today, g.company_scope))
+
+
+@bp.get("/<int:site_id>/rejected")
+@site_action("view_rejected")
+def rejected(site_id: int):
+    day = _chosen_day()
+    return render_template("sites/rejected.html", site=g.site, day=day, form=DayForm(request.args),
+                           scans=presence.rejected_scans(site_id, day), **_day_links(day))
+
+
+@bp.get("/<int:site_id>/unverified")
+@site_action("view_rejected")
+def unverified(site_id: int):
+    day = _chosen_day()
+    return render_template("sites/unverified.html", site=g.site, day=day, form=DayForm(request.args),
+                           scans=presence.unverified_scans(site_id, day),
+                           flagged=presence.flagged_rows(site_id, day), **_day_links(day))
+
+
+def _day_links(day: date) -> dict:
+    later = day + timedelta(days=1)
+    return {"previous_day": day - timedelta(days=1), "next_day": later if later <= _today() else None}
+
+
+@bp.route("/<int:site_id>/companies", methods=["GET", "POST"])
+@site_action("view_companies")
+def companies_page(site_id: int):
+    chain = companies.chain(site_id)
+    form = None
+    if _may("manage_companies"):
+        form = CompanyForm()
+        form.parent_id.choices = [("", _("– none (top of the chain) –"))] + [
+            (str(entry.link.id), f"{'· ' * entry.depth}{entry.link.company.name}") for entry in chain]
+    if request.method == "POST":
+        if form is None:
+            abort(403)
+        if form.validate_on_submit() and _add_company(site_id, form):
+            flash(_("Company added to the contract chain."), "info")
+            return redirect(url_for("sites.companies_page", site_id=site_id))
+    return render_template("sites/companies.html", site=g.site, chain=chain, form=form)
+
+
+def _add_company(site_id: int, form: CompanyForm) -> bool:
+    new = companies.NewCompany(
+        name=form.name.data, org_number=form.org_number.data or None, foreign_id=form.foreign_id.data or None,
+        country=form.country.data or "NO", role=form.role.data,
+        parent_id=int(form.parent_id.data) if form.parent_id.data else None)
+    try:
+        companies.add_to_site(site_id, new, current_user)
+    except companies.CompanyRefused as refused:
+        getattr(form, refused.field).errors.append(COMPANY_ERRORS[refused.code]())
+        db.session.rollback()
+        return False
+    return True
+
+
+def _may(action: str) -> bool:
+    return can(action, g.site.id)
+
+
+@bp.route("/<int:site_id>/kiosks", methods=["GET", "POST"])
+@site_action("manage_kiosks")
+def kiosks_page(site_id: int):
+    form = KioskForm()
+    new_token = None
+    if form.validate_on_submit():
+        made = kiosks.create_kiosk(g.site, form.name.data, form.mode.data, current_user, utcnow())
+        new_token = made.token  # shown in this response only, never flashed (the session is a cookie)
+        form = KioskForm(formdata=None)
+    return render_template("sites/kiosks.html", site=g.site, form=form, new_token=new_token,
+                           kiosks=_site_kiosks(site_id), now=utcnow(), confirm=ConfirmForm(),
+                           is_down=kiosks.kiosk_is_down)
+
+
+def _site_kiosks(site_id: int) -> list[Kiosk]:
+    return list(db.session.scalars(db.select(Kiosk).where(Kiosk.site_id == site_id)
+                                   .order_by(Kiosk.revoked_at.is_not(None), Kiosk.name)))
+
+
+@bp.post("/<int:site_id>/kiosks/<int:kiosk_id>/revoke")
+@site_action("manage_kiosks")
+def revoke_kiosk(site_id: int, kiosk_id: int):
+    kiosk = db.session.get(Kiosk, kiosk_id)
+    if kiosk is None or kiosk.site_id != site_id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        kiosks.revoke_kiosk(kiosk, current_user, utcnow())
+        flash(_("The kiosk is revoked: its token no longer works."), "info")
+    return redirect(url_for("sites.kiosks_page", site_id=site_id))
+
+
+@bp.get("/<int:site_id>/people")
+@site_action("view_people")
+def people_page(site_id: int):
+    search = request.args.get("q", "")[:100]
+    engagements = people.people_on_site(site_id, g.company_scope, search)
+    return render_template("sites/people.html", site=g.site, engagements=engagements, search=search,
+                           cards=people.cards_of([e.person_id for e in engagements]))
+
+
+@bp.get("/<int:site_id>/people/<int:person_id>")
+@site_action("view_people")
+def person(site_id: int, person_id: int):
+    found = people.person_on_site(site_id, person_id, g.company_scope)
+    if found is None:
+        abort(404)
+    return render_template("sites/person.html", site=g.site, person=found,
+                           cards=people.cards_of([person_id])[person_id],
+                           engagements=people.engagements_of(site_id, person_id, g.company_scope),
+                           days=people.days_on_site(site_id, person_id, _today(), company_id=g.company_scope))
+
+
+@bp.get("/<int:site_id>/audit")
+@site_action("view_audit")
+def audit(site_id: int):
+    form, filters = audit_filter_form(site_id)
+    page = audit_log.search(filters, request.args.get("page", 1, type=int), current_app.config["PORTVAKT_TZ"])
+    return render_template("sites/audit.html", site=g.site, form=form, page=page)
+
+
+def audit_filter_form(site_id: int | None) -> tuple[AuditFilterForm, audit_log.AuditFilter]:
+    """The filter form and what it asks for; a bad value in the query string is ignored, not an error."""
+    form = AuditFilterForm(request.args)
+    form.action.choices = [("", _("All actions"))] + [(a, a) for a in audit_log.known_actions(site_id)]
+    form.user.choices = [("", _("All users"))] + [(str(u.id), u.name) for u in audit_log.actors(site_id)]
+    form.validate()
+    user = form.user.data if (form.user.data or "").isdigit() else None
+    filters = audit_log.AuditFilter(
+        site_id=site_id, action=(form.action.data or "")[:50], user_id=int(user) if user else None,
+        date_from=None if form.date_from.errors else form.date_from.data,
+        date_to=None if form.date_to.errors else form.date_to.data)
+    return form, filters

@@ -81,8 +81,28 @@ MATRIX: dict[str, list[Case]] = {
     "dashboard.index": [signed_in("GET", "/", SIGNED_IN)],
     # one site
     "sites.show": [signed_in("GET", S, SITE_ALL)],
-    # administration
+    "sites.present": [signed_in("GET", S + "/present", SITE_ALL)],
+    "sites.muster": [signed_in("GET", S + "/muster", SITE_STAFF)],
+    "sites.rejected": [signed_in("GET", S + "/rejected", SITE_STAFF)],
+    "sites.unverified": [signed_in("GET", S + "/unverified", SITE_STAFF)],
+    "sites.companies_page": [signed_in("GET", S + "/companies", SITE_STAFF),
+                             signed_in("POST", S + "/companies", KEEPERS)],  # empty form: errors shown
+    "sites.kiosks_page": [signed_in("GET", S + "/kiosks", KEEPERS), signed_in("POST", S + "/kiosks", KEEPERS)],
+    "sites.revoke_kiosk": [signed_in("POST", S + "/kiosks/{kiosk}/revoke", KEEPERS, ok=302)],
+    "sites.people_page": [signed_in("GET", S + "/people", SITE_ALL)],
+    "sites.person": [signed_in("GET", S + "/people/{person}", SITE_ALL)],
+    "sites.audit": [signed_in("GET", S + "/audit", KEEPERS)],
+    # administration (admins of every site)
     "admin.users": [signed_in("GET", "/admin/users", ONLY_ADMIN)],
+    "admin.new_user": [signed_in("GET", "/admin/users/new", ONLY_ADMIN),
+                       signed_in("POST", "/admin/users/new", ONLY_ADMIN)],
+    "admin.edit_user": [signed_in("GET", "/admin/users/{user}", ONLY_ADMIN),
+                        signed_in("POST", "/admin/users/{user}", ONLY_ADMIN, ok=302,
+                                  data={"name": "Ny Navn", "active": "y"})],
+    "admin.add_membership": [signed_in("POST", "/admin/users/{user}/memberships", ONLY_ADMIN)],
+    "admin.remove_membership": [signed_in("POST", "/admin/users/{user}/memberships/{membership}/delete",
+                                          ONLY_ADMIN, ok=302)],
+    "admin.unlock_user": [signed_in("POST", "/admin/users/{user}/unlock", ONLY_ADMIN, ok=302)],
     "admin.audit": [signed_in("GET", "/admin/audit", ONLY_ADMIN)],
     # daily control, manual registration, corrections (a POST with an empty form re-shows it: 200)
     "lists_ui.index": [signed_in("GET", S + "/lists", SITE_ALL)],

@@ -1,0 +1,60 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from app.domain.orgnr import is_valid_org_number
+from app.templating import COMPANY_ROLES
+
+KIOSK_MODES = [("auto", _l("In and out (auto)")), ("in", _l("In only")), ("out", _l("Out only"))]
+
+
+class CompanyForm(FlaskForm):
+    name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
+    org_number = StringField(_l("Organisation number"), validators=[Optional(), Length(max=20)],
+                             description=_l("Nine digits (Brønnøysund). Leave empty for a foreign company."))
+    foreign_id = StringField(_l("Foreign company id"), validators=[Optional(), Length(max=64)])
+    country = StringField(_l("Country code"), default="NO", validators=[
+        Optional(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, such as PL or LT."))])
+    role = SelectField(_l("Role on the site"), choices=list(COMPANY_ROLES.items()))
+    parent_id = SelectField(_l("Hired by (parent in the chain)"), coerce=str, choices=[])
+    submit = SubmitField(_l("Add company"))
+
+    def validate_org_number(self, field):
+        if field.data and not is_valid_org_number(field.data):
+            raise ValidationError(_l("Not a valid Norwegian organisation number (check the digits)."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not self.org_number.data and not (self.foreign_id.data and self.country.data):
+            self.org_number.errors.append(_l("Give an organisation number, or a foreign id and country."))
+            return False
+        return valid
+
+
+class KioskForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
+                       description=_l("Where it stands, such as \"Main gate\"."))
+    mode = SelectField(_l("Direction"), choices=KIOSK_MODES)
+    submit = SubmitField(_l("Create kiosk"))
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token, for one-button actions such as revoking a kiosk."""
+
+
+class DayForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter: nothing changes
+
+    day = DateField(_l("Day"), validators=[Optional()])
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter: nothing changes
+
+    action = SelectField(_l("Action"), choices=[], validate_choice=False)
+    user = SelectField(_l("User"), choices=[], validate_choice=False)
+    date_from = DateField(_l("From"), validators=[Optional()])
+    date_to = DateField(_l("To"), validators=[Optional()])

@@ -1,0 +1,82 @@
+"""Template helpers shared by every page (registered by the auth blueprint, which every app has).
+
+The words for the shared vocabulary (app/domain/cards.py reason codes and warnings) live here once,
+translated, so every page says a reason the same way.
+"""
+from flask import url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BuildError
+
+REASONS = {
+    "ok": _l("accepted"),
+    "ok_unverified": _l("accepted, not verified"),
+    "card_not_valid": _l("card not valid"),
+    "card_expired": _l("card expired"),
+    "card_blocked": _l("card blocked"),
+    "card_lost": _l("card reported lost"),
+    "card_stolen": _l("card reported stolen"),
+    "card_confiscated": _l("card confiscated"),
+    "card_destroyed": _l("card destroyed"),
+    "unknown_card": _l("unknown card"),
+    "foreign_qr": _l("not an HMS card code"),
+    "unreadable": _l("code could not be read"),
+    "card_service_unavailable": _l("card service unavailable"),
+    "company_not_registered": _l("company not registered on the site"),
+    "person_barred": _l("person barred from the site"),
+}
+FLAGS = {
+    "possible_copied_card": _l("possible copied card"),
+    "no_exit_recorded": _l("no exit recorded"),
+    "no_entry_recorded": _l("no entry recorded"),
+    "late": _l("sent late by the gate"),
+    "needs_approval": _l("needs approval"),
+    "invalid_on_reverify": _l("invalid when checked again"),
+    "not_verified": _l("not verified"),
+}
+
+COMPANY_ROLES = {
+    "main_contractor": _l("Main contractor"),
+    "subcontractor": _l("Subcontractor"),
+    "staffing_agency": _l("Staffing agency"),
+    "sole_proprietor": _l("Sole proprietor"),
+}
+USER_ROLES = {
+    "admin": _l("Administrator"),
+    "builder_rep": _l("Builder's representative"),
+    "coordinator": _l("SHA coordinator"),
+    "safety_rep": _l("Safety representative (verneombud)"),
+    "employer_viewer": _l("Employer (own people only)"),
+}
+
+
+def url_if(endpoint: str, **values) -> str | None:
+    """The URL of `endpoint`, or None when that feature is not in this app (a link simply is not drawn)."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def reason_label(code: str) -> str:
+    return str(REASONS.get(code, code))
+
+
+def flag_label(code: str) -> str:
+    return str(FLAGS.get(code, code))
+
+
+def role_label(code: str) -> str:
+    return str(COMPANY_ROLES.get(code) or USER_ROLES.get(code) or code)
+
+
+def gate_message(message: dict | None) -> str:
+    """What the gate showed, in the reader's language when the kiosk had it."""
+    if not message:
+        return ""
+    return message.get(str(get_locale()), "") or message.get("nb", "")
+
+
+def register(bp) -> None:
+    for helper in (url_if, reason_label, flag_label, role_label, gate_message):
+        bp.add_app_template_global(helper)
