@@ -114,6 +114,8 @@ class Kiosk:
             self.uploader.wake.set()
             self.slot.close()
             self.decisions.put(None)
+            for thread in threads:
+                thread.join(timeout=self.config.request_timeout_s + 2)
             self._save_health()
             self.display.close()
         log.info("stopped: frames=%d decodes=%d decode_errors=%d dropped=%d scans=%d queued=%d",
