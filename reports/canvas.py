@@ -14,6 +14,8 @@ def numbered_canvas(footer_left: str, footer_centre: str):
 
     class NumberedCanvas(canvas.Canvas):
         def __init__(self, *args, **kwargs):
+            # The doc template passes initialFontName=None, which means Helvetica: never the base-14 fonts.
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or REGULAR
             super().__init__(*args, **kwargs)
             self._saved_pages = []
 

@@ -69,7 +69,7 @@ def _header(report: DailyListReport) -> list:
     rows = [[para(label, s["bold"]), para(value, s["body"])] for label, value in facts]
     rows.append([para("Kontroll / Control", s["bold"]), status])
     facts_table = Table(rows, colWidths=[170, None], hAlign="LEFT")
-    facts_table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+    facts_table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), REGULAR, 9), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                      ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
                                      ("TOPPADDING", (0, 0), (-1, -1), 1)]))
     return [para(TITLE, s["title"]), para(TITLE_EN, s["subtitle"]), Spacer(1, 3 * mm), facts_table]

@@ -37,3 +37,20 @@ def _print_summary(result) -> None:
     for kiosk in result.kiosks:
         click.echo(f"  {kiosk['id']:3} {kiosk['name']:16} {kiosk['token']}")
     click.echo(f"Kortdata for emulatoren / card-service emulator data: {result.cardsim_data}")
+
+
+@group.command("cards")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+def cards(out: str) -> None:
+    """Printable demo HMS cards (with QR codes a kiosk reads) from the emulator's card file."""
+    from pathlib import Path
+
+    from app.services.demo_cards import NoDemoData, load_demo_cards
+    from reports.cards import render_demo_cards
+
+    try:
+        demo_cards = load_demo_cards(current_app.config["CARDSIM_DATA"])
+    except NoDemoData as error:
+        raise click.ClickException(f"{error} – kjør / run `flask demo seed`") from None
+    Path(out).write_bytes(render_demo_cards(demo_cards))
+    click.echo(f"{len(demo_cards)} demokort skrevet til / demo cards written to {out}")

@@ -13,8 +13,9 @@ from datetime import date, datetime, timezone
 UNVERIFIED = "unverified"
 MANUAL = "manual"
 
-# Norwegian alphabetical order puts Æ, Ø, Å after Z; other accents sort with their base letter.
-_NORWEGIAN_LAST = str.maketrans({"æ": "z\u0001", "ø": "z\u0002", "å": "z\u0003"})
+# Norwegian alphabetical order puts Æ, Ø, Å after Z ("{|}" follow "z" in ASCII); other accented
+# letters sort with their base letter, including the few that Unicode does not decompose.
+_NORWEGIAN = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ł": "l", "đ": "d", "ı": "i"})
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Oversiktsliste:
 
 def collation_key(text: str) -> str:
     """A sort key for names in Norwegian order: case-insensitive, æ ø å last, é with e."""
-    folded = text.casefold().translate(_NORWEGIAN_LAST)
+    folded = text.casefold().translate(_NORWEGIAN)
     decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -1,0 +1,84 @@
+"""`flask list pdf|csv|xlsx|elrapp|muster|period|verify`: the § 15 list from the command line."""
+from datetime import date
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from app.models._types import utcnow
+from app.services import lists
+
+group = AppGroup("list", help="§ 15-lister / § 15 lists.")
+
+DAILY = {"pdf": lists.daily_pdf, "csv": lists.daily_csv, "xlsx": lists.daily_xlsx, "elrapp": lists.daily_elrapp}
+PERIOD = {"pdf": lists.period_pdf, "csv": lists.period_csv, "xlsx": lists.period_xlsx}
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"bruk ÅÅÅÅ-MM-DD / use YYYY-MM-DD, fikk / got {value!r}") from None
+
+
+def _write(download: lists.Download, out: str) -> None:
+    Path(out).write_bytes(download.content)
+    click.echo(f"Skrevet / written: {out} ({len(download.content):,} bytes)")
+
+
+def _daily_command(kind: str):
+    @click.option("--site", "site_id", type=int, required=True, help="Byggeplass-id / site id")
+    @click.option("--date", "day", required=True, help="ÅÅÅÅ-MM-DD / YYYY-MM-DD")
+    @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+    def command(site_id: int, day: str, out: str) -> None:
+        try:
+            _write(DAILY[kind](site_id, _day(day), utcnow()), out)
+        except lists.UnknownSite as error:
+            raise click.ClickException(str(error)) from None
+    command.__doc__ = f"The day's § 15 list as {kind.upper()} (the live list, not an archived version)."
+    return command
+
+
+for _kind in DAILY:
+    group.command(_kind)(_daily_command(_kind))
+
+
+@group.command("period")
+@click.option("--site", "site_id", type=int, required=True)
+@click.option("--from", "date_from", required=True, help="ÅÅÅÅ-MM-DD / YYYY-MM-DD")
+@click.option("--to", "date_to", required=True, help="ÅÅÅÅ-MM-DD / YYYY-MM-DD")
+@click.option("--format", "kind", type=click.Choice(sorted(PERIOD)), default="pdf", show_default=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+def period(site_id: int, date_from: str, date_to: str, kind: str, out: str) -> None:
+    """Person-days per employer and per person for a period."""
+    try:
+        _write(PERIOD[kind](site_id, _day(date_from), _day(date_to), utcnow()), out)
+    except (lists.UnknownSite, lists.BadPeriod) as error:
+        raise click.ClickException(str(error)) from None
+
+
+@group.command("muster")
+@click.option("--site", "site_id", type=int, required=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+def muster(site_id: int, out: str) -> None:
+    """The muster (evacuation) list: who is on site now."""
+    try:
+        _write(lists.muster_pdf(site_id, utcnow()), out)
+    except lists.UnknownSite as error:
+        raise click.ClickException(str(error)) from None
+
+
+@group.command("verify")
+@click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False))
+def verify(pdf_file: str) -> None:
+    """Tell whether a PDF is, byte for byte, an archived (checked) version of a list. Exit 1 if not."""
+    version = lists.verify_pdf(Path(pdf_file).read_bytes())
+    if version is None:
+        click.echo("IKKE i arkivet: filen er ikke en arkivert versjon (den kan være endret).\n"
+                   "NOT in the archive: the file is not an archived version (it may have been altered).")
+        raise SystemExit(1)
+    checked = version.checked_at.strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(f"Samsvarer / matches: site {version.site_id}, {version.local_date.isoformat()}, "
+               f"versjon / version {version.version}, kontrollert av / checked by "
+               f"{version.checked_by or '–'} {checked}\n"
+               f"data SHA-256 {version.data_sha256}\nPDF SHA-256 {version.pdf_sha256}")

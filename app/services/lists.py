@@ -1,0 +1,379 @@
+"""The § 15 list as documents: gather a site's day (or period) from the database, render it with
+reports/, archive checked versions, and recognise an archived PDF.
+
+Every download function returns a Download (content, filename, mimetype), ready for send_file.
+An employer's view passes `company_id`, and then only that employer's people are included.
+"""
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import NamedTuple
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.domain import oversiktsliste as ol
+from app.domain.localtime import local_date as to_local_date
+from app.domain.localtime import to_local
+from app.extensions import db
+from app.models import AttendanceDay, DailyList, Engagement, ScanEvent, Site
+from app.services.audit import audit
+from reports import data as rd
+from reports.daily import render_daily_list
+from reports.exports import daily_csv as render_daily_csv
+from reports.exports import daily_xlsx as render_daily_xlsx
+from reports.exports import elrapp_json
+from reports.exports import period_csv as render_period_csv
+from reports.exports import period_xlsx as render_period_xlsx
+from reports.muster import render_muster_list
+from reports.period import render_period_report
+
+PDF = "application/pdf"
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+JSON = "application/json"
+
+
+class UnknownSite(LookupError):
+    """No site with that id: the caller answers 404 (web) or a clear message (CLI)."""
+
+
+class BadPeriod(ValueError):
+    """A period that ends before it starts, or is longer than MAX_PERIOD_DAYS."""
+
+
+MAX_PERIOD_DAYS = 366
+
+
+class Download(NamedTuple):
+    content: bytes
+    filename: str
+    mimetype: str
+
+
+@dataclass(frozen=True)
+class ListVersion:
+    """One archived (checked) version of a day's list, without the PDF bytes."""
+
+    id: int
+    site_id: int
+    local_date: date
+    version: int
+    checked_by: str | None
+    checked_at: datetime
+    data_sha256: str
+    pdf_sha256: str
+
+
+# ---- the day's list -------------------------------------------------------------------------
+
+def build_day(site_id: int, day: date, company_id: int | None = None) -> ol.Oversiktsliste:
+    """The day's list (domain object): live rows only, sorted by employer then name."""
+    site = _site(site_id)
+    header = ol.Header(site.id, site.name, site.address, site.builder.name, day)
+    rows = db.session.scalars(_day_query(site_id, day, company_id)).unique().all()
+    unverified = _unverified_people(site_id, day)
+    return ol.build_oversiktsliste(header, [_entry(row, row.person_id in unverified) for row in rows])
+
+
+def _day_query(site_id: int, day: date, company_id: int | None):
+    query = (select(AttendanceDay)
+             .where(AttendanceDay.site_id == site_id, AttendanceDay.local_date == day,
+                    AttendanceDay.removed_at.is_(None))
+             .options(joinedload(AttendanceDay.person), joinedload(AttendanceDay.employer),
+                      joinedload(AttendanceDay.hired_by), joinedload(AttendanceDay.card)))
+    if company_id is not None:
+        query = query.where(AttendanceDay.employer_id == company_id)
+    return query
+
+
+def _unverified_people(site_id: int, day: date) -> set[int]:
+    """People with an accepted scan that day that the card service could not confirm."""
+    return set(db.session.scalars(
+        select(ScanEvent.person_id).where(
+            ScanEvent.site_id == site_id, ScanEvent.local_date == day, ScanEvent.decision == "accepted",
+            ScanEvent.verified.is_(False), ScanEvent.voided_at.is_(None), ScanEvent.person_id.is_not(None))))
+
+
+def _company(company) -> ol.Company | None:
+    return ol.Company(company.name, company.identifier) if company is not None else None
+
+
+def _entry(row: AttendanceDay, unverified: bool) -> ol.Entry:
+    flags = set(row.flags or ())
+    if unverified:
+        flags.add(ol.UNVERIFIED)
+    if row.source == "manual":
+        flags.add(ol.MANUAL)
+    return ol.Entry(
+        first_name=row.person.first_name, last_name=row.person.last_name, birth_date=row.person.birth_date,
+        employer=_company(row.employer), hired_by=_company(row.hired_by),
+        card_number=row.card.number if row.card else None,
+        card_valid_to=row.card.valid_to if row.card else None,
+        first_in=row.first_in, last_out=row.last_out, flags=tuple(sorted(flags)))
+
+
+def day_report(site_id: int, day: date, now: datetime, company_id: int | None = None) -> rd.DailyListReport:
+    """The live list as a report: "checked" only if the newest archived version has the same data."""
+    liste = build_day(site_id, day, company_id)
+    full_hash = ol.data_sha256(liste if company_id is None else build_day(site_id, day))
+    latest = _latest_version(site_id, day)
+    control = _control(latest) if latest and latest.data_sha256 == full_hash else rd.ControlStatus()
+    return _report(liste, _site(site_id), now, control)
+
+
+def _report(liste: ol.Oversiktsliste, site: Site, now: datetime, control: rd.ControlStatus) -> rd.DailyListReport:
+    tz = _tz()
+    groups = tuple(
+        rd.EmployerGroup(_info(group.employer), tuple(_row(entry, tz) for entry in group.entries))
+        for group in liste.groups)
+    return rd.DailyListReport(site=_site_info(site), day=liste.header.local_date, groups=groups,
+                              data_sha256=ol.data_sha256(liste), generated_at=to_local(now, tz),
+                              show_times=site.records_times, control=control)
+
+
+def _row(entry: ol.Entry, tz: str) -> rd.ListRow:
+    return rd.ListRow(
+        first_name=entry.first_name, last_name=entry.last_name, birth_date=entry.birth_date,
+        employer=_info(entry.employer), hired_by=_info(entry.hired_by) if entry.hired_by else None,
+        card_number=entry.card_number, card_valid_to=entry.card_valid_to,
+        first_in=to_local(entry.first_in, tz) if entry.first_in else None,
+        last_out=to_local(entry.last_out, tz) if entry.last_out else None, flags=entry.flags)
+
+
+def _info(company: ol.Company) -> rd.CompanyInfo:
+    return rd.CompanyInfo(company.name, company.identifier)
+
+
+def _site_info(site: Site) -> rd.SiteInfo:
+    return rd.SiteInfo(site.name, site.address, site.builder.name, site.contract_id)
+
+
+def _control(version: DailyList) -> rd.ControlStatus:
+    checked_by = version.checked_by.name if version.checked_by else "–"
+    return rd.ControlStatus(version.version, checked_by, to_local(version.checked_at, _tz()))
+
+
+def daily_pdf(site_id: int, day: date, now: datetime, company_id: int | None = None) -> Download:
+    """The live § 15 list for a day as PDF (not archived; see check_day for that)."""
+    report = day_report(site_id, day, now, company_id)
+    return Download(render_daily_list(report), _filename("oversiktsliste", site_id, day, "pdf"), PDF)
+
+
+def daily_csv(site_id: int, day: date, now: datetime, company_id: int | None = None) -> Download:
+    """The day's list as CSV (UTF-8 with BOM, semicolons: opens right in a Norwegian Excel)."""
+    report = day_report(site_id, day, now, company_id)
+    return Download(render_daily_csv(report), _filename("oversiktsliste", site_id, day, "csv"), CSV)
+
+
+def daily_xlsx(site_id: int, day: date, now: datetime, company_id: int | None = None) -> Download:
+    report = day_report(site_id, day, now, company_id)
+    return Download(render_daily_xlsx(report), _filename("oversiktsliste", site_id, day, "xlsx"), XLSX)
+
+
+def daily_elrapp(site_id: int, day: date, now: datetime, company_id: int | None = None) -> Download:
+    """The day in the JSON shape of Statens vegvesen's ELRAPP oversiktsliste API (KontraktId from the site)."""
+    report = day_report(site_id, day, now, company_id)
+    return Download(elrapp_json(report), _filename("elrapp", site_id, day, "json"), JSON)
+
+
+# ---- daily control and the archive ------------------------------------------------------------
+
+def check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
+    """Mark the day checked: archive a new version with its PDF, the PDF's sha256 and the data hash.
+
+    Checking again while the data is unchanged returns the newest version instead of adding one;
+    any change since (a manual registration, a correction) makes the next version.
+    """
+    site = _site(site_id)
+    liste = build_day(site_id, day)
+    data_hash = ol.data_sha256(liste)
+    latest = _latest_version(site_id, day)
+    if latest is not None and latest.data_sha256 == data_hash:
+        return latest
+    number = (latest.version if latest else 0) + 1
+    control = rd.ControlStatus(number, user.name, to_local(now, _tz()))
+    pdf = render_daily_list(_report(liste, site, now, control))
+    version = DailyList(site_id=site_id, local_date=day, version=number, checked_by_id=user.id, checked_at=now,
+                        data_sha256=data_hash, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+    db.session.add(version)
+    db.session.flush()
+    audit("list.checked", user, site_id=site_id, target_type="daily_list", target_id=version.id, at=now,
+          date=day.isoformat(), version=number, people=liste.total, data_sha256=data_hash)
+    db.session.commit()
+    return version
+
+
+def _latest_version(site_id: int, day: date) -> DailyList | None:
+    return db.session.scalars(select(DailyList).where(DailyList.site_id == site_id, DailyList.local_date == day)
+                              .order_by(DailyList.version.desc()).limit(1)).first()
+
+
+def list_versions(site_id: int, day: date) -> list[ListVersion]:
+    """Every archived version of the day, newest first (without the PDF bytes)."""
+    rows = db.session.scalars(select(DailyList).where(DailyList.site_id == site_id, DailyList.local_date == day)
+                              .options(joinedload(DailyList.checked_by)).order_by(DailyList.version.desc()))
+    return [_version(row) for row in rows]
+
+
+def _version(row: DailyList) -> ListVersion:
+    return ListVersion(row.id, row.site_id, row.local_date, row.version,
+                       row.checked_by.name if row.checked_by else None, row.checked_at,
+                       row.data_sha256, row.pdf_sha256)
+
+
+def archived_pdf(site_id: int, day: date, version: int) -> Download | None:
+    """An archived version's PDF exactly as it was stored, or None."""
+    row = db.session.scalars(select(DailyList).where(
+        DailyList.site_id == site_id, DailyList.local_date == day, DailyList.version == version)).first()
+    if row is None:
+        return None
+    return Download(row.pdf, _filename("oversiktsliste", site_id, day, "pdf", f"-v{version}"), PDF)
+
+
+def verify_pdf(content: bytes) -> ListVersion | None:
+    """The archived version whose PDF is byte for byte this one (by sha256), or None."""
+    digest = hashlib.sha256(content).hexdigest()
+    row = db.session.scalars(select(DailyList).where(DailyList.pdf_sha256 == digest)
+                             .options(joinedload(DailyList.checked_by)).order_by(DailyList.id)).first()
+    return _version(row) if row else None
+
+
+def versions_with_data_hash(data_sha256: str) -> list[ListVersion]:
+    """Archived versions with this data hash (as printed on a paper copy), oldest first."""
+    rows = db.session.scalars(select(DailyList).where(DailyList.data_sha256 == data_sha256.strip().lower())
+                              .options(joinedload(DailyList.checked_by)).order_by(DailyList.id))
+    return [_version(row) for row in rows]
+
+
+# ---- muster list ------------------------------------------------------------------------------
+
+def muster_report(site_id: int, now: datetime, company_id: int | None = None) -> rd.MusterReport:
+    """Who is on site now (by employer), who has left today and who is expected but not seen."""
+    site = _site(site_id)
+    tz = _tz()
+    today = to_local_date(now, tz)
+    rows = db.session.scalars(_day_query(site_id, today, company_id)).unique().all()
+    present = [row for row in rows if row.is_present]
+    left = [row for row in rows if not row.is_present]
+    groups = defaultdict(list)
+    for row in present:
+        groups[row.employer].append(_muster_person(row.person, row.employer, row.card, row.first_in, tz))
+    present_groups = tuple(
+        rd.MusterGroup(_info(_company(employer)), tuple(sorted(people, key=_name_key)))
+        for employer, people in sorted(groups.items(), key=lambda item: ol.collation_key(item[0].name)))
+    expected = _expected(site_id, today, {row.person_id for row in rows}, company_id, tz)
+    return rd.MusterReport(
+        _site_info(site), to_local(now, tz), present_groups,
+        left_today=tuple(sorted((_muster_person(r.person, r.employer, r.card, r.first_in, tz) for r in left),
+                                key=_name_key)),
+        expected=expected)
+
+
+def _muster_person(person, employer, card, first_in, tz) -> rd.MusterPerson:
+    return rd.MusterPerson(person.first_name, person.last_name, _info(_company(employer)),
+                           card.number if card else None, to_local(first_in, tz) if first_in else None)
+
+
+def _name_key(person) -> tuple:
+    return ol.collation_key(person.last_name), ol.collation_key(person.first_name)
+
+
+def _expected(site_id: int, today: date, seen: set[int], company_id: int | None, tz: str) -> tuple:
+    query = (select(Engagement).where(Engagement.site_id == site_id, Engagement.barred.is_(False))
+             .options(joinedload(Engagement.person), joinedload(Engagement.employer)))
+    if company_id is not None:
+        query = query.where(Engagement.employer_id == company_id)
+    people = {}
+    for engagement in db.session.scalars(query):
+        active = ((engagement.active_from is None or engagement.active_from <= today)
+                  and (engagement.active_to is None or engagement.active_to >= today))
+        if active and engagement.person_id not in seen:
+            people[engagement.person_id] = _muster_person(engagement.person, engagement.employer, None, None, tz)
+    return tuple(sorted(people.values(), key=_name_key))
+
+
+def muster_pdf(site_id: int, now: datetime, company_id: int | None = None) -> Download:
+    """The muster (evacuation) list as a printable PDF: large type, a tick box per person."""
+    report = muster_report(site_id, now, company_id)
+    stamp = to_local(now, _tz()).strftime("%Y-%m-%d-%H%M")
+    return Download(render_muster_list(report), f"monstringsliste-{site_id}-{stamp}.pdf", PDF)
+
+
+# ---- period report ----------------------------------------------------------------------------
+
+def period_report(site_id: int, date_from: date, date_to: date, now: datetime,
+                  company_id: int | None = None) -> rd.PeriodReport:
+    """Person-days per employer and per person, and each person's days, for date_from..date_to."""
+    if date_to < date_from or (date_to - date_from).days >= MAX_PERIOD_DAYS:
+        raise BadPeriod(f"Ugyldig periode / invalid period: {date_from}–{date_to} (max {MAX_PERIOD_DAYS} days)")
+    site = _site(site_id)
+    query = (select(AttendanceDay)
+             .where(AttendanceDay.site_id == site_id, AttendanceDay.removed_at.is_(None),
+                    AttendanceDay.local_date.between(date_from, date_to))
+             .options(joinedload(AttendanceDay.person), joinedload(AttendanceDay.employer),
+                      joinedload(AttendanceDay.hired_by), joinedload(AttendanceDay.card)))
+    if company_id is not None:
+        query = query.where(AttendanceDay.employer_id == company_id)
+    days = defaultdict(list)
+    latest = {}
+    for row in db.session.scalars(query).unique():
+        key = (row.employer_id, row.person_id)
+        days[key].append(row.local_date)
+        if key not in latest or latest[key].local_date < row.local_date:
+            latest[key] = row
+    by_employer = defaultdict(list)
+    for key, row in latest.items():
+        by_employer[row.employer].append(rd.PersonDays(
+            row.person.first_name, row.person.last_name, row.person.birth_date, _info(_company(row.employer)),
+            _info(_company(row.hired_by)) if row.hired_by else None, row.card.number if row.card else None,
+            tuple(sorted(days[key]))))
+    employers = tuple(
+        rd.EmployerDays(_info(_company(employer)), tuple(sorted(people, key=_name_key)))
+        for employer, people in sorted(by_employer.items(), key=lambda item: ol.collation_key(item[0].name)))
+    return rd.PeriodReport(_site_info(site), date_from, date_to, employers, to_local(now, _tz()))
+
+
+def period_pdf(site_id: int, date_from: date, date_to: date, now: datetime, company_id: int | None = None) -> Download:
+    report = period_report(site_id, date_from, date_to, now, company_id)
+    return Download(render_period_report(report), _period_filename(site_id, date_from, date_to, "pdf"), PDF)
+
+
+def period_csv(site_id: int, date_from: date, date_to: date, now: datetime, company_id: int | None = None) -> Download:
+    report = period_report(site_id, date_from, date_to, now, company_id)
+    return Download(render_period_csv(report), _period_filename(site_id, date_from, date_to, "csv"), CSV)
+
+
+def period_xlsx(site_id: int, date_from: date, date_to: date, now: datetime, company_id: int | None = None) -> Download:
+    report = period_report(site_id, date_from, date_to, now, company_id)
+    return Download(render_period_xlsx(report), _period_filename(site_id, date_from, date_to, "xlsx"), XLSX)
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+
+def days_with_attendance(site_id: int) -> list[date]:
+    """Local dates with at least one live row on the site's list, oldest first."""
+    return list(db.session.scalars(
+        select(AttendanceDay.local_date).where(AttendanceDay.site_id == site_id, AttendanceDay.removed_at.is_(None))
+        .group_by(AttendanceDay.local_date).order_by(AttendanceDay.local_date)))
+
+
+def _site(site_id: int) -> Site:
+    site = db.session.get(Site, site_id, options=[joinedload(Site.builder)])
+    if site is None:
+        raise UnknownSite(f"Ukjent byggeplass / unknown site: {site_id}")
+    return site
+
+
+def _tz() -> str:
+    return current_app.config["PORTVAKT_TZ"]
+
+
+def _filename(kind: str, site_id: int, day: date, extension: str, suffix: str = "") -> str:
+    return f"{kind}-{site_id}-{day.isoformat()}{suffix}.{extension}"
+
+
+def _period_filename(site_id: int, date_from: date, date_to: date, extension: str) -> str:
+    return f"perioderapport-{site_id}-{date_from.isoformat()}-{date_to.isoformat()}.{extension}"

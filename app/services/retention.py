@@ -1,0 +1,183 @@
+"""Deleting what the law no longer lets us keep, safely, every night.
+
+byggherreforskriften § 15: the list is kept six months after the works are finished (a site may
+keep it longer, never shorter), then its personal data goes: attendance, scan events, follow-ups,
+archived lists, access links, engagements, and the people and cards no live site still needs.
+In/out times are employee monitoring with a shorter life of their own (site.passage_retention_days):
+after that only the date-level list rows remain. The audit log gets counts, never names.
+
+`today` is the local calendar date in PORTVAKT_TZ at the `now` the caller passes in.
+"""
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Callable
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+
+from app.domain.localtime import local_date
+from app.extensions import db
+from app.models import (
+    AccessLink, AttendanceDay, Card, DailyList, Engagement, FollowUp, Person, ScanEvent, Site,
+)
+from app.services.audit import audit
+
+MIN_RETENTION_MONTHS = 6
+CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
+
+
+@dataclass(frozen=True)
+class SiteRetention:
+    """A site's retention dates, for the dashboard and the CLI."""
+
+    site_id: int
+    name: str
+    completion_date: date | None
+    keep_list_until: date | None  # the last day the list is kept; purged the day after
+    passage_retention_days: int
+
+
+@dataclass
+class PurgeSummary:
+    """What a purge deleted (or, with dry_run, would delete): counts only."""
+
+    dry_run: bool
+    today: date
+    sites: dict[int, dict[str, int]] = field(default_factory=dict)
+    times_cleared: int = 0
+    scan_events_expired: int = 0
+    people: int = 0
+    cards: int = 0
+
+    def as_details(self) -> dict:
+        return {"dry_run": self.dry_run, "today": self.today.isoformat(),
+                "sites": {str(site_id): counts for site_id, counts in self.sites.items()},
+                "times_cleared": self.times_cleared, "scan_events_expired": self.scan_events_expired,
+                "people": self.people, "cards": self.cards}
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day (31 Aug + 6 months = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def keep_list_until(site: Site) -> date | None:
+    """The last day a completed site's list is kept: completion + max(6, retention_months) months."""
+    if site.completion_date is None:
+        return None
+    return add_months(site.completion_date, max(MIN_RETENTION_MONTHS, site.retention_months or 0))
+
+
+def passage_cutoff(site: Site, today: date) -> date:
+    """Days before this date have their in/out times and scan events removed."""
+    return today - timedelta(days=max(1, site.passage_retention_days or 0))
+
+
+def retention_overview() -> list[SiteRetention]:
+    """Every site with its retention dates."""
+    return [SiteRetention(site.id, site.name, site.completion_date, keep_list_until(site), site.passage_retention_days)
+            for site in db.session.scalars(select(Site).order_by(Site.id))]
+
+
+def sites_without_completion_date() -> list[SiteRetention]:
+    """Sites whose list can never be purged because nobody entered when the works finish (dashboard warning)."""
+    return [site for site in retention_overview() if site.completion_date is None]
+
+
+def purge(now: datetime, dry_run: bool = False, actor="cli",
+          progress: Callable[[int, int], None] | None = None) -> PurgeSummary:
+    """Purge every site whose list has expired and every expired in/out time; commit (or roll back for a dry run).
+
+    `progress(done, total)` is called after each site, for long runs.
+    """
+    today = local_date(now, current_app.config["PORTVAKT_TZ"])
+    summary = PurgeSummary(dry_run, today)
+    sites = db.session.scalars(select(Site).order_by(Site.id)).all()
+    candidates: set[int] = set()
+    for done, site in enumerate(sites, start=1):
+        limit = keep_list_until(site)
+        if limit is not None and today > limit:
+            candidates |= _people_of_site(site.id)
+            summary.sites[site.id] = _purge_site(site.id)
+        else:
+            _expire_passages(site, today, summary)
+        if progress:
+            progress(done, len(sites))
+    summary.people, summary.cards = _purge_people(candidates)
+    if dry_run:
+        db.session.rollback()
+        return summary
+    audit("retention.purge", actor, at=now, **summary.as_details())
+    db.session.commit()
+    return summary
+
+
+def _count(statement) -> int:
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount or 0
+
+
+def _purge_site(site_id: int) -> dict[str, int]:
+    """Delete one expired site's personal data; the site, its kiosks and the audit log stay."""
+    site_scans = select(ScanEvent.id).where(ScanEvent.site_id == site_id)
+    return {
+        "follow_ups": _count(delete(FollowUp).where(
+            or_(FollowUp.site_id == site_id, FollowUp.scan_event_id.in_(site_scans)))),
+        "scan_events": _count(delete(ScanEvent).where(ScanEvent.site_id == site_id)),
+        "attendance_days": _count(delete(AttendanceDay).where(AttendanceDay.site_id == site_id)),
+        "daily_lists": _count(delete(DailyList).where(DailyList.site_id == site_id)),
+        "access_links": _count(delete(AccessLink).where(AccessLink.site_id == site_id)),
+        "engagements": _count(delete(Engagement).where(Engagement.site_id == site_id)),
+    }
+
+
+def _people_of_site(site_id: int) -> set[int]:
+    """Everyone the site's rows name: the people who may have no other reason to be kept."""
+    people = set()
+    for model in (AttendanceDay, Engagement, ScanEvent, FollowUp, AccessLink):
+        people |= set(db.session.scalars(select(model.person_id).where(
+            model.site_id == site_id, model.person_id.is_not(None)).distinct()))
+    return people
+
+
+def _expire_passages(site: Site, today: date, summary: PurgeSummary) -> None:
+    """Null the in/out times of old days and delete their scan events; the list rows stay."""
+    cutoff = passage_cutoff(site, today)
+    summary.times_cleared += _count(
+        update(AttendanceDay)
+        .where(AttendanceDay.site_id == site.id, AttendanceDay.local_date < cutoff,
+               or_(AttendanceDay.first_in.is_not(None), AttendanceDay.last_out.is_not(None)))
+        .values(first_in=None, last_out=None))
+    old_scans = select(ScanEvent.id).where(ScanEvent.site_id == site.id, ScanEvent.local_date < cutoff)
+    # A follow-up outlives the scan that raised it: it keeps its own card number and kind.
+    _count(update(FollowUp).where(FollowUp.scan_event_id.in_(old_scans)).values(scan_event_id=None))
+    summary.scan_events_expired += _count(
+        delete(ScanEvent).where(ScanEvent.site_id == site.id, ScanEvent.local_date < cutoff))
+
+
+def _purge_people(candidates: set[int]) -> tuple[int, int]:
+    """Delete the candidates no remaining row needs, with their cards and self-service links."""
+    ids = sorted(candidates)
+    people = cards = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = [person_id for person_id in ids[start:start + CHUNK] if not _still_needed(person_id)]
+        if not chunk:
+            continue
+        _count(delete(AccessLink).where(AccessLink.person_id.in_(chunk)))
+        cards += _count(delete(Card).where(Card.person_id.in_(chunk)))
+        people += _count(delete(Person).where(Person.id.in_(chunk)))
+    return people, cards
+
+
+def _still_needed(person_id: int) -> bool:
+    """Named by a row that stays (another site's list, engagement, scan or follow-up), or its card is."""
+    for model in (AttendanceDay, Engagement, ScanEvent, FollowUp):
+        if db.session.scalar(select(model.id).where(model.person_id == person_id).limit(1)) is not None:
+            return True
+    cards = select(Card.id).where(Card.person_id == person_id)
+    for model in (AttendanceDay, ScanEvent, FollowUp):
+        if db.session.scalar(select(model.id).where(model.card_id.in_(cards)).limit(1)) is not None:
+            return True
+    return False
