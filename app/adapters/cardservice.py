@@ -205,8 +205,9 @@ class GuardedCardService(CardService):
         check = None
         try:
             check = self._call(ref)
-        except Exception:  # a bug in a backend must not leave followers waiting or reach the gate
-            log.exception("card lookup failed unexpectedly")
+        except Exception as error:  # a bug in a backend must not leave followers waiting or reach the gate
+            # The type only: a message or traceback could carry the URL, and so the card number.
+            log.error("card lookup failed unexpectedly: %s", type(error).__name__)
             check = self._unavailable(0.0)
         finally:
             self._finish(key, flight, check)
