@@ -4,7 +4,6 @@ from io import BytesIO
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import site_action
@@ -12,17 +11,15 @@ from app.domain.localtime import local_date
 from app.lists_ui import bp
 from app.lists_ui.forms import CheckForm, ManualRegistrationForm, RemoveRegistrationForm
 from app.models._types import utcnow
-from app.services import daily_control, scans
+from app.services import daily_control, lists, scans
 
 
-# The attendance flags (app/domain/attendance.py) as a reader of the list says them.
-FLAG_LABELS = {
-    "possible_copied_card": _l("possible copied card"),
-    "no_exit_recorded": _l("no exit recorded"),
-    "no_entry_recorded": _l("no entry recorded"),
-    "late": _l("sent late by the gate"),
-    "needs_approval": _l("needs approval"),
-    "not_verified": _l("not verified"),
+# The live list as a download, for the site page and the share link: (label, maker).
+DOWNLOADS = {
+    "pdf": ("PDF", lists.daily_pdf),
+    "csv": ("CSV", lists.daily_csv),
+    "xlsx": ("Excel", lists.daily_xlsx),
+    "elrapp": ("ELRAPP JSON", lists.daily_elrapp),
 }
 
 
@@ -56,11 +53,22 @@ def index(site_id: int):
 def day(site_id: int, day: str):
     local = parse_day(day)
     # An archived version holds every employer, so an employer's viewer sees only the live rows.
-    versions = daily_control.versions_of_day(site_id, local) if g.company_scope is None else []
-    return render_template("lists_ui/day.html", day=local, today=site_today(), versions=versions,
+    scoped = g.company_scope is not None
+    return render_template("lists_ui/day.html", day=local, today=site_today(),
+                           control=None if scoped else daily_control.day_control(site_id, local),
+                           versions=[] if scoped else daily_control.versions_of_day(site_id, local),
                            rows=daily_control.day_rows(site_id, local, g.company_scope),
-                           check_form=CheckForm(), flag_labels=FLAG_LABELS,
+                           check_form=CheckForm(), formats=DOWNLOADS,
                            previous_day=local - timedelta(days=1), next_day=local + timedelta(days=1))
+
+
+@bp.get("/<int:site_id>/lists/<day>/download/<fmt>")
+@site_action("view_list")
+def download(site_id: int, day: str, fmt: str):
+    if fmt not in DOWNLOADS:
+        abort(404)
+    made = DOWNLOADS[fmt][1](site_id, parse_day(day), utcnow(), g.company_scope)
+    return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
 
 
 @bp.post("/<int:site_id>/lists/<day>/check")
@@ -72,8 +80,6 @@ def check(site_id: int, day: str):
     if local > site_today():
         flash(_("A day that has not begun cannot be checked."), "error")
         return redirect(url_for(".day", site_id=site_id, day=local.isoformat()))
-    from app.services import lists  # TODO: module import once app/services/lists.py lands
-
     version = lists.check_day(site_id, local, current_user, utcnow())
     flash(_("The list is checked. Version %(version)d is archived.", version=version.version), "success")
     return redirect(url_for(".day", site_id=site_id, day=local.isoformat()))

@@ -9,8 +9,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func
 from sqlalchemy.orm import joinedload
 
+from app.domain.oversiktsliste import data_sha256
 from app.extensions import db
 from app.models import AttendanceDay, DailyList
+from app.services import lists
 
 LOOKBACK_DAYS = 30
 
@@ -73,6 +75,27 @@ def unchecked_days(site_id: int, today: date, days: int = LOOKBACK_DAYS) -> list
     counts = people_per_day(site_id, first, yesterday)
     versions = latest_versions(site_id, first, yesterday)
     return sorted((day for day, people in counts.items() if people and day not in versions), reverse=True)
+
+
+@dataclass(frozen=True)
+class DayControl:
+    """A day's control state: its newest checked version, and whether the list changed since."""
+
+    latest: DailyList | None
+    changed: bool
+
+    @property
+    def needs_check(self) -> bool:
+        return self.latest is None or self.changed
+
+
+def day_control(site_id: int, local_date: date) -> DayControl:
+    """Compare the list as it is now with the newest checked version, by the data hash on the PDF."""
+    versions = versions_of_day(site_id, local_date)
+    if not versions:
+        return DayControl(None, False)
+    current = data_sha256(lists.build_day(site_id, local_date))
+    return DayControl(versions[0], current != versions[0].data_sha256)
 
 
 def versions_of_day(site_id: int, local_date: date) -> list[DailyList]:

@@ -15,7 +15,7 @@ from app.services import access_links, daily_control
 from app.services.access_links import LinkError
 from app.share import bp
 from app.share.forms import RevokeForm, ShareLinkForm
-from app.lists_ui.routes import FLAG_LABELS, parse_day, site_today
+from app.lists_ui.routes import DOWNLOADS, parse_day, site_today
 
 ERRORS = {
     "date_range_reversed": ("date_to", _l("The last day comes before the first.")),
@@ -114,7 +114,7 @@ def day(token: str, day: str):
     rows = [row for row in daily_control.day_rows(link.site_id, local, link.company_id) if row.removed_at is None]
     versions = daily_control.versions_of_day(link.site_id, local) if link.company_id is None else []
     return render_template("share/day.html", link=link, site=db.session.get(Site, link.site_id), token=token,
-                           day=local, rows=rows, versions=versions, flag_labels=FLAG_LABELS)
+                           day=local, rows=rows, versions=versions, formats=DOWNLOADS)
 
 
 @bp.get("/share/<token>/<day>/v<int:version>.pdf")
@@ -128,3 +128,15 @@ def archived_pdf(token: str, day: str, version: int):
         abort(404)
     return send_file(BytesIO(archived.pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"oversiktsliste-{local.isoformat()}-v{version}.pdf")
+
+
+@bp.get("/share/<token>/<day>/download/<fmt>")
+def download(token: str, day: str, fmt: str):
+    local = parse_day(day)
+    if fmt not in DOWNLOADS:
+        abort(404)
+    link = _open(token, "download", format=fmt)
+    if not link.date_from <= local <= link.date_to:
+        abort(404)
+    made = DOWNLOADS[fmt][1](link.site_id, local, utcnow(), link.company_id)
+    return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)

@@ -47,3 +47,23 @@ def test_day_statuses_show_latest_version_and_versions_stay_listed(db_session):
     assert [v.version for v in daily_control.versions_of_day(site.id, TODAY - timedelta(days=1))] == [2, 1]
     assert daily_control.archived_version(site.id, TODAY - timedelta(days=1), 1).version == 1
     assert daily_control.archived_version(site.id, TODAY, 1) is None
+
+
+def test_a_correction_after_the_check_makes_the_day_changed_until_checked_again(db_session):
+    from app.services import lists, scans
+
+    site = make_site()
+    rep = make_user("builder_rep", site)
+    keep = make_attendance(site, make_person(site), TODAY - timedelta(days=1))
+    wrong = make_attendance(site, make_person(site, first="Rūta", last="Petrauskaitė", number="40015838"),
+                            TODAY - timedelta(days=1))
+    db.session.commit()
+    assert daily_control.day_control(site.id, keep.local_date).needs_check
+    lists.check_day(site.id, keep.local_date, rep, NOW)
+    assert not daily_control.day_control(site.id, keep.local_date).needs_check
+    scans.remove_registration(wrong.id, rep, "Registrert på feil byggeplass", NOW + timedelta(minutes=5))
+    changed = daily_control.day_control(site.id, keep.local_date)
+    assert changed.changed and changed.latest.version == 1
+    lists.check_day(site.id, keep.local_date, rep, NOW + timedelta(minutes=6))
+    again = daily_control.day_control(site.id, keep.local_date)
+    assert not again.changed and again.latest.version == 2
