@@ -23,7 +23,10 @@ def error_response(status: int, code: str, message: str):
 
 def _http_error(exc: HTTPException):
     code = (exc.name or "error").lower().replace(" ", "_")
-    return error_response(exc.code or 500, code, exc.description or exc.name)
+    body, status = error_response(exc.code or 500, code, exc.description or exc.name)
+    # Keep the exception's own headers, e.g. `Allow` on a 405 (RFC 9110), but not its content type.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, status, headers
 
 
 def _database_down(exc: OperationalError):

@@ -3,24 +3,13 @@ processes, the test's database shared with them (SQLite, or PostgreSQL in the se
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
 
 from app.extensions import db
 from app.models import AttendanceDay, Kiosk, ScanEvent
 from app.models._types import utcnow
 from app.services.kiosks import revoke_kiosk
-from tests.support.kiosk_api import (  # noqa: F401  (fixtures)
-    CARDSIM_TOKEN, cardsim, minutes, scan_body, utc_now, world,
-)
-from tests.support.processes import start_gunicorn
-
-
-@pytest.fixture(scope="module")
-def live(_app, database_url, cardsim):
-    server = start_gunicorn(database_url, env={"CARD_SERVICE_URL": cardsim.url, "CARD_SERVICE_TOKEN": CARDSIM_TOKEN})
-    yield server
-    server.stop()
+from tests.support.kiosk_api import cardsim, live, minutes, scan_body, utc_now, world  # noqa: F401  (fixtures)
 
 
 def post(live, world, path, body, kiosk="gate", **kwargs):

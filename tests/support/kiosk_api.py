@@ -16,7 +16,7 @@ from app.domain.orgnr import check_digit
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
 from app.models import Builder, Card, Company, Engagement, Kiosk, Person, Site, SiteCompany
-from tests.support.processes import start_cardsim
+from tests.support.processes import start_cardsim, start_gunicorn
 
 CARDSIM_TOKEN = "api-test-token"
 
@@ -34,6 +34,14 @@ def cardsim(tmp_path_factory):
     service = start_cardsim(str(data), token=CARDSIM_TOKEN)
     yield service
     service.stop()
+
+
+@pytest.fixture(scope="module")
+def live(_app, database_url, cardsim):
+    """gunicorn on a free port, on the tests' database, talking to the emulator."""
+    server = start_gunicorn(database_url, env={"CARD_SERVICE_URL": cardsim.url, "CARD_SERVICE_TOKEN": CARDSIM_TOKEN})
+    yield server
+    server.stop()
 
 
 def set_faults(cardsim, mode="ok", **extra) -> None:
