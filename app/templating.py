@@ -7,6 +7,7 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
+from wtforms import SelectChoice
 
 REASONS = {
     "ok": _l("accepted"),
@@ -48,6 +49,11 @@ USER_ROLES = {
     "safety_rep": _l("Safety representative (verneombud)"),
     "employer_viewer": _l("Employer (own people only)"),
 }
+
+
+def select_choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices (plain tuples are deprecated in WTForms 3.3)."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def url_if(endpoint: str, **values) -> str | None:

@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.services.accounts import MIN_PASSWORD_LENGTH
-from app.templating import USER_ROLES
+from app.templating import USER_ROLES, select_choices
 
 
 class NewUserForm(FlaskForm):
@@ -24,7 +24,7 @@ class EditUserForm(FlaskForm):
 
 
 class MembershipForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=list(USER_ROLES.items()))
+    role = SelectField(_l("Role"), choices=select_choices(USER_ROLES.items()))
     site_id = SelectField(_l("Site"), choices=[])
     company_id = SelectField(_l("Company (employers only)"), choices=[])
     submit = SubmitField(_l("Add role"))

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import Company, Membership, Site, User
 from app.services import accounts, audit_log
 from app.sites.routes import audit_filter_form
+from app.templating import select_choices
 
 
 @bp.get("/users")
@@ -51,10 +52,10 @@ def edit_user(user_id: int):
 
 def _membership_form(formdata=None) -> MembershipForm:
     form = MembershipForm() if formdata is None else MembershipForm(formdata=formdata)
-    form.site_id.choices = [("", _("Every site"))] + [
-        (str(s.id), s.name) for s in db.session.scalars(db.select(Site).order_by(Site.name))]
-    form.company_id.choices = [("", "–")] + [
-        (str(c.id), f"{c.name} ({c.identifier})") for c in db.session.scalars(db.select(Company).order_by(Company.name))]
+    form.site_id.choices = select_choices([("", _("Every site"))] + [
+        (str(s.id), s.name) for s in db.session.scalars(db.select(Site).order_by(Site.name))])
+    form.company_id.choices = select_choices([("", "–")] + [
+        (str(c.id), f"{c.name} ({c.identifier})") for c in db.session.scalars(db.select(Company).order_by(Company.name))])
     return form
 
 

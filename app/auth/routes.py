@@ -25,10 +25,11 @@ def load_user(session_id: str):
 
 
 @bp.before_app_request
-def forget_cached_user():
-    """Load the user afresh for every request: g outlives a request when an app context is
-    already pushed (as in the tests), and a stale user there would be a stale permission."""
-    g.pop("_login_user", None)
+def forget_request_caches():
+    """Start every request clean: g outlives a request when an app context is already pushed (as
+    in the tests), and a stale user, site or language there would be a stale permission or page."""
+    for name in ("_login_user", "_flask_babel", "site", "company_scope"):
+        g.pop(name, None)
 
 
 def safe_next(target: str | None, default: str) -> str:

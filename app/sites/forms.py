@@ -4,9 +4,9 @@ from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.domain.orgnr import is_valid_org_number
-from app.templating import COMPANY_ROLES
+from app.templating import COMPANY_ROLES, select_choices
 
-KIOSK_MODES = [("auto", _l("In and out (auto)")), ("in", _l("In only")), ("out", _l("Out only"))]
+KIOSK_MODES = select_choices([("auto", _l("In and out (auto)")), ("in", _l("In only")), ("out", _l("Out only"))])
 
 
 class CompanyForm(FlaskForm):
@@ -16,7 +16,7 @@ class CompanyForm(FlaskForm):
     foreign_id = StringField(_l("Foreign company id"), validators=[Optional(), Length(max=64)])
     country = StringField(_l("Country code"), default="NO", validators=[
         Optional(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, such as PL or LT."))])
-    role = SelectField(_l("Role on the site"), choices=list(COMPANY_ROLES.items()))
+    role = SelectField(_l("Role on the site"), choices=select_choices(COMPANY_ROLES.items()))
     parent_id = SelectField(_l("Hired by (parent in the chain)"), coerce=str, choices=[])
     submit = SubmitField(_l("Add company"))
 

@@ -12,6 +12,7 @@ from app.services import audit_log, companies, kiosks, people, presence
 from app.services.dashboard import site_numbers
 from app.sites import bp
 from app.sites.forms import AuditFilterForm, CompanyForm, ConfirmForm, DayForm, KioskForm
+from app.templating import select_choices
 
 COMPANY_ERRORS = {
     "invalid_org_number": lambda: _("Not a valid Norwegian organisation number (check the digits)."),
@@ -89,8 +90,8 @@ def companies_page(site_id: int):
     form = None
     if _may("manage_companies"):
         form = CompanyForm()
-        form.parent_id.choices = [("", _("– none (top of the chain) –"))] + [
-            (str(entry.link.id), f"{'· ' * entry.depth}{entry.link.company.name}") for entry in chain]
+        form.parent_id.choices = select_choices([("", _("– none (top of the chain) –"))] + [
+            (str(entry.link.id), f"{'· ' * entry.depth}{entry.link.company.name}") for entry in chain])
     if request.method == "POST":
         if form is None:
             abort(403)
@@ -181,8 +182,8 @@ def audit(site_id: int):
 def audit_filter_form(site_id: int | None) -> tuple[AuditFilterForm, audit_log.AuditFilter]:
     """The filter form and what it asks for; a bad value in the query string is ignored, not an error."""
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("All actions"))] + [(a, a) for a in audit_log.known_actions(site_id)]
-    form.user.choices = [("", _("All users"))] + [(str(u.id), u.name) for u in audit_log.actors(site_id)]
+    form.action.choices = select_choices([("", _("All actions"))] + [(a, a) for a in audit_log.known_actions(site_id)])
+    form.user.choices = select_choices([("", _("All users"))] + [(str(u.id), u.name) for u in audit_log.actors(site_id)])
     form.validate()
     user = form.user.data if (form.user.data or "").isdigit() else None
     filters = audit_log.AuditFilter(
