@@ -8,7 +8,7 @@ from reportlab.platypus import LongTable, PageBreak, SimpleDocTemplate, Spacer, 
 from reports.canvas import numbered_canvas
 from reports.data import DailyListReport, ListRow
 from reports.fonts import BOLD, REGULAR
-from reports.styles import GRID, GROUP, SHADE, fit, flag_label, nb_date, nb_datetime, nb_time, para, styles
+from reports.styles import GRID, GROUP, SHADE, flag_label, nb_date, nb_datetime, nb_time, para, styles, wrap_lines
 
 TITLE = "Oversiktsliste – byggherreforskriften § 15"
 TITLE_EN = "List of persons working on the construction site"
@@ -108,13 +108,12 @@ def _paged_tables(report: DailyListReport, width: float, first_page: float, othe
 def _body_rows(report: DailyListReport, widths: list):
     """(cells, kind) for every row: employer headings, people, subtotals and the total."""
     blank = [""] * (len(widths) - 1)
-    cell = styles(FONT_SIZE)["cell"]
     number = 0
     for group in report.groups:
         yield [f"{group.employer.name} – {group.employer.identifier}", *blank], "group"
         for row in group.rows:
             number += 1
-            yield _row_cells(number, row, report.show_times, widths, cell), "person"
+            yield _row_cells(number, row, report.show_times, widths), "person"
         yield [f"Sum {group.employer.name}: {group.subtotal} {_persons(group.subtotal)}", *blank], "subtotal"
     yield [f"Totalt / total: {report.total} {_persons(report.total)}", *blank], "total"
 
@@ -134,7 +133,7 @@ def _persons(count: int) -> str:
     return "person / person" if count == 1 else "personer / persons"
 
 
-def _row_cells(number: int, row: ListRow, show_times: bool, widths: list, style) -> list:
+def _row_cells(number: int, row: ListRow, show_times: bool, widths: list) -> list:
     pad = 6  # left + right cell padding
     texts = [
         str(number),
@@ -147,7 +146,7 @@ def _row_cells(number: int, row: ListRow, show_times: bool, widths: list, style)
     if show_times:
         texts += [nb_time(row.first_in), nb_time(row.last_out)]
     texts.append("\n".join(flag_label(flag) for flag in row.flags))
-    return [fit(text, w - pad, style) for text, w in zip(texts, widths)]
+    return [wrap_lines(text, w - pad, REGULAR, FONT_SIZE) for text, w in zip(texts, widths)]
 
 
 
