@@ -26,6 +26,7 @@ seed_log=instance/demo-accounts.txt
 if $FLASK demo seed --if-empty > instance/.seed.out; then
     grep -q "Demodata lagt inn" instance/.seed.out && mv instance/.seed.out "$seed_log" || rm -f instance/.seed.out
 fi
+$FLASK demo cards --out instance/demo-cards.pdf >/dev/null 2>&1 || true
 
 $PY -m cardsim --host 127.0.0.1 --port "$SIM_PORT" --data "$CARDSIM_DATA" --token "$CARD_SERVICE_TOKEN" \
     --test-controls & pids+=($!)
@@ -43,6 +44,7 @@ cat <<INFO
   Portvakt kjører / is running:  http://127.0.0.1:$PORT/
   Kortemulator / card-service emulator: http://127.0.0.1:$SIM_PORT/
   Demokontoer / demo accounts (made at first start): $PWD/$seed_log
+  Demo-HMS-kort til utskrift / printable demo HMS cards: $PWD/instance/demo-cards.pdf
 INFO
 [ -f "$seed_log" ] && sed 's/^/  /' "$seed_log"
 echo "  Ctrl-C stopper alt / stops everything."
