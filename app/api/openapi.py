@@ -24,7 +24,7 @@ def _error(description: str) -> dict:
 
 BODY_ERRORS = {
     "400": _error("The body is not valid JSON."),
-    "413": _error("The body is larger than 64 KiB."),
+    "413": _error("The body is larger than 64 KiB (a batch: 256 KiB)."),
     "415": _error("The body is not application/json."),
     "422": _error("A field is missing or invalid; `message` says which."),
 }
@@ -75,7 +75,10 @@ SCHEMAS = {
     },
     "Batch": {
         "type": "object", "required": ["scans"],
-        "properties": {"scans": {"type": "array", "maxItems": MAX_BATCH, "items": _ref("Scan")}},
+        # Items are checked one by one: a bad item gets a ScanItemError in its place and the
+        # rest still count, so the batch itself accepts any item.
+        "properties": {"scans": {"type": "array", "maxItems": MAX_BATCH, "items": {
+            "description": "A Scan (see Scan); an item that is not one is answered with a ScanItemError."}}},
     },
     "BatchResult": {
         "type": "object", "required": ["results"],
@@ -157,15 +160,17 @@ PATHS = {
         "decision without a new registration.", "Scan",
         {"200": _json(_ref("ScanResult"), "The gate decision."),
          "503": _error("Busy; send the same scan again.")})},
-    "/scans/batch": {"post": _post(
+    "/scans/batch": {"post": {**_post(
         "Upload scans queued while offline (up to 7 days old), answered item by item, in order.", "Batch",
-        {"200": _json(_ref("BatchResult"), "One result or one error per scan, in order.")})},
+        {"200": _json(_ref("BatchResult"), "One result or one error per scan, in order.")}),
+        "description": "At most 500 scans and 256 KiB per batch (every other body: 64 KiB)."}},
     "/sites/{site_id}/presence": {"get": {
         "summary": "Who is on the kiosk's own site now.",
         "parameters": [{"name": "site_id", "in": "path", "required": True,
                         "schema": {"type": "integer", "minimum": 0}}],
         "responses": {"200": _json(_ref("Presence"), "The people on site."),
-                      "403": _error("Not the kiosk's own site."), **AUTH_ERRORS}}},
+                      "403": _error("Not the kiosk's own site."),
+                      "404": _error("site_id is not a whole number."), **AUTH_ERRORS}}},
     "/openapi.json": {"get": {
         "summary": "This document.", "security": [],
         "responses": {"200": {"description": "OpenAPI 3.1", "content": {JSON: {"schema": {"type": "object"}}}}}}},
