@@ -4,6 +4,7 @@ render() draws with Pillow and a Unicode TrueType font because OpenCV's built-in
 æ, ø, å, ł or ė. Tests compare the pixels render() returns; only WindowDisplay touches highgui.
 """
 import logging
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -100,19 +101,38 @@ def detail_lines(screen: Screen, language: str) -> list[str]:
 def render(screen: Screen, size: tuple[int, int] = (1280, 720), preview: np.ndarray | None = None) -> np.ndarray:
     """The whole kiosk screen as a BGR image of size (width, height)."""
     width, height = size
-    image = Image.new("RGB", size, COLOURS["idle"])
-    draw = ImageDraw.Draw(image)
     left = int(width * PREVIEW_SHARE)
     bottom = height - int(height * PRIVACY_SHARE)
-    draw.rectangle((left, 0, width, bottom), fill=COLOURS.get(screen.kind, COLOURS["idle"]))
-    _draw_panel(draw, screen, (left, 0, width, bottom))
-    _draw_privacy(draw, screen, (0, bottom, width, height))
+    canvas = np.empty((height, width, 3), np.uint8)
+    canvas[:bottom, :left] = COLOURS["idle"][::-1]
+    # Pillow draws into an "RGB" image with the colours given reversed, so its bytes are already BGR.
+    panel = Image.new("RGB", (width - left, bottom), COLOURS.get(screen.kind, COLOURS["idle"])[::-1])
+    draw = ImageDraw.Draw(panel)
+    _draw_panel(draw, screen, (0, 0, width - left, bottom))
     if screen.offline:
-        _draw_badge(draw, screen, (left, 0, width, bottom))
-    canvas = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+        _draw_badge(draw, screen, (0, 0, width - left, bottom))
+    canvas[:bottom, left:] = np.asarray(panel)
+    notices = tuple(screen.privacy_notice.get(lang, "") for lang in screen.languages[:2])
+    canvas[bottom:] = privacy_strip(notices, screen.languages[:2], (width, height - bottom))
     if preview is not None:
         place_preview(canvas, preview)
     return canvas
+
+
+@lru_cache(maxsize=8)
+def privacy_strip(notices: tuple[str, ...], languages: tuple[str, ...], size: tuple[int, int]) -> np.ndarray:
+    """The privacy notice strip (BGR); it changes only with the server's configuration, so it is cached."""
+    width, height = size
+    strip = Image.new("RGB", size, (20, 20, 20))
+    draw = ImageDraw.Draw(strip)
+    typeface = font(max(9, height // 5))
+    y = 4
+    for language, notice in zip(languages, notices):
+        y = _text(draw, (8, y), notice or i18n.ui(language, "privacy_default"), typeface, width - 16,
+                  fill=(200, 200, 200))
+    strip_bgr = np.asarray(strip)[..., ::-1].copy()
+    strip_bgr.flags.writeable = False
+    return strip_bgr
 
 
 def place_preview(canvas: np.ndarray, frame: np.ndarray) -> None:
@@ -153,22 +173,12 @@ def _draw_panel(draw: ImageDraw.ImageDraw, screen: Screen, box) -> None:
         _text(draw, (x0 + margin, max(y, y1 - 3 * margin)), reminder, small, inner)
 
 
-def _draw_privacy(draw: ImageDraw.ImageDraw, screen: Screen, box) -> None:
-    x0, y0, x1, y1 = box
-    draw.rectangle(box, fill=(20, 20, 20))
-    typeface = font(max(9, (y1 - y0) // 5))
-    y = y0 + 4
-    for language in screen.languages[:2]:
-        notice = screen.privacy_notice.get(language) or i18n.ui(language, "privacy_default")
-        y = _text(draw, (x0 + 8, y), notice, typeface, x1 - x0 - 16, fill=(200, 200, 200))
-
-
 def _draw_badge(draw: ImageDraw.ImageDraw, screen: Screen, box) -> None:
     x0, y0, x1, _ = box
     typeface = font(max(12, (box[3] - y0) // 22), True)
     label = " / ".join(dict.fromkeys(i18n.ui(lang, "offline_badge") for lang in screen.languages[:2]))
     text_w = int(typeface.getlength(label))
-    draw.rectangle((x1 - text_w - 24, y0, x1, y0 + typeface.size + 16), fill=BADGE_COLOUR)
+    draw.rectangle((x1 - text_w - 24, y0, x1, y0 + typeface.size + 16), fill=BADGE_COLOUR[::-1])
     draw.text((x1 - text_w - 12, y0 + 8), label, font=typeface, fill=(0, 0, 0))
 
 
@@ -211,6 +221,7 @@ class WindowDisplay:
         import time
 
         self.size, self.hold_s, self._clock = size, hold_s, clock or time.monotonic
+        self._lock = threading.Lock()  # show() runs on the decision thread, frame() on the capture loop
         self._base = render(Screen(), size)
         self._idle = Screen()
         self._shown_at = 0.0
@@ -222,19 +233,22 @@ class WindowDisplay:
         cv2.setWindowProperty(self.NAME, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
 
     def show(self, screen: Screen) -> None:
-        if screen.kind == "idle":
-            self._idle = screen
-            if self._shown_at:
-                return  # a decision is on screen; the idle screen comes back after hold_s
-        else:
-            self._shown_at = self._clock()
-        self._base = render(screen, self.size)
+        base = render(screen, self.size)  # outside the lock: the preview keeps moving meanwhile
+        with self._lock:
+            if screen.kind == "idle":
+                self._idle = screen
+                if self._shown_at:
+                    return  # a decision is on screen; the idle screen comes back after hold_s
+            else:
+                self._shown_at = self._clock()
+            self._base = base
 
     def frame(self, frame) -> None:
-        if self._shown_at and self._clock() - self._shown_at > self.hold_s:
-            self._shown_at = 0.0
-            self._base = render(self._idle, self.size)
-        canvas = self._base.copy()
+        with self._lock:
+            if self._shown_at and self._clock() - self._shown_at > self.hold_s:
+                self._shown_at = 0.0
+                self._base = render(self._idle, self.size)
+            canvas = self._base.copy()
         place_preview(canvas, frame)
         cv2.imshow(self.NAME, canvas)
         cv2.waitKey(1)

@@ -4,7 +4,7 @@ Three threads, each with one job. The capture loop (main thread, as highgui want
 hands the newest to the decoder: at most one decode is in flight and a frame that arrives while the
 decoder is busy replaces the waiting one (a live camera) or waits its turn (files). The decoder
 thread turns frames into payloads. The decision thread stores each new scan, asks the server and
-puts the answer on screen. The uploader thread sends whatever is still queued.
+puts the answer on screen (displays are thread-safe). The uploader thread sends whatever is still queued.
 """
 import logging
 import queue
@@ -81,7 +81,6 @@ class Kiosk:
         self.debouncer = Debouncer(config.debounce_gap_s)
         self.slot = FrameSlot()
         self.decisions: queue.Queue = queue.Queue()
-        self.shown: queue.Queue = queue.Queue()
         self.stop = threading.Event()
         self.kiosk = outbox.get_meta("kiosk", {}) or {}
         uploader.on_config = self.use_kiosk_config
@@ -133,7 +132,6 @@ class Kiosk:
                 if not self.slot.put(item, live=self.source.live):
                     self.health.dropped()
                 self.display.frame(item)
-            self._show_pending()
             if online != self.health.online:  # the offline badge follows the server's reachability
                 online = self.health.online
                 self.display.show(self.idle_screen())
@@ -145,7 +143,6 @@ class Kiosk:
         """The source has ended: let every frame and decision finish; drain the queue if asked to."""
         self.slot.wait_idle()
         self.decisions.join()
-        self._show_pending()
         if not self.config.exit_when_done:
             log.info("source ended; still sending queued scans (Ctrl-C stops)")
             while not self.stop.wait(HEALTH_SAVE_S):
@@ -184,19 +181,12 @@ class Kiosk:
             try:
                 if payload is None:
                     return
-                self.shown.put(self.register(payload))
+                self.display.show(self.register(payload))  # straight to the screen: no frame's wait
             except Exception:
                 log.exception("deciding a scan failed")
-                self.shown.put(self._screen("error", error="outbox_failed"))
+                self.display.show(self._screen("error", error="outbox_failed"))
             finally:
                 self.decisions.task_done()
-
-    def _show_pending(self) -> None:
-        while True:
-            try:
-                self.display.show(self.shown.get_nowait())
-            except queue.Empty:
-                return
 
     # --- one scan ------------------------------------------------------------------------------
     def register(self, payload: str) -> screens.Screen:
