@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from app.templating import select_choices
+
 REASON_HINT = _l("Required. Say why, so the list can be trusted later.")
 
 
@@ -14,7 +16,7 @@ class ManualRegistrationForm(FlaskForm):
     card_number = StringField(_l("HMS card number"), validators=[
         DataRequired(), Regexp(r"^\s*\d{6,12}\s*$", message=_l("Type the card number: 6 to 12 digits."))],
         description=_l("The number printed on the card. It is looked up in the card register like a scan."))
-    direction = SelectField(_l("Direction"), choices=[("in", _l("In (arrived)")), ("out", _l("Out (left)"))],
+    direction = SelectField(_l("Direction"), choices=select_choices([("in", _l("In (arrived)")), ("out", _l("Out (left)"))]),
                             default="in")
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(min=5, max=500)],
                            description=REASON_HINT)

@@ -14,6 +14,7 @@ from app.services import access_links
 from app.services.access_links import SELF_SERVICE, LinkError
 from app.services.audit import audit
 from app.services.person_record import person_record, record_json
+from app.templating import select_choices
 
 SESSION_KEY = "self_service"
 # After the one-time link is used, this browser may look (and download) for a short while.
@@ -31,7 +32,8 @@ def _people_choices(site_id: int) -> list[tuple[int, str]]:
 @site_action("create_self_service_link")
 def links(site_id: int):
     form = SelfServiceLinkForm()
-    form.person_id.choices = _people_choices(site_id)
+    people = _people_choices(site_id)
+    form.person_id.choices = select_choices(people)
     new_url = None
     if form.validate_on_submit():
         try:
@@ -40,8 +42,7 @@ def links(site_id: int):
             form.person_id.errors.append(_("This person does not work on this site."))
         else:
             new_url = url_for("selfservice.redeem", token=made.token, _external=True)
-    names = dict(form.person_id.choices)
-    return render_template("selfservice/links.html", form=form, new_url=new_url, names=names,
+    return render_template("selfservice/links.html", form=form, new_url=new_url, names=dict(people),
                            links=access_links.site_links(site_id, SELF_SERVICE), now=utcnow(),
                            state=access_links.link_state, revoke_form=RevokeForm())
 

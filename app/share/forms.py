@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from app.templating import select_choices
+
 VALID_FOR_DAYS = (1, 7, 14, 30, 90)
 
 
@@ -13,7 +15,7 @@ class ShareLinkForm(FlaskForm):
     date_to = DateField(_l("Lists to"), validators=[DataRequired(message=_l("Choose a date."))])
     company_id = SelectField(_l("Whose people"), coerce=int, default=0)
     valid_days = SelectField(_l("The link works for"), coerce=int, default=7,
-                             choices=[(days, _l("%(days)d days", days=days)) for days in VALID_FOR_DAYS])
+                             choices=select_choices((days, _l("%(days)d days", days=days)) for days in VALID_FOR_DAYS))
     submit = SubmitField(_l("Create link"))
 
 

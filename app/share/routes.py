@@ -15,6 +15,7 @@ from app.services import access_links, daily_control
 from app.services.access_links import LinkError
 from app.share import bp
 from app.share.forms import RevokeForm, ShareLinkForm
+from app.templating import select_choices
 from app.lists_ui.routes import DOWNLOADS, parse_day, site_today
 
 ERRORS = {
@@ -52,7 +53,8 @@ def _end_of_local_day(day: date) -> datetime:
 def index(site_id: int):
     today = site_today()
     form = ShareLinkForm()
-    form.company_id.choices = _company_choices(site_id)
+    companies = _company_choices(site_id)
+    form.company_id.choices = select_choices(companies)
     if not form.is_submitted():
         form.date_from.data, form.date_to.data = today - timedelta(days=6), today
     new_url = None
@@ -69,7 +71,7 @@ def index(site_id: int):
             new_url = url_for("share.view", token=made.token, _external=True)
     return render_template("share/links.html", form=form, new_url=new_url, revoke_form=RevokeForm(),
                            links=access_links.site_links(site_id), now=utcnow(), state=access_links.link_state,
-                           companies=dict(form.company_id.choices))
+                           companies=dict(companies))
 
 
 @bp.post("/sites/<int:site_id>/share-links/<int:link_id>/revoke")
