@@ -90,11 +90,16 @@ def _day_query(site_id: int, day: date, company_id: int | None):
 
 
 def _unverified_people(site_id: int, day: date) -> set[int]:
-    """People with an accepted scan that day that the card service could not confirm."""
+    """People with an accepted scan that day that the card service has not confirmed, even afterwards.
+
+    Re-verification (app/services/card_checks.py) sets reverified_at; a card found invalid then
+    carries its own flag, invalid_on_reverify, on the attendance row.
+    """
     return set(db.session.scalars(
         select(ScanEvent.person_id).where(
             ScanEvent.site_id == site_id, ScanEvent.local_date == day, ScanEvent.decision == "accepted",
-            ScanEvent.verified.is_(False), ScanEvent.voided_at.is_(None), ScanEvent.person_id.is_not(None))))
+            ScanEvent.verified.is_(False), ScanEvent.reverified_at.is_(None), ScanEvent.voided_at.is_(None),
+            ScanEvent.person_id.is_not(None))))
 
 
 def _company(company) -> ol.Company | None:

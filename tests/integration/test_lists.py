@@ -64,6 +64,16 @@ def test_times_are_oslo_wall_clock_and_flags_come_from_rows_and_scans(site, day)
     assert "Utgang ikke registrert / no exit recorded" in text
 
 
+def test_a_scan_verified_afterwards_is_no_longer_flagged(site, day):
+    from app.models import ScanEvent
+
+    event = db.session.query(ScanEvent).filter_by(verified=False).one()
+    event.reverified_at = NOW
+    db.session.commit()
+    ola = next(e for e in lists.build_day(site.id, DAY).entries if e.first_name == "Ola")
+    assert "unverified" not in ola.flags
+
+
 def test_site_without_times_shows_none(db_session):
     site = make_site(records_times=False)
     seeded_day(site, DAY)
