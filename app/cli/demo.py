@@ -52,5 +52,8 @@ def cards(out: str) -> None:
         demo_cards = load_demo_cards(current_app.config["CARDSIM_DATA"])
     except NoDemoData as error:
         raise click.ClickException(f"{error} – kjør / run `flask demo seed`") from None
-    Path(out).write_bytes(render_demo_cards(demo_cards))
+    try:
+        Path(out).write_bytes(render_demo_cards(demo_cards))
+    except OSError as error:
+        raise click.ClickException(f"Kan ikke skrive / cannot write {out}: {error.strerror}") from None
     click.echo(f"{len(demo_cards)} demokort skrevet til / demo cards written to {out}")

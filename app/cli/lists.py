@@ -22,7 +22,10 @@ def _day(value: str) -> date:
 
 
 def _write(download: lists.Download, out: str) -> None:
-    Path(out).write_bytes(download.content)
+    try:
+        Path(out).write_bytes(download.content)
+    except OSError as error:
+        raise click.ClickException(f"Kan ikke skrive / cannot write {out}: {error.strerror}") from None
     click.echo(f"Skrevet / written: {out} ({len(download.content):,} bytes)")
 
 

@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app.domain import oversiktsliste as ol
@@ -204,7 +205,12 @@ def check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
     version = DailyList(site_id=site_id, local_date=day, version=number, checked_by_id=user.id, checked_at=now,
                         data_sha256=data_hash, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
     db.session.add(version)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Someone checked the same day at the same moment and took this version number: theirs stands.
+        db.session.rollback()
+        return _latest_version(site_id, day)
     audit("list.checked", user, site_id=site_id, target_type="daily_list", target_id=version.id, at=now,
           date=day.isoformat(), version=number, people=liste.total, data_sha256=data_hash)
     db.session.commit()

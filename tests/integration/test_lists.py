@@ -219,6 +219,7 @@ def test_cli_writes_the_pdf_and_verifies_archived_copies(site, day, runner, tmp_
     (["list", "pdf", "--site", "999", "--date", "2026-11-25", "--out", "x.pdf"], "unknown site"),
     (["list", "pdf", "--site", "1", "--date", "25.11.2026", "--out", "x.pdf"], "YYYY-MM-DD"),
     (["list", "period", "--site", "1", "--from", "2026-11-25", "--to", "2026-11-01", "--out", "x.pdf"], "invalid period"),
+    (["list", "pdf", "--site", "1", "--date", "2026-11-25", "--out", "no/such/dir/x.pdf"], "cannot write"),
 ])
 def test_cli_bad_input_gets_a_clear_message(site, runner, args, message, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
