@@ -84,11 +84,13 @@ class GateFacts:
 
 
 def message(key: str) -> dict:
+    """The kiosk text for a reason, bokmål and English."""
     nb, en = MESSAGES[key]
     return {"nb": nb, "en": en}
 
 
 def reject(reason: str, verified: bool = True) -> GateDecision:
+    """A rejection with its message, which says what to do."""
     return GateDecision(False, reason, message(reason), verified)
 
 

@@ -173,6 +173,7 @@ def employer_registered(site_id: int, company_id: int, today: date) -> bool:
 
 
 def person_barred(site_id: int, person_id: int) -> bool:
+    """Barred from this site under any of the person's engagements here."""
     query = db.session.query(Engagement.id).filter_by(site_id=site_id, person_id=person_id, barred=True)
     return query.first() is not None
 
