@@ -245,3 +245,19 @@ def test_demo_cards_cli_without_demo_data_says_what_to_do(runner, tmp_path, app)
     finally:
         app.config["CARDSIM_DATA"] = saved
     assert result.exit_code != 0 and "flask demo seed" in result.output
+
+
+def test_a_simultaneous_check_that_loses_the_race_returns_the_winners_version(site, day, monkeypatch):
+    winner = lists.check_day(site.id, DAY, make_user("Første"), NOW)
+    main = day["companies"]["main"]
+    attend(site, make_person("Sigrid", "Strøm", main), DAY, main)
+    db.session.commit()
+    real = lists._latest_version
+    stale = [True]  # the loser read "no version yet" just before the winner committed
+
+    def latest(site_id, local_date):
+        return None if stale and stale.pop() else real(site_id, local_date)
+
+    monkeypatch.setattr(lists, "_latest_version", latest)
+    loser = lists.check_day(site.id, DAY, make_user("Andre"), NOW)
+    assert loser.id == winner.id and db.session.query(DailyList).count() == 1
