@@ -6,7 +6,7 @@ overlap on a phone.
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 600, 160
-TOP, BOTTOM, LEFT = 12, 22, 26  # room for the value scale and the labels
+TOP, BOTTOM, LEFT, RIGHT = 20, 30, 36, 30  # room for the value scale and the labels
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class BarChart:
 def bar_chart(values: list[int], labels: list[str], label_every: int = 1) -> BarChart:
     """Bars scaled to the largest value (at least 1, so an empty day draws flat, not divided by zero)."""
     maximum = max([1, *values])
-    slot = (WIDTH - LEFT) / max(1, len(values))
+    slot = (WIDTH - LEFT - RIGHT) / max(1, len(values))
     plot_height = HEIGHT - TOP - BOTTOM
     bars = []
     for index, (value, label) in enumerate(zip(values, labels)):
