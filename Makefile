@@ -23,5 +23,9 @@ run: $(VENV)/.runtime $(MO_FILES)
 test: $(VENV)/.dev $(MO_FILES)
 	scripts/test.sh
 
+# The long fault and abuse suite (docs/reliability.md): >= 10,000 fuzzed inputs, >= 20 kill -9 runs.
+torture: $(VENV)/.dev $(MO_FILES)
+	PORTVAKT_TORTURE=1 scripts/test.sh tests/reliability
+
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

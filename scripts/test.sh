@@ -6,6 +6,9 @@ scripts/system-deps.sh libzbar0 chromium postgresql
 export PORTVAKT_INSTANCE="$(mktemp -d)"
 PY=.venv/bin/python
 
+echo "=== known vulnerabilities in the pinned requirements (pip-audit) ==="
+$PY scripts/audit_deps.py
+
 echo "=== tests on SQLite ==="
 unset DATABASE_URL
 $PY -m pytest -q "$@"
