@@ -1,6 +1,6 @@
 from datetime import datetime, timedelta, timezone
 
-from flask import Response, abort, flash, redirect, render_template, session, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,10 +30,12 @@ def _people_choices(site_id: int) -> list[tuple[int, str]]:
 
 @bp.route("/sites/<int:site_id>/self-service", methods=["GET", "POST"])
 @site_action("create_self_service_link")
-def links(site_id: int):
+def new_link(site_id: int):
     form = SelfServiceLinkForm()
     people = _people_choices(site_id)
     form.person_id.choices = select_choices(people)
+    if not form.is_submitted():  # the person page links here with ?person_id=N
+        form.person_id.data = request.args.get("person_id", 0, type=int)
     new_url = None
     if form.validate_on_submit():
         try:
@@ -57,7 +59,7 @@ def revoke(site_id: int, link_id: int):
     except LinkError:
         abort(404)
     flash(_("The link is revoked and no longer opens."), "success")
-    return redirect(url_for(".links", site_id=site_id))
+    return redirect(url_for(".new_link", site_id=site_id))
 
 
 @bp.after_request

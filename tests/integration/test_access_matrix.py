@@ -125,7 +125,7 @@ MATRIX: dict[str, list[Case]] = {
     "share.archived_pdf": by_token("GET", "/share/{share_token}/{today}/v1.pdf", bad=410),
     "share.download": by_token("GET", "/share/{share_token}/{today}/download/pdf", bad=410),
     # worker self-service: the link opens once (the first visitor), then it is gone for everyone
-    "selfservice.links": [signed_in("GET", S + "/self-service", KEEPERS),
+    "selfservice.new_link": [signed_in("GET", S + "/self-service?person_id={person}", KEEPERS),
                           signed_in("POST", S + "/self-service", KEEPERS)],
     "selfservice.revoke": [signed_in("POST", S + "/self-service/{self_service_link}/revoke", KEEPERS, ok=302)],
     "selfservice.redeem": [Case("GET", "/me/{self_service_token}", {v: 302 if v == ANONYMOUS else 410 for v in VISITORS}),

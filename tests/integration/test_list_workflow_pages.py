@@ -191,7 +191,8 @@ def test_self_service_link_shows_the_worker_their_own_data_once(app, world, rep,
     register(client, world, "kari")
     register(client, world, "lukasz")
     kari = db.session.get(Person, world.workers["kari"].person_id)
-    links_page = client.get(f"/sites/{world.site_id}/self-service").get_data(as_text=True)
+    links_page = client.get(f"/sites/{world.site_id}/self-service?person_id={kari.id}").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{kari.id}">|<option value="{kari.id}" selected>', links_page)
     assert kari.birth_date.isoformat() not in links_page and kari.birth_date.strftime("%d.%m.%Y") not in links_page
     created = client.post(f"/sites/{world.site_id}/self-service", data={"person_id": str(kari.id)})
     url = re.search(r'id="self-service-url">([^<]+)<', created.get_data(as_text=True)).group(1)
