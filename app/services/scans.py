@@ -85,13 +85,22 @@ def _replay(event: ScanEvent, kiosk: Kiosk) -> ScanResult:
 def _record_once(kiosk: Kiosk, scan: ScanInput, now: datetime) -> ScanResult:
     site = kiosk.site
     checked = check_card_for_site(scan.payload, site, now)
+    day = _day_of(site, checked, scan.scanned_at)  # locked first, so the repeat check below is safe too
     number = _card_number(checked)
     previous = _repeat_read(kiosk.id, number, scan.scanned_at)
     if previous is not None:
         # The same passage read twice: answer as before, register nothing new.
         return result_from_event(previous, scan.id)
-    result, _ = _store(site, kiosk, scan, checked, number, now, source="kiosk")
+    result, _ = _store(site, kiosk, scan, checked, number, now, day, source="kiosk")
     return result
+
+
+def _day_of(site: Site, checked, scanned_at: datetime) -> AttendanceDay | None:
+    """The person's day row, locked when the scan will change it (PostgreSQL: FOR UPDATE)."""
+    if checked.person is None:
+        return None
+    day_date = local_date(scanned_at, current_app.config["PORTVAKT_TZ"])
+    return _day(site.id, checked.person.id, day_date, lock=checked.decision.accepted)
 
 
 def _card_number(checked) -> str | None:
@@ -121,14 +130,13 @@ def _repeat_read(kiosk_id: int, number: str | None, scanned_at: datetime) -> Sca
 
 
 def _store(site: Site, kiosk: Kiosk | None, scan: ScanInput, checked, number: str | None, now: datetime,
-           source: str, note: str | None = None) -> tuple[ScanResult, ScanEvent]:
+           day: AttendanceDay | None, source: str, note: str | None = None) -> tuple[ScanResult, ScanEvent]:
     """Decide the direction, store the event and, for an accepted scan, update the person's day."""
     decision, person, card = checked.decision, checked.person, checked.card
     # Accepted with nobody to list happens only when the lenient outage policy lets an unknown
     # card in: the event is kept for the supervisor's approval, the list waits for a person.
     accepted = decision.accepted and person is not None
     day_date = local_date(scan.scanned_at, current_app.config["PORTVAKT_TZ"])
-    day = _day(site.id, person.id, day_date, lock=accepted) if person is not None else None
     present = bool(day and day.is_present and day.removed_at is None)
     direction = rules.choose_direction(scan.direction, kiosk.mode if kiosk else "auto", present)
     copied = accepted and card is not None and rules.looks_copied(
@@ -246,7 +254,9 @@ def register_manual(site: Site, card_number: str, user, reason: str, now: dateti
     rules.check_clock(moment, now, queued=True)
     scan = ScanInput(id=str(uuid4()), payload=card_number.strip(), scanned_at=moment, direction=direction)
     checked = check_card_for_site(scan.payload, site, now)
-    result, event = _store(site, None, scan, checked, _card_number(checked), now, source="manual", note=reason[:500])
+    day = _day_of(site, checked, scan.scanned_at)
+    result, event = _store(site, None, scan, checked, _card_number(checked), now, day, source="manual",
+                           note=reason[:500])
     audit("attendance.manual_registration", user, site_id=site.id, target_type="scan_event", target_id=event.id,
           at=now, decision=result.decision, direction=result.direction)
     db.session.commit()

@@ -2,7 +2,9 @@
 processes, the test's database shared with them (SQLite, or PostgreSQL in the second pass)."""
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
+import pytest
 import requests
 
 from app.extensions import db
@@ -28,6 +30,20 @@ def test_eight_concurrent_duplicates_make_exactly_one_event(live, world):
     assert db.session.query(ScanEvent).count() == 1
     day = db.session.query(AttendanceDay).one()
     assert day.is_present and day.first_in is not None
+
+
+def test_a_burst_of_reads_of_one_card_at_one_gate_is_one_passage(live, world, database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("row locks (SELECT ... FOR UPDATE) need PostgreSQL, the production database")
+    kari, start = world.workers["kari"], utc_now() - minutes(3)
+    post(live, world, "/scans", scan_body(kari.qr, at=start))
+    burst = [scan_body(kari.qr, at=start + minutes(2) + timedelta(milliseconds=i * 50)) for i in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(lambda b: post(live, world, "/scans", b), burst))
+    assert [r.json()["direction"] for r in responses] == ["out"] * 8
+    db.session.expire_all()
+    assert db.session.query(ScanEvent).count() == 2
+    assert not db.session.query(AttendanceDay).one().is_present
 
 
 def test_concurrent_scans_of_different_people_all_count(live, world):
