@@ -12,6 +12,7 @@ from app.selfservice import bp
 from app.selfservice.forms import RevokeForm, SelfServiceLinkForm
 from app.services import access_links
 from app.services.access_links import SELF_SERVICE, LinkError
+from app.followups.routes import KIND_LABELS
 from app.services.audit import audit
 from app.services.person_record import person_record, record_json
 from app.templating import select_choices
@@ -96,7 +97,8 @@ def _granted_person_id() -> int:
 def mine():
     person_id = _granted_person_id()
     until = datetime.fromtimestamp(session[SESSION_KEY]["until"], timezone.utc)
-    return render_template("selfservice/mine.html", record=person_record(person_id), until=until)
+    return render_template("selfservice/mine.html", record=person_record(person_id), until=until,
+                           kinds=KIND_LABELS)
 
 
 @bp.get("/me/data.json")

@@ -97,6 +97,12 @@ def new_page(browser):
         context.close()
 
 
+@pytest.fixture(scope="module")
+def screenshots():
+    """Emptied once per run, so the folder shows this run's pages only."""
+    return fresh_screenshot_folder()
+
+
 def login(page, stack: Stack, user: dict) -> None:
     page.goto(f"{stack.url}/login")
     page.fill("input[name=email]", user["email"])
@@ -115,6 +121,11 @@ def post_scan(stack: Stack, card: dict, direction: str = "in") -> dict:
     return response.json()
 
 
+def fits_the_width(page) -> bool:
+    """Nothing runs off the side of the screen (wide tables scroll inside their own box)."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
 def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
@@ -125,7 +136,7 @@ def today_url(stack: Stack, page) -> str:
     return page.locator("table.days a").first.get_attribute("href")
 
 
-def test_scan_to_checked_archived_list_to_share_link(stack, new_page):
+def test_scan_to_checked_archived_list_to_share_link(stack, new_page, screenshots):
     """The acceptance flow: a kiosk scan shows up live, muster, check the day, the PDF, a share link."""
     card = stack.cards("valid")[0]
     holder = card["holder"]["name"]
@@ -164,8 +175,10 @@ def test_scan_to_checked_archived_list_to_share_link(stack, new_page):
     inspector.goto(share_url)
     expect(inspector.locator("main")).to_contain_text("Kvartal Løkkeveien")
     expect(inspector.locator("form[action$='/check']")).to_have_count(0)  # read-only
+    inspector.screenshot(path=str(screenshots / "share-view-desktop.png"), full_page=True)
     inspector.locator("main table a").first.click()
     expect(inspector.locator("table.daylist")).to_contain_text(holder.split()[-1])
+    inspector.screenshot(path=str(screenshots / "share-day-desktop.png"), full_page=True)
     with inspector.expect_download() as shared:
         inspector.locator("a[href$='/v1.pdf']").click()
     assert open(shared.value.path(), "rb").read() == open(download.value.path(), "rb").read()
@@ -227,7 +240,7 @@ def test_manual_registration_and_removal_make_a_new_version_necessary(stack, new
     expect(page.locator("table.daylist tr.removed", has_text=surname)).to_be_visible()
 
 
-def test_worker_self_service_link_opens_once(stack, new_page):
+def test_worker_self_service_link_opens_once(stack, new_page, screenshots):
     card = stack.cards("valid")[2]
     first, last = card["holder"]["name"].split(maxsplit=1)
     page = new_page()
@@ -243,6 +256,8 @@ def test_worker_self_service_link_opens_once(stack, new_page):
     expect(worker).to_have_url(re.compile(r"/me$"))
     expect(worker.locator("main")).to_contain_text(card["number"])
     expect(worker.locator("main")).to_contain_text(last)
+    worker.screenshot(path=str(screenshots / "self-service-me-phone.png"), full_page=True)
+    assert fits_the_width(worker)
     with worker.expect_download() as download:
         worker.locator("a[href$='/me/data.json']").click()
     record = json.loads(open(download.value.path(), encoding="utf-8").read())
@@ -267,11 +282,6 @@ MAIN_PAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def screenshots():
-    return fresh_screenshot_folder()
-
-
 @pytest.mark.parametrize("width_name, viewport", [("phone", PHONE), ("desktop", DESKTOP)])
 def test_screenshots_of_the_main_pages(stack, new_page, screenshots, width_name, viewport):
     """Written for a person to look at; each page must also fit the width (tables scroll inside)."""
@@ -287,6 +297,6 @@ def test_screenshots_of_the_main_pages(stack, new_page, screenshots, width_name,
         response = page.goto(stack.url + target)
         assert response.status == 200, f"{name}: {response.status}"
         page.screenshot(path=str(screenshots / f"{name}-{width_name}.png"), full_page=True)
-        if page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"):
+        if not fits_the_width(page):
             too_wide.append(name)
     assert not too_wide, f"wider than the {width_name} screen: {too_wide}"

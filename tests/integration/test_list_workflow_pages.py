@@ -71,6 +71,13 @@ def test_manual_registration_check_correction_and_a_second_version(app, world, r
     assert actions.count("list.checked") == 2
 
 
+def test_a_day_that_has_not_begun_cannot_be_checked(app, world, rep, today):
+    client = signed_in(app, rep)
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    response = client.post(f"/sites/{world.site_id}/lists/{tomorrow}/check", follow_redirects=True)
+    assert "has not begun" in response.get_data(as_text=True) and DailyList.query.count() == 0
+
+
 def test_a_card_the_service_rejects_is_not_registered_and_the_form_says_why(app, world, rep):
     world.put_card("49999990", status="lost", first="Ola", last="Tapt")
     client = signed_in(app, rep)
@@ -126,7 +133,9 @@ def share_token(page: str) -> str:
     return re.search(r'id="share-url">[^<]*/share/([A-Za-z0-9_-]+)<', page).group(1)
 
 
-def test_share_link_is_shown_once_opens_read_only_is_audited_and_stops_when_revoked(app, world, rep, today):
+def test_share_link_is_shown_once_opens_read_only_is_audited_and_stops_when_revoked(app, world, rep, today,
+                                                                                    caplog):
+    caplog.set_level("DEBUG")
     client = signed_in(app, rep)
     register(client, world, "kari")
     created = client.post(f"/sites/{world.site_id}/share-links", data={
@@ -151,6 +160,7 @@ def test_share_link_is_shown_once_opens_read_only_is_audited_and_stops_when_revo
     link = AccessLink.query.filter_by(kind="share").one()
     assert client.post(f"/sites/{world.site_id}/share-links/{link.id}/revoke").status_code == 302
     assert inspector.get(f"/share/{token}").status_code == 410
+    assert token not in caplog.text  # tokens live in the URL only, never in a log
 
 
 def test_an_employers_share_link_shows_only_its_people(app, world, rep, today):
