@@ -14,7 +14,10 @@
 """
 import argparse
 import csv
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import uuid
@@ -27,7 +30,14 @@ import cv2
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import harness  # noqa: E402
+from scanner.client import KioskClient  # noqa: E402
+from scanner.config import Config  # noqa: E402
 from scanner.decode import Decoder  # noqa: E402
+from scanner.display import render  # noqa: E402
+from scanner.health import Health  # noqa: E402
+from scanner.kiosk import FrameSlot, Kiosk  # noqa: E402
+from scanner.outbox import Outbox  # noqa: E402
+from scanner.uploader import Uploader  # noqa: E402
 from tests.support.card_photos import idle_frame, photo  # noqa: E402
 
 BLACKBOX = harness.ROOT.parent / "shared" / "testdata" / "qr-blackbox"
@@ -138,8 +148,6 @@ def bench_photos(seeds: int) -> list[dict]:
 def bench_loop(seconds: float, fps: float = 30.0) -> dict:
     """A camera thread delivering 1280x720 frames at `fps` into the kiosk's FrameSlot, a decoder
     thread as in scanner/kiosk.py. The capture side must keep its rate whatever the decoder does."""
-    from scanner.kiosk import FrameSlot
-
     frames = [photo(CARD, seed=s, size=(1280, 720), card_share=0.35) for s in range(4)]
     frames += [idle_frame(s, (1280, 720)) for s in range(4)]
     slot, decoder, decoded, stop = FrameSlot(), Decoder(), [0], threading.Event()
@@ -172,17 +180,6 @@ def bench_loop(seconds: float, fps: float = 30.0) -> dict:
 # --- 5. gate latency against a live server ----------------------------------------------------------
 
 def bench_gate(rounds: int) -> dict:
-    import json
-    import os
-    import subprocess
-
-    from scanner.client import KioskClient
-    from scanner.config import Config
-    from scanner.health import Health
-    from scanner.kiosk import Kiosk
-    from scanner.outbox import Outbox
-    from scanner.uploader import Uploader
-
     instance = harness.instance_dir("gate-latency")
     env = harness.app_env(harness.sqlite_url(instance), instance)
     env["CARDSIM_DATA"] = str(instance / "cardsim.json")
@@ -199,8 +196,7 @@ def bench_gate(rounds: int) -> dict:
         for payload in cards:  # the server's card cache holds every card (another kiosk, no debounce)
             warm.send_scan({"id": str(uuid.uuid4()), "payload": payload,
                             "scanned_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()), "direction": "auto"})
-        return _gate_rounds(server.url, kiosk_row["token"], cards, rounds, Config, Health, Kiosk, KioskClient,
-                            Outbox, Uploader)
+        return _gate_rounds(server.url, kiosk_row["token"], cards[:rounds])
     finally:
         server.stop()
         cardsim.stop()
@@ -210,12 +206,10 @@ class _TimedDisplay:
     """Renders like the real window (render() at 1280x720) and notes when each decision is ready."""
 
     def __init__(self):
-        from scanner.display import render
-
-        self.render, self.shown = render, []
+        self.shown = []
 
     def show(self, screen):
-        self.render(screen, (1280, 720))
+        render(screen, (1280, 720))
         if screen.kind != "idle":
             self.shown.append((time.perf_counter(), screen.kind))
 
@@ -226,7 +220,9 @@ class _TimedDisplay:
         pass
 
 
-def _gate_rounds(url, token, cards, rounds, Config, Health, Kiosk, KioskClient, Outbox, Uploader) -> dict:
+def _gate_rounds(url: str, token: str, cards: list[str]) -> dict:
+    """One frame per card (a different card each time: the server's 30 s debounce would replay a
+    repeat); the kiosk's decode and decision threads run as in production."""
     with tempfile.TemporaryDirectory() as scratch:
         config = Config(server=url, token=token, outbox=f"{scratch}/outbox.sqlite3", debounce_gap_s=0.5)
         outbox, client, health = Outbox(config.outbox), KioskClient(url, token), Health()
@@ -238,11 +234,8 @@ def _gate_rounds(url, token, cards, rounds, Config, Health, Kiosk, KioskClient, 
         for thread in threads:
             thread.start()
         latencies, kinds = [], {}
-        for index in range(rounds):
-            frame = photo(cards[index % len(cards)], seed=index, card_share=0.5)
-            # a different card each round; the server's 30 s debounce would replay a repeat
-            if index >= len(cards):
-                break
+        for index, payload in enumerate(cards):
+            frame = photo(payload, seed=index, card_share=0.5)
             before = len(display.shown)
             handed = time.perf_counter()
             kiosk.slot.put(frame, live=True)
@@ -253,6 +246,8 @@ def _gate_rounds(url, token, cards, rounds, Config, Health, Kiosk, KioskClient, 
             kinds[kind] = kinds.get(kind, 0) + 1
         kiosk.slot.close()
         kiosk.decisions.put(None)
+        for thread in threads:
+            thread.join(10)
         outbox.close()
     return {"scans": len(latencies), "decisions": kinds, "p50_ms": round(statistics.median(latencies), 1),
             "p95_ms": round(harness.percentile(latencies, 95), 1), "max_ms": round(max(latencies), 1),
