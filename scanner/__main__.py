@@ -21,6 +21,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scanner", description="Portvakt gate kiosk: reads HMS cards "
                                      "and shows the server's decision; queues scans while the server is away.",
                                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"portvakt-scanner {VERSION}")
     commands = parser.add_subparsers(dest="command", required=True)
     _run_parser(commands)
     decode = commands.add_parser("decode", help="decode image files and print one JSON line per file")
