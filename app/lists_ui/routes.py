@@ -21,6 +21,12 @@ DOWNLOADS = {
     "xlsx": ("Excel", lists.daily_xlsx),
     "elrapp": ("ELRAPP JSON", lists.daily_elrapp),
 }
+# The period report (person-days per employer and per person) over a date range.
+PERIOD_DOWNLOADS = {
+    "pdf": ("PDF", lists.period_pdf),
+    "csv": ("CSV", lists.period_csv),
+    "xlsx": ("Excel", lists.period_xlsx),
+}
 
 
 def site_today() -> date:
@@ -44,8 +50,21 @@ def index(site_id: int):
             return redirect(url_for(".day", site_id=site_id, day=date.fromisoformat(picked).isoformat()))
         except ValueError:
             flash(_("Choose a date (YYYY-MM-DD)."), "error")
-    return render_template("lists_ui/index.html", today=today,
-                           days=daily_control.day_statuses(site_id, today))
+    return render_template("lists_ui/index.html", today=today, period_formats=PERIOD_DOWNLOADS,
+                           week_ago=today - timedelta(days=6), days=daily_control.day_statuses(site_id, today))
+
+
+@bp.get("/<int:site_id>/lists/period")
+@site_action("view_list")
+def period(site_id: int):
+    try:
+        first, last = (date.fromisoformat(request.args.get(name, "")) for name in ("date_from", "date_to"))
+        maker = PERIOD_DOWNLOADS[request.args.get("fmt", "pdf")][1]
+        made = maker(site_id, first, last, utcnow(), g.company_scope)
+    except (ValueError, KeyError):  # lists.BadPeriod is a ValueError
+        flash(_("Choose a first and a last day, at most a year apart, the first before the last."), "error")
+        return redirect(url_for(".index", site_id=site_id))
+    return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
 
 
 @bp.get("/<int:site_id>/lists/<day>")

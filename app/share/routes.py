@@ -2,7 +2,7 @@ from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, g, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,7 +16,7 @@ from app.services.access_links import LinkError
 from app.share import bp
 from app.share.forms import RevokeForm, ShareLinkForm
 from app.templating import select_choices
-from app.lists_ui.routes import DOWNLOADS, parse_day, site_today
+from app.lists_ui.routes import DOWNLOADS, PERIOD_DOWNLOADS, parse_day, site_today
 
 ERRORS = {
     "date_range_reversed": ("date_to", _l("The last day comes before the first.")),
@@ -104,6 +104,7 @@ def view(token: str):
     days = access_links.share_link_dates(link, site_today())
     counts = daily_control.people_per_day(link.site_id, link.date_from, link.date_to, link.company_id)
     return render_template("share/view.html", link=link, site=site, token=token, days=days, counts=counts,
+                           period_formats=PERIOD_DOWNLOADS,
                            company=db.session.get(Company, link.company_id) if link.company_id else None)
 
 
@@ -141,4 +142,16 @@ def download(token: str, day: str, fmt: str):
     if not link.date_from <= local <= link.date_to:
         abort(404)
     made = DOWNLOADS[fmt][1](link.site_id, local, utcnow(), link.company_id)
+    return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
+
+
+@bp.get("/share/<token>/period/<fmt>")
+def period(token: str, fmt: str):
+    if fmt not in PERIOD_DOWNLOADS:
+        abort(404)
+    link = _open(token, "download", format=f"period_{fmt}")
+    last = min(link.date_to, site_today())
+    if last < link.date_from:
+        abort(404)
+    made = PERIOD_DOWNLOADS[fmt][1](link.site_id, link.date_from, last, utcnow(), link.company_id)
     return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)

@@ -110,6 +110,7 @@ MATRIX: dict[str, list[Case]] = {
     "lists_ui.check": [signed_in("POST", S + "/lists/{today}/check", KEEPERS, ok=302)],
     "lists_ui.archived_pdf": [signed_in("GET", S + "/lists/{today}/v1.pdf", SITE_STAFF)],
     "lists_ui.download": [signed_in("GET", S + "/lists/{today}/download/csv", SITE_ALL)],
+    "lists_ui.period": [signed_in("GET", S + "/lists/period?date_from={today}&date_to={today}&fmt=xlsx", SITE_ALL)],
     "lists_ui.manual": [signed_in("GET", S + "/lists/manual", KEEPERS), signed_in("POST", S + "/lists/manual", KEEPERS)],
     "lists_ui.remove": [signed_in("GET", S + "/lists/rows/{attendance_day}/remove", KEEPERS),
                         signed_in("POST", S + "/lists/rows/{attendance_day}/remove", KEEPERS)],
@@ -124,6 +125,7 @@ MATRIX: dict[str, list[Case]] = {
     "share.day": by_token("GET", "/share/{share_token}/{today}", bad=410),
     "share.archived_pdf": by_token("GET", "/share/{share_token}/{today}/v1.pdf", bad=410),
     "share.download": by_token("GET", "/share/{share_token}/{today}/download/pdf", bad=410),
+    "share.period": by_token("GET", "/share/{share_token}/period/csv", bad=410),
     # worker self-service: the link opens once (the first visitor), then it is gone for everyone
     "selfservice.new_link": [signed_in("GET", S + "/self-service?person_id={person}", KEEPERS),
                           signed_in("POST", S + "/self-service", KEEPERS)],

@@ -253,3 +253,31 @@ def test_names_are_escaped_everywhere_they_are_shown(app, world, rep, today):
     for path in (f"/sites/{world.site_id}/lists/{today.isoformat()}", f"/sites/{world.site_id}/self-service"):
         page = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+
+
+def test_period_report_downloads_and_refuses_a_nonsense_period(app, world, rep, today):
+    client = signed_in(app, rep)
+    register(client, world, "kari")
+    base = f"/sites/{world.site_id}/lists/period"
+    first = (today - timedelta(days=6)).isoformat()
+    report = client.get(f"{base}?date_from={first}&date_to={today.isoformat()}&fmt=csv")
+    assert report.status_code == 200 and "Nordmann" in report.data.decode("utf-8-sig")
+    assert client.get(f"{base}?date_from={first}&date_to={today.isoformat()}&fmt=pdf").data.startswith(b"%PDF")
+    for query in (f"date_from={today.isoformat()}&date_to={first}&fmt=pdf", "date_from=x&date_to=y&fmt=pdf",
+                  f"date_from=2020-01-01&date_to={today.isoformat()}&fmt=csv",
+                  f"date_from={first}&date_to={today.isoformat()}&fmt=exe", ""):
+        refused = client.get(f"{base}?{query}", follow_redirects=True)
+        assert refused.status_code == 200 and "Choose a first and a last day" in refused.get_data(as_text=True)
+
+
+def test_an_employers_share_link_period_report_has_only_its_people(app, world, rep, today):
+    client = signed_in(app, rep)
+    register(client, world, "kari")
+    register(client, world, "ruta")
+    electro = Company.query.filter_by(name="Elektro Øst AS").one()
+    token = share_token(client.post(f"/sites/{world.site_id}/share-links", data={
+        "recipient": "Elektro Øst AS", "date_from": (today - timedelta(days=3)).isoformat(),
+        "date_to": today.isoformat(), "company_id": str(electro.id), "valid_days": "1"}).get_data(as_text=True))
+    csv = app.test_client().get(f"/share/{token}/period/csv").data.decode("utf-8-sig")
+    assert "Nordmann" in csv and "Jankauskienė" not in csv
+    assert app.test_client().get(f"/share/{token}/period/exe").status_code == 404
