@@ -1,14 +1,17 @@
 """Building the § 15 oversiktsliste: who is on it, in which order, and the hash of its data.
 
 Plain Python (stdlib only). The data hash is printed on the PDF and stored with each archived
-version, so a printed copy can be matched with the archive; it covers what the list says, not who
-checked it or when it was rendered.
+version, so a printed copy can be matched with the archive. It covers what § 15 makes the list
+say (site, builder, date, and per person: name, date of birth, employer, innleievirksomhet, card)
+and the flags, not who checked it or when it was rendered. In/out times are left out on purpose:
+they are access-control data that retention clears after passage_retention_days, and a checked
+day must not look changed because of that (the PDF's own sha256 still covers every byte).
 """
 import hashlib
 import json
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 UNVERIFIED = "unverified"
 MANUAL = "manual"
@@ -123,17 +126,8 @@ def _entry_document(entry: Entry) -> dict:
         "employer": [entry.employer.name, entry.employer.identifier],
         "hired_by": [entry.hired_by.name, entry.hired_by.identifier] if entry.hired_by else None,
         "card_number": entry.card_number,
-        "first_in": _utc_iso(entry.first_in), "last_out": _utc_iso(entry.last_out),
         "flags": sorted(entry.flags),
     }
-
-
-def _utc_iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        raise ValueError("list times must be timezone-aware")
-    return moment.astimezone(timezone.utc).isoformat()
 
 
 def data_sha256(liste: Oversiktsliste) -> str:

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from app.domain.localtime import local_date
+from app.domain.oversiktsliste import UNVERIFIED
 from app.extensions import db
 from app.models import (
     AccessLink, AttendanceDay, Card, DailyList, Engagement, FollowUp, Person, ScanEvent, Site,
@@ -150,11 +151,27 @@ def _expire_passages(site: Site, today: date, summary: PurgeSummary) -> None:
         .where(AttendanceDay.site_id == site.id, AttendanceDay.local_date < cutoff,
                or_(AttendanceDay.first_in.is_not(None), AttendanceDay.last_out.is_not(None)))
         .values(first_in=None, last_out=None))
+    _keep_unverified_flags(site.id, cutoff)
     old_scans = select(ScanEvent.id).where(ScanEvent.site_id == site.id, ScanEvent.local_date < cutoff)
     # A follow-up outlives the scan that raised it: it keeps its own card number and kind.
     _count(update(FollowUp).where(FollowUp.scan_event_id.in_(old_scans)).values(scan_event_id=None))
     summary.scan_events_expired += _count(
         delete(ScanEvent).where(ScanEvent.site_id == site.id, ScanEvent.local_date < cutoff))
+
+
+def _keep_unverified_flags(site_id: int, cutoff: date) -> None:
+    """Before old scans go, note "not verified" on their list rows: the § 15 list must still say it."""
+    unconfirmed = db.session.execute(select(ScanEvent.person_id, ScanEvent.local_date).where(
+        ScanEvent.site_id == site_id, ScanEvent.local_date < cutoff, ScanEvent.decision == "accepted",
+        ScanEvent.verified.is_(False), ScanEvent.reverified_at.is_(None), ScanEvent.voided_at.is_(None),
+        ScanEvent.person_id.is_not(None)).distinct()).all()
+    for person_id, day in unconfirmed:
+        row = db.session.scalars(select(AttendanceDay).where(
+            AttendanceDay.site_id == site_id, AttendanceDay.person_id == person_id,
+            AttendanceDay.local_date == day)).first()
+        if row is not None and UNVERIFIED not in (row.flags or []):
+            row.flags = [*(row.flags or []), UNVERIFIED]  # a new list, so SQLAlchemy sees the change
+    db.session.flush()
 
 
 def _purge_people(candidates: set[int]) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models import (
     AccessLink, AttendanceDay, AuditLog, Card, DailyList, Engagement, FollowUp, Person, ScanEvent, Site,
 )
-from app.services import retention
+from app.services import lists, retention
 from app.services.retention import add_months, keep_list_until
 from tests.support.builders import (
     archived_list, attend, follow_up, make_company, make_person, make_site, scan, share_link,
@@ -131,9 +131,11 @@ def test_in_out_times_expire_after_the_passage_retention(db_session):
     old = attend(site, person, old_day, main)
     kept = attend(site, person, kept_day, main)
     old_scan, kept_scan = scan(site, person, old_day), scan(site, person, kept_day)
+    unconfirmed = scan(site, person, old_day, hour=12, verified=False)
     notice = follow_up(site, person, old_scan)
     db.session.commit()
-    ids = (old.id, kept.id, old_scan.id, kept_scan.id, notice.id)
+    ids = (old.id, kept.id, old_scan.id, kept_scan.id, notice.id, unconfirmed.id)
+    hash_before = lists.day_report(site.id, old_day, at_noon(today)).data_sha256
 
     summary = retention.purge(at_noon(today))
 
@@ -143,7 +145,11 @@ def test_in_out_times_expire_after_the_passage_retention(db_session):
     assert db.session.get(ScanEvent, ids[2]) is None and db.session.get(ScanEvent, ids[3]) is not None
     notice = db.session.get(FollowUp, ids[4])
     assert notice is not None and notice.scan_event_id is None  # the § 8 notice outlives its scan
-    assert summary.times_cleared == 1 and summary.scan_events_expired == 1
+    assert summary.times_cleared == 1 and summary.scan_events_expired == 2
+    assert db.session.get(ScanEvent, ids[5]) is None
+    # The list of that day still says "not verified", and its data hash (so its check) is unchanged.
+    assert "unverified" in lists.build_day(site.id, old_day).entries[0].flags
+    assert lists.day_report(site.id, old_day, at_noon(today)).data_sha256 == hash_before
 
 
 def test_sites_without_a_completion_date_are_listed_for_the_dashboard(world):
