@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import AuditLog, DailyList
 from app.services import lists
-from tests.support.builders import attend, make_company, make_person, make_site, make_user, oslo, scan, seeded_day
+from tests.support.builders import attend, make_company, make_person, make_site, make_user, oslo, seeded_day
 from tests.support.pdftext import pdf_pages
 
 DAY = date(2026, 11, 25)
