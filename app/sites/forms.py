@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.domain.orgnr import is_valid_org_number
@@ -36,6 +36,7 @@ class KioskForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)],
                        description=_l("Where it stands, such as \"Main gate\"."))
     mode = SelectField(_l("Direction"), choices=KIOSK_MODES)
+    enroll = BooleanField(_l("Give a one-time enrollment code instead of a token (valid 15 minutes)"))
     submit = SubmitField(_l("Create kiosk"))
 
 

@@ -123,14 +123,40 @@ def _may(action: str) -> bool:
 @site_action("manage_kiosks")
 def kiosks_page(site_id: int):
     form = KioskForm()
-    new_token = None
     if form.validate_on_submit():
-        made = kiosks.create_kiosk(g.site, form.name.data, form.mode.data, current_user, utcnow())
-        new_token = made.token  # shown in this response only, never flashed (the session is a cookie)
-        form = KioskForm(formdata=None)
-    return render_template("sites/kiosks.html", site=g.site, form=form, new_token=new_token,
-                           kiosks=_site_kiosks(site_id), now=utcnow(), confirm=ConfirmForm(),
+        made = kiosks.create_kiosk(g.site, form.name.data, form.mode.data, current_user, utcnow(),
+                                   enroll=form.enroll.data)
+        # The secret goes in this response only, never in a flash (the session is a signed cookie).
+        return _kiosks_page(KioskForm(formdata=None), token=made.token, code=made.enrollment_code)
+    return _kiosks_page(form)
+
+
+def _kiosks_page(form, token=None, code=None):
+    return render_template("sites/kiosks.html", site=g.site, form=form, new_token=token, new_code=code,
+                           kiosks=_site_kiosks(g.site.id), now=utcnow(), confirm=ConfirmForm(),
                            is_down=kiosks.kiosk_is_down)
+
+
+@bp.post("/<int:site_id>/kiosks/<int:kiosk_id>/code")
+@site_action("manage_kiosks")
+def kiosk_code(site_id: int, kiosk_id: int):
+    """A new enrollment code for an existing kiosk (new hardware at the same gate)."""
+    kiosk = _kiosk_of_site(site_id, kiosk_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("sites.kiosks_page", site_id=site_id))
+    try:
+        code = kiosks.issue_enrollment_code(kiosk, current_user, utcnow())
+    except kiosks.EnrollmentRefused:
+        flash(_("A revoked kiosk gets no new code."), "error")
+        return redirect(url_for("sites.kiosks_page", site_id=site_id))
+    return _kiosks_page(KioskForm(formdata=None), code=code)
+
+
+def _kiosk_of_site(site_id: int, kiosk_id: int) -> Kiosk:
+    kiosk = db.session.get(Kiosk, kiosk_id)
+    if kiosk is None or kiosk.site_id != site_id:
+        abort(404)
+    return kiosk
 
 
 def _site_kiosks(site_id: int) -> list[Kiosk]:
@@ -141,9 +167,7 @@ def _site_kiosks(site_id: int) -> list[Kiosk]:
 @bp.post("/<int:site_id>/kiosks/<int:kiosk_id>/revoke")
 @site_action("manage_kiosks")
 def revoke_kiosk(site_id: int, kiosk_id: int):
-    kiosk = db.session.get(Kiosk, kiosk_id)
-    if kiosk is None or kiosk.site_id != site_id:
-        abort(404)
+    kiosk = _kiosk_of_site(site_id, kiosk_id)
     if ConfirmForm().validate_on_submit():
         kiosks.revoke_kiosk(kiosk, current_user, utcnow())
         flash(_("The kiosk is revoked: its token no longer works."), "info")

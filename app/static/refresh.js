@@ -8,7 +8,12 @@
     window.setInterval(function () {
       if (document.hidden) { return; }
       fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
-        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (r) {
+          // Sent to the sign-in page (the session ended): reload the whole page rather than
+          // drawing a login form inside the list.
+          if (r.redirected) { window.location.reload(); return Promise.reject("redirected"); }
+          return r.ok ? r.text() : Promise.reject(r.status);
+        })
         .then(function (html) { el.innerHTML = html; })
         .catch(function () { /* keep the last good content; the next tick tries again */ });
     }, seconds * 1000);

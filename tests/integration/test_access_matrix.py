@@ -88,6 +88,7 @@ MATRIX: dict[str, list[Case]] = {
     "sites.companies_page": [signed_in("GET", S + "/companies", SITE_STAFF),
                              signed_in("POST", S + "/companies", KEEPERS)],  # empty form: errors shown
     "sites.kiosks_page": [signed_in("GET", S + "/kiosks", KEEPERS), signed_in("POST", S + "/kiosks", KEEPERS)],
+    "sites.kiosk_code": [signed_in("POST", S + "/kiosks/{kiosk}/code", KEEPERS)],  # shows the code
     "sites.revoke_kiosk": [signed_in("POST", S + "/kiosks/{kiosk}/revoke", KEEPERS, ok=302)],
     "sites.people_page": [signed_in("GET", S + "/people", SITE_ALL)],
     "sites.person": [signed_in("GET", S + "/people/{person}", SITE_ALL)],

@@ -273,6 +273,23 @@ def test_a_new_kiosks_token_is_shown_once_and_stored_as_a_hash(client, crew):
     assert token not in page(client, f"/sites/{site.id}/kiosks")
 
 
+def test_a_kiosk_made_for_enrollment_gets_a_one_time_code_instead_of_a_token(client, crew):
+    from app.services.kiosks import enroll_kiosk
+
+    site = crew["site"]
+    login_as(client, make_user("builder_rep", site))
+    body = client.post(f"/sites/{site.id}/kiosks", data={"name": "Port vest", "mode": "auto", "enroll": "y"}) \
+        .get_data(as_text=True)
+    code = body.split('<p class="secret">')[1].split("</p>")[0].strip()
+    kiosk = db.session.scalar(db.select(Kiosk).where(Kiosk.name == "Port vest"))
+    assert kiosk.token_hash is None
+    again = client.post(f"/sites/{site.id}/kiosks/{kiosk.id}/code").get_data(as_text=True)
+    second = again.split('<p class="secret">')[1].split("</p>")[0].strip()
+    assert second != code
+    enrolled, token = enroll_kiosk(second.lower(), utcnow())  # what the gate does with the typed code
+    assert enrolled.id == kiosk.id and enrolled.token_hash == hash_token(token)
+
+
 def test_revoking_a_kiosk_stops_its_token(client, crew):
     site = crew["site"]
     kiosk = Kiosk(site_id=site.id, name="Port", token_hash=hash_token("t"))
