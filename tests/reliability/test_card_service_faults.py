@@ -15,6 +15,7 @@ import requests
 from app.extensions import db
 from app.models import AttendanceDay, FollowUp, ScanEvent
 from tests.support.kiosk_api import CARDSIM_TOKEN, cardsim, minutes, scan_body, set_faults, utc_now, world  # noqa: F401
+from tests.reliability.torture import record
 from tests.support.processes import ROOT, VENV_BIN, start_gunicorn
 
 DECISION_BUDGET_S = 2.5
@@ -79,6 +80,7 @@ def test_every_fault_gets_a_policy_decision_in_budget_and_reverify_flags_the_sto
                 assert (answer["decision"], answer["reason"], answer["verified"]) == ("accepted", "ok_unverified",
                                                                                       False), (name, answer)
     assert slow == [], f"decisions slower than {DECISION_BUDGET_S} s"
+    record("card service faults", modes=len(FAULTS), scans=len(FAULTS) * (len(world.workers) + 1), over_budget=0)
 
     set_faults(cardsim, "ok")
     kari = world.workers["kari"]

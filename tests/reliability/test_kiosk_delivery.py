@@ -14,7 +14,7 @@ import time
 import pytest
 
 from tests.e2e.test_scanner_e2e import finish, gunicorn_on, outbox_ids, scanner, scanner_env, server_events
-from tests.reliability.torture import scaled
+from tests.reliability.torture import record, scaled
 from tests.support.kiosk_api import cardsim, world  # noqa: F401  (fixtures)
 from tests.support.processes import free_port
 
@@ -71,6 +71,7 @@ def test_server_killed_mid_batch_and_restarted_delivers_every_scan_once(database
         server.stop()
     assert sorted(e.id for e in server_events()) == sorted(queued)
     assert outbox_ids(tmp_path / "outbox.sqlite3") == []
+    record("web app killed mid-batch", queued=60, delivered_before_kill=delivered_before, lost=0, doubled=0)
 
 
 def decided_count(output: str) -> int:
@@ -112,3 +113,4 @@ def test_scanner_killed_at_random_moments_loses_and_doubles_nothing(live, world,
         assert outbox_ids(tmp_path / f"run-{run}" / "outbox.sqlite3") == []
         shown_total += shown
     assert shown_total > 0, "every kill came before the first scan: the runs tested nothing"
+    record("scanner SIGKILL", runs=KILL_RUNS, scans_answered_before_kill=shown_total, lost=0, doubled=0)
