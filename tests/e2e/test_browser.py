@@ -279,6 +279,12 @@ MAIN_PAGES = [
     ("self-service-links", "builder_rep", "/sites/{site}/self-service"),
     ("list-today-safety-rep", "safety_rep", "{today}"),
     ("site-employer", "employer_viewer", "/sites/{site}"),
+    ("rejected", "builder_rep", "/sites/{site}/rejected"),
+    ("people", "builder_rep", "/sites/{site}/people"),
+    ("companies", "builder_rep", "/sites/{site}/companies"),
+    ("kiosks", "builder_rep", "/sites/{site}/kiosks"),
+    ("audit", "builder_rep", "/sites/{site}/audit"),
+    ("admin-users", "admin", "/admin/users"),
 ]
 
 
