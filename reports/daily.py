@@ -108,14 +108,18 @@ def _paged_tables(report: DailyListReport, width: float, first_page: float, othe
 def _body_rows(report: DailyListReport, widths: list):
     """(cells, kind) for every row: employer headings, people, subtotals and the total."""
     blank = [""] * (len(widths) - 1)
+
+    def across(text: str) -> list:  # a row whose text runs across the whole table, wrapped to fit
+        return [wrap_lines(text, sum(widths) - 6, BOLD, FONT_SIZE), *blank]
+
     number = 0
     for group in report.groups:
-        yield [f"{group.employer.name} – {group.employer.identifier}", *blank], "group"
+        yield across(f"{group.employer.name} – {group.employer.identifier}"), "group"
         for row in group.rows:
             number += 1
             yield _row_cells(number, row, report.show_times, widths), "person"
-        yield [f"Sum {group.employer.name}: {group.subtotal} {_persons(group.subtotal)}", *blank], "subtotal"
-    yield [f"Totalt / total: {report.total} {_persons(report.total)}", *blank], "total"
+        yield across(f"Sum {group.employer.name}: {group.subtotal} {_persons(group.subtotal)}"), "subtotal"
+    yield across(f"Totalt / total: {report.total} {_persons(report.total)}"), "total"
 
 
 def _page_table(header: list, header_height: float, page: list, widths: list) -> LongTable:

@@ -151,3 +151,29 @@ def test_rows_are_numbered_without_gaps_across_pages(big_pages):
     numbers = [int(n) for page in big_pages for n in re.findall(r"^(\d{1,4})$", page, flags=re.M)]
     people = [n for n in numbers if n <= 2000]
     assert sorted(set(people)) == list(range(1, 2001))
+
+
+def test_very_long_names_wrap_inside_the_page():
+    long_company = CompanyInfo("Entreprenørselskapet " + "Østlandets Bygg og Anlegg " * 8 + "AS", "912345674")
+    row = ListRow("Ærlend Åsmund Øyvind Håkon", "Ødegård-Åsheim-" + "Brzęczyszczykiewicz-" * 4 + "Jankauskienė",
+                  date(1988, 2, 29), long_company, long_company, "40007919", None, at(7), at(15))
+    content = render_daily_list(report(groups=(EmployerGroup(long_company, (row,)),)))
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from reports.fonts import BOLD
+
+    page = PdfReader(BytesIO(content)).pages[0]
+    ends = []
+
+    def measure(text, cm, tm, font, size):
+        if text.strip():  # where the text ends, measured in the wider (bold) face
+            ends.append(tm[4] * cm[0] + cm[4] + stringWidth(text.strip(), BOLD, size * cm[0]))
+
+    page.extract_text(visitor_text=measure)
+    assert ends and max(ends) < float(page.mediabox.width)
+    text = flat(" ".join(pdf_pages(content)))
+    assert "Jankauskienė" in text and "Totalt / total: 1 person" in text
