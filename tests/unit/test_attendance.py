@@ -2,6 +2,8 @@
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.domain.attendance import (
     NO_ENTRY_RECORDED, NO_EXIT_RECORDED, POSSIBLE_COPIED_CARD, ClockError, DayState, PastScan,
@@ -148,3 +150,23 @@ def test_closing_is_due_at_the_closing_time(day_date, now_local, due):
 
 def test_day_state_default_is_absent():
     assert DayState().is_present is False
+
+
+passages = st.lists(st.tuples(st.sampled_from(["in", "out"]), st.integers(0, 24 * 60)), min_size=1, max_size=12,
+                    unique_by=lambda p: p[1])
+
+
+@given(passages, st.randoms())
+def test_arrival_order_does_not_change_the_day(scans, rng):
+    """Offline queues deliver late: any arrival order gives the day that time order gives."""
+    in_time_order = rebuild_day((d, at(m), False) for d, m in scans)
+    shuffled = list(scans)
+    rng.shuffle(shuffled)
+    day = None
+    for direction, minute in shuffled:
+        day = apply_scan(day, direction, at(minute))
+    assert day == in_time_order
+    latest = max(scans, key=lambda s: s[1])
+    assert day.is_present is (latest[0] == "in")
+    ins = [m for d, m in scans if d == "in"]
+    assert day.first_in == (at(min(ins)) if ins else None)
