@@ -27,5 +27,9 @@ test: $(VENV)/.dev $(MO_FILES)
 torture: $(VENV)/.dev $(MO_FILES)
 	PORTVAKT_TORTURE=1 scripts/test.sh tests/reliability
 
+# Every benchmark under bench/ (bench/README.md); figures go to bench/results.json.
+bench: $(VENV)/.dev $(MO_FILES)
+	$(VENV)/bin/python -m bench
+
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

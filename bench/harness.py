@@ -142,11 +142,7 @@ class Service:
 
     def worker_pids(self) -> list[int]:
         """gunicorn's worker processes: the direct children of the master."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        try:
-            return [int(pid) for pid in children.read_text().split()]
-        except OSError:
-            return []
+        return _children(self.process.pid)
 
 
 def rss_mb(pid: int) -> float:
@@ -158,6 +154,39 @@ def rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its current children, in seconds.
+
+    Throughput on a shared 2-core box moves with the neighbours' load; CPU per request does not,
+    so the benchmarks report both."""
+    total = 0.0
+    for one in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def postmaster_pid(database_url: str) -> int:
+    """The PostgreSQL server process behind a URL (its backends are its children)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        datadir = conn.execute(text("SHOW data_directory")).scalar()
+    engine.dispose()
+    return int((Path(datadir) / "postmaster.pid").read_text().split()[0])
 
 
 @contextmanager

@@ -4,8 +4,11 @@ gunicorn runs the app as in production (PORTVAKT_ENV=production, durable Postgre
 the card-service emulator answers over HTTP, and the card cache is warmed first. wrk then posts
 UNIQUE scans (bench/scans.lua: a new UUID and the current time for each) from many kiosks for a
 fixed time; in the same run wrk measures the same server on /healthz (no database), and the ratio
-of the two is the figure that holds across machines. Afterwards every event is counted in the
-database: none lost (each 200 has its row), none doubled. Then the same on SQLite.
+of the two is the figure that holds across machines. Because a shared 2-core box makes
+throughput move with the neighbours' load, the server's CPU time per request (gunicorn and
+PostgreSQL processes, from /proc) is reported too: its ratio is what the throughput ratio
+becomes on an otherwise idle machine. Afterwards every event is counted in the database: none
+lost (each 200 has its row), none doubled. Then the same on SQLite.
 
     .venv/bin/python bench/ingest.py                      # PostgreSQL and SQLite, 8 kiosks at once, 30 s
     .venv/bin/python bench/ingest.py --db postgresql --duration 10 --connections 8 16
@@ -13,6 +16,7 @@ database: none lost (each 200 has its row), none doubled. Then the same on SQLit
 import argparse
 import json
 import secrets
+import subprocess
 import sys
 import threading
 import time
@@ -206,14 +210,35 @@ def measure_backend(name: str, database_url: str, args) -> list[dict]:
     return rows
 
 
+class ServerCpu:
+    """CPU seconds spent by gunicorn (master and workers) and, on PostgreSQL, by the database server."""
+
+    def __init__(self, server: harness.Service, database_url: str):
+        self.pids = [server.process.pid]
+        if database_url.startswith("postgresql"):
+            self.pids.append(harness.postmaster_pid(database_url))
+
+    def __enter__(self):
+        self.start = sum(harness.cpu_seconds(pid) for pid in self.pids)
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = sum(harness.cpu_seconds(pid) for pid in self.pids) - self.start
+
+
 def measure_once(name, database_url, server, cardsim, runs, connections, args) -> dict:
-    health = harness.run_wrk(server.url + "/healthz", duration_s=args.duration, connections=connections,
-                             threads=args.threads)
+    with ServerCpu(server, database_url) as health_cpu:
+        health = harness.run_wrk(server.url + "/healthz", duration_s=args.duration, connections=connections,
+                                 threads=args.threads)
     calls_before = harness.sim_calls(cardsim)
     sampler = RssSampler(server)
     sampler.start()
-    scans = runs.run(duration_s=args.duration, connections=connections)
+    profiler = start_profiler(server, name, connections, args.duration) if args.profile else None
+    with ServerCpu(server, database_url) as scan_cpu:
+        scans = runs.run(duration_s=args.duration, connections=connections)
     peak_rss = sampler.stop()
+    if profiler:
+        profiler.wait()
     card_calls = harness.sim_calls(cardsim) - calls_before
     time.sleep(1)  # requests in flight when wrk stopped are still being committed
     stored = count_events(database_url, scans["tag"])
@@ -227,14 +252,27 @@ def measure_once(name, database_url, server, cardsim, runs, connections, args) -
     scan_rps = scans["statuses"].get("200", 0) / (scans["duration_us"] / 1e6)
     errors = scans["requests"] - scans["statuses"].get("200", 0) + sum(scans["errors"].values())
     lat = scans["latency_us"]
+    health_cpu_ms = health_cpu.seconds * 1000 / max(1, health["requests"])
+    scan_cpu_ms = scan_cpu.seconds * 1000 / max(1, scans["requests"])
     return {
         "db": name, "kiosks at once": connections, "scans/s": scan_rps, "healthz req/s": health_rps,
         "ratio": f"{scan_rps / health_rps:.0%}", "p50 ms": lat["p50"] / 1000, "p95 ms": lat["p95"] / 1000,
         "p99 ms": lat["p99"] / 1000, "errors": errors, "scans": scans["requests"],
         "stored": len(stored_ids), "lost": lost, "doubled": doubled,
         "in flight at stop": len(stored_ids - scans["acked"]), "card calls": card_calls,
-        "worker RSS MB": peak_rss, "statuses": scans["statuses"],
+        "worker RSS MB": peak_rss, "server CPU ms/scan": scan_cpu_ms, "server CPU ms/healthz": health_cpu_ms,
+        "CPU ratio": f"{health_cpu_ms / scan_cpu_ms:.0%}", "statuses": scans["statuses"],
     }
+
+
+def start_profiler(server: harness.Service, name: str, connections: int, duration_s: int):
+    """py-spy on every gunicorn worker while the scans run: collapsed stacks in bench/out/."""
+    out = harness.OUT / f"profile-{name}-{connections}.txt"
+    print(f"  profiling into {out}", flush=True)
+    return subprocess.Popen([str(harness.VENV_BIN / "py-spy"), "record", "--pid", str(server.process.pid),
+                             "--subprocesses", "--format", "raw", "--duration", str(duration_s),
+                             "--rate", "200", "--output", str(out), "--nonblocking"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def verdict(row: dict) -> str:
@@ -255,6 +293,7 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=10)
     parser.add_argument("--cards-per-site", type=int, default=200)
     parser.add_argument("--kiosks-per-site", type=int, default=20)
+    parser.add_argument("--profile", action="store_true", help="py-spy the workers during the scans")
     args = parser.parse_args()
 
     rows = []
