@@ -2,7 +2,6 @@ from datetime import date, timedelta
 from io import BytesIO
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +11,7 @@ from app.lists_ui import bp
 from app.lists_ui.forms import CheckForm, ManualRegistrationForm, RemoveRegistrationForm
 from app.models._types import utcnow
 from app.services import daily_control, lists, scans
+from app.templating import gate_message
 
 
 # The live list as a download, for the site page and the share link: (label, maker).
@@ -31,6 +31,10 @@ PERIOD_DOWNLOADS = {
 
 def site_today() -> date:
     return local_date(utcnow(), current_app.config["PORTVAKT_TZ"])
+
+
+def send_download(made: lists.Download):
+    return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
 
 
 def parse_day(text: str) -> date:
@@ -64,7 +68,7 @@ def period(site_id: int):
     except (ValueError, KeyError):  # lists.BadPeriod is a ValueError
         flash(_("Choose a first and a last day, at most a year apart, the first before the last."), "error")
         return redirect(url_for(".index", site_id=site_id))
-    return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
+    return send_download(made)
 
 
 @bp.get("/<int:site_id>/lists/<day>")
@@ -87,7 +91,7 @@ def download(site_id: int, day: str, fmt: str):
     if fmt not in DOWNLOADS:
         abort(404)
     made = DOWNLOADS[fmt][1](site_id, parse_day(day), utcnow(), g.company_scope)
-    return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
+    return send_download(made)
 
 
 @bp.post("/<int:site_id>/lists/<day>/check")
@@ -109,11 +113,10 @@ def check(site_id: int, day: str):
 def archived_pdf(site_id: int, day: str, version: int):
     if g.company_scope is not None:
         abort(403)
-    archived = daily_control.archived_version(site_id, parse_day(day), version)
+    archived = lists.archived_pdf(site_id, parse_day(day), version)
     if archived is None:
         abort(404)
-    name = f"oversiktsliste-{site_id}-{archived.local_date.isoformat()}-v{archived.version}.pdf"
-    return send_file(BytesIO(archived.pdf), mimetype="application/pdf", as_attachment=True, download_name=name)
+    return send_download(archived)
 
 
 @bp.route("/<int:site_id>/lists/manual", methods=["GET", "POST"])
@@ -123,7 +126,7 @@ def manual(site_id: int):
     if form.validate_on_submit():
         result = scans.register_manual(g.site, form.card_number.data.strip(), current_user,
                                        form.reason.data, utcnow(), direction=form.direction.data)
-        text = result.message.get(get_locale().language) or result.message.get("nb", result.reason)
+        text = gate_message(result.message) or result.reason
         if result.decision == "accepted":
             flash(_("Registered: %(message)s", message=text), "success")
             return redirect(url_for(".day", site_id=site_id, day=site_today().isoformat()))

@@ -104,10 +104,6 @@ def versions_of_day(site_id: int, local_date: date) -> list[DailyList]:
             .order_by(DailyList.version.desc()).all())
 
 
-def archived_version(site_id: int, local_date: date, version: int) -> DailyList | None:
-    return DailyList.query.filter_by(site_id=site_id, local_date=local_date, version=version).first()
-
-
 def day_rows(site_id: int, local_date: date, company_id: int | None = None) -> list[AttendanceDay]:
     """A day's attendance rows for the review page: live rows by employer and name, removed rows last."""
     query = (AttendanceDay.query.filter_by(site_id=site_id, local_date=local_date)

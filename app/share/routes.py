@@ -1,22 +1,21 @@
 from datetime import date, datetime, time, timedelta
-from io import BytesIO
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import site_action
+from app.lists_ui.routes import DOWNLOADS, PERIOD_DOWNLOADS, parse_day, send_download, site_today
 from app.extensions import db
 from app.models import Company, Site, SiteCompany
 from app.models._types import utcnow
-from app.services import access_links, daily_control
+from app.services import access_links, daily_control, lists
 from app.services.access_links import LinkError
 from app.share import bp
 from app.share.forms import RevokeForm, ShareLinkForm
 from app.templating import select_choices
-from app.lists_ui.routes import DOWNLOADS, PERIOD_DOWNLOADS, parse_day, site_today
 
 ERRORS = {
     "date_range_reversed": ("date_to", _l("The last day comes before the first.")),
@@ -126,11 +125,10 @@ def archived_pdf(token: str, day: str, version: int):
     link = _open(token, "download", version=version)
     if link.company_id is not None or not link.date_from <= local <= link.date_to:
         abort(404)
-    archived = daily_control.archived_version(link.site_id, local, version)
+    archived = lists.archived_pdf(link.site_id, local, version)
     if archived is None:
         abort(404)
-    return send_file(BytesIO(archived.pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"oversiktsliste-{local.isoformat()}-v{version}.pdf")
+    return send_download(archived)
 
 
 @bp.get("/share/<token>/<day>/download/<fmt>")
@@ -142,7 +140,7 @@ def download(token: str, day: str, fmt: str):
     if not link.date_from <= local <= link.date_to:
         abort(404)
     made = DOWNLOADS[fmt][1](link.site_id, local, utcnow(), link.company_id)
-    return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
+    return send_download(made)
 
 
 @bp.get("/share/<token>/period/<fmt>")
@@ -154,4 +152,4 @@ def period(token: str, fmt: str):
     if last < link.date_from:
         abort(404)
     made = PERIOD_DOWNLOADS[fmt][1](link.site_id, link.date_from, last, utcnow(), link.company_id)
-    return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
+    return send_download(made)

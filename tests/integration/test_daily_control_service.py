@@ -45,8 +45,6 @@ def test_day_statuses_show_latest_version_and_versions_stay_listed(db_session):
         (TODAY, 0, None), (TODAY - timedelta(days=1), 1, 2)]
     assert statuses[1].checked and statuses[1].checked_by == "Bjørn Byggleder"
     assert [v.version for v in daily_control.versions_of_day(site.id, TODAY - timedelta(days=1))] == [2, 1]
-    assert daily_control.archived_version(site.id, TODAY - timedelta(days=1), 1).version == 1
-    assert daily_control.archived_version(site.id, TODAY, 1) is None
 
 
 def test_a_correction_after_the_check_makes_the_day_changed_until_checked_again(db_session):
