@@ -1,5 +1,8 @@
 """`flask kiosk create` and `flask kiosk revoke`: kiosks, their tokens and enrollment codes."""
+import io
+
 import click
+import segno
 from flask.cli import AppGroup
 
 from app.extensions import db
@@ -23,11 +26,18 @@ def create(site_id: int, name: str, mode: str, enroll: bool) -> None:
     made = kiosks.create_kiosk(site, name, mode, "cli", utcnow(), enroll=enroll)
     if enroll:
         click.echo(f"Kiosk {made.kiosk.id} opprettet / created. Registreringskode, gyldig i 15 minutter / "
-                   f"enrollment code, valid for 15 minutes:")
+                   f"enrollment code, valid for 15 minutes (QR for the kiosk's camera, then as text):")
+        click.echo(_terminal_qr(kiosks.enrollment_qr_text(made.enrollment_code)))
         click.echo(made.enrollment_code)
         return
     click.echo(f"Kiosk {made.kiosk.id} opprettet / created. Token (vises én gang / shown once):")
     click.echo(made.token)
+
+
+def _terminal_qr(text: str) -> str:
+    out = io.StringIO()
+    segno.make(text, error="m").terminal(out=out, compact=True)
+    return out.getvalue()
 
 
 @group.command("revoke")

@@ -65,9 +65,19 @@ def _add_enrollment_code(kiosk: Kiosk, now: datetime) -> str:
     return code
 
 
+ENROLLMENT_QR_PREFIX = "portvakt-enroll:"
+
+
+def enrollment_qr_text(code: str) -> str:
+    """What the enrollment QR code holds, so a kiosk's camera cannot take it for an HMS card."""
+    return ENROLLMENT_QR_PREFIX + code
+
+
 def normalize_code(text: str) -> str:
-    """Guards type codes in any case, with spaces or dashes."""
-    return "".join(ch for ch in text.upper() if ch.isalnum())
+    """Guards type codes in any case, with spaces or dashes; a scanned QR text works too."""
+    if text.lower().startswith(ENROLLMENT_QR_PREFIX):
+        text = text[len(ENROLLMENT_QR_PREFIX):]
+    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
 
 
 def enroll_kiosk(code: str, now: datetime) -> tuple[Kiosk, str]:

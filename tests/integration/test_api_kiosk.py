@@ -95,7 +95,8 @@ def test_cli_creates_kiosks_for_enrollment_and_revokes_them(runner, world, clien
     assert result.exit_code == 0, result.output
     code = result.output.strip().splitlines()[-1].strip()
     assert "15" in result.output and len(code) == 8
-    enrolled = client.post("/api/v1/kiosks/enroll", json={"code": code})
+    assert "▄" in result.output  # the QR code for the kiosk's camera
+    enrolled = client.post("/api/v1/kiosks/enroll", json={"code": kiosks.enrollment_qr_text(code)})
     assert enrolled.status_code == 200
     revoke = runner.invoke(args=["kiosk", "revoke", str(enrolled.json["kiosk"]["id"])])
     assert revoke.exit_code == 0, revoke.output
