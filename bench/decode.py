@@ -202,14 +202,34 @@ def bench_gate(rounds: int) -> dict:
         cardsim.stop()
 
 
+class _Stopwatch:
+    """Per-step times (ms) of the gate path, to see where a slow decision spends its time."""
+
+    def __init__(self):
+        self.steps: dict[str, list[float]] = {}
+
+    def wrap(self, name: str, function):
+        def timed(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.steps.setdefault(name, []).append((time.perf_counter() - started) * 1000)
+        return timed
+
+    def summary(self) -> dict:
+        return {f"{name}_p50/p95_ms": f"{statistics.median(v):.1f}/{harness.percentile(v, 95):.1f}"
+                for name, v in self.steps.items()}
+
+
 class _TimedDisplay:
     """Renders like the real window (render() at 1280x720) and notes when each decision is ready."""
 
-    def __init__(self):
-        self.shown = []
+    def __init__(self, stopwatch: _Stopwatch):
+        self.shown, self.render = [], stopwatch.wrap("render", render)
 
     def show(self, screen):
-        render(screen, (1280, 720))
+        self.render(screen, (1280, 720))
         if screen.kind != "idle":
             self.shown.append((time.perf_counter(), screen.kind))
 
@@ -225,9 +245,13 @@ def _gate_rounds(url: str, token: str, cards: list[str]) -> dict:
     repeat); the kiosk's decode and decision threads run as in production."""
     with tempfile.TemporaryDirectory() as scratch:
         config = Config(server=url, token=token, outbox=f"{scratch}/outbox.sqlite3", debounce_gap_s=0.5)
-        outbox, client, health = Outbox(config.outbox), KioskClient(url, token), Health()
-        display = _TimedDisplay()
-        kiosk = Kiosk(config, None, Decoder(), outbox, client, Uploader(outbox, client, health, config, "bench"),
+        outbox, client, health, decoder = Outbox(config.outbox), KioskClient(url, token), Health(), Decoder()
+        stopwatch = _Stopwatch()
+        decoder.decode = stopwatch.wrap("decode", decoder.decode)
+        outbox.add = stopwatch.wrap("outbox", outbox.add)
+        client.send_scan = stopwatch.wrap("http", client.send_scan)
+        display = _TimedDisplay(stopwatch)
+        kiosk = Kiosk(config, None, decoder, outbox, client, Uploader(outbox, client, health, config, "bench"),
                       display, health)
         threads = [threading.Thread(target=kiosk._decode_loop, daemon=True),
                    threading.Thread(target=kiosk._decision_loop, daemon=True)]
@@ -251,34 +275,37 @@ def _gate_rounds(url: str, token: str, cards: list[str]) -> dict:
         outbox.close()
     return {"scans": len(latencies), "decisions": kinds, "p50_ms": round(statistics.median(latencies), 1),
             "p95_ms": round(harness.percentile(latencies, 95), 1), "max_ms": round(max(latencies), 1),
-            "target_p95_ms": 150}
+            "target_p95_ms": 150, **stopwatch.summary()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-gate", action="store_true", help="skip the gate latency run against a live server")
+    parser.add_argument("--only", choices=("blackbox", "frames", "photos", "loop", "gate"),
+                        help="run one part only (its figures replace that part in results.json)")
     parser.add_argument("--repeats", type=int, default=8, help="passes over the frames for the timing table")
     parser.add_argument("--loop-seconds", type=float, default=10.0)
     args = parser.parse_args()
-    figures = {}
-    if (BLACKBOX / "manifest.csv").is_file():
-        figures["blackbox"] = bench_blackbox()
-        harness.print_table("zxing blackbox QR set: images read with the exact expected text", figures["blackbox"])
-    else:
+    parts = {
+        "blackbox": ("zxing blackbox QR set: images read with the exact expected text", bench_blackbox),
+        "frames": ("per-frame decode time (generated frames; targets at 640x480)", lambda: bench_frames(args.repeats)),
+        "photos": ("generated card photos under hard conditions (read/seeds)", lambda: bench_photos(seeds=10)),
+        "loop": ("live loop, 1280x720 camera at 30 fps (one decode in flight, stale frames dropped)",
+                 lambda: [bench_loop(args.loop_seconds)]),
+        "gate": ("gate latency: frame with a card → decision rendered (live gunicorn + emulator, SQLite, "
+                 "warm card cache)", lambda: [bench_gate(rounds=30)]),
+    }
+    chosen = [args.only] if args.only else [name for name in parts if not (name == "gate" and args.skip_gate)]
+    if "blackbox" in chosen and not (BLACKBOX / "manifest.csv").is_file():
         print(f"(skipped the blackbox: {BLACKBOX} not found)")
-    figures["frames"] = bench_frames(args.repeats)
-    harness.print_table("per-frame decode time (generated frames; targets at 640x480)", figures["frames"])
-    figures["photos"] = bench_photos(seeds=10)
-    harness.print_table("generated card photos under hard conditions (read/seeds)", figures["photos"])
-    figures["loop_1280x720"] = bench_loop(args.loop_seconds)
-    harness.print_table("live loop, 1280x720 camera at 30 fps (one decode in flight, stale frames dropped)",
-                        [figures["loop_1280x720"]])
-    if not args.skip_gate:
-        figures["gate_latency"] = bench_gate(rounds=30)
-        harness.print_table("gate latency: frame with a card → decision rendered (live gunicorn + emulator, "
-                            "SQLite, warm card cache)", [figures["gate_latency"]])
-    harness.record("decode", figures)
-
+        chosen.remove("blackbox")
+    results = json.loads(harness.RESULTS.read_text()).get("decode", {}) if harness.RESULTS.exists() else {}
+    results.pop("machine", None)
+    for name in chosen:
+        title, run = parts[name]
+        results[name] = run()
+        harness.print_table(title, results[name])
+    harness.record("decode", results)
 
 if __name__ == "__main__":
     main()

@@ -181,7 +181,9 @@ class Kiosk:
             try:
                 if payload is None:
                     return
-                self.display.show(self.register(payload))  # straight to the screen: no frame's wait
+                screen, answered = self.decide(payload)
+                self.display.show(screen)  # straight to the screen: no wait for the next frame
+                self.settle(answered)
             except Exception:
                 log.exception("deciding a scan failed")
                 self.display.show(self._screen("error", error="outbox_failed"))
@@ -190,33 +192,50 @@ class Kiosk:
 
     # --- one scan ------------------------------------------------------------------------------
     def register(self, payload: str) -> screens.Screen:
-        """Store the scan, then ask the server; the screen says only what is true."""
+        """Store the scan, ask the server, settle the outbox; the screen says only what is true."""
+        screen, answered = self.decide(payload)
+        self.settle(answered)
+        return screen
+
+    def decide(self, payload: str) -> tuple[screens.Screen, str | None]:
+        """The screen for a new scan, and the id the server answered for (None if it did not).
+
+        The scan is durable before anything else happens. Removing an answered scan from the
+        outbox (settle) is left to the caller, after the screen: that costs a disk sync the
+        worker need not wait for, and a crash in between only means one harmless resend.
+        """
         scan = QueuedScan(id=str(uuid.uuid4()), payload=payload, scanned_at=local_now_iso(), direction="auto")
         try:
             self.outbox.add(scan)
         except OutboxError as error:
             log.error("outbox write failed, scan NOT registered: %s", error)
-            return self._screen("error", error="outbox_failed")
+            return self._screen("error", error="outbox_failed"), None
         self.health.scans_total += 1
         if self.health.online is False:
-            return self._screen("queued")  # the uploader is retrying; don't make the worker wait
+            return self._screen("queued"), None  # the uploader is retrying; don't make the worker wait
         self.uploader.in_flight.add(scan.id)
         try:
             result = self.client.send_scan(scan.as_request())
         except ServerUnavailable:
-            self.health.online = False
-            return self._screen("queued")
-        except NotAuthorised:
-            self.health.authorised = False
-            return self._screen("error", error="kiosk_not_authorised")
-        except Refused as error:
-            self.outbox.refuse(scan.id, str(error))
-            return self._screen("error", error="server_refused")
-        finally:
             self.uploader.in_flight.discard(scan.id)
-        self.outbox.acknowledge([scan.id])
+            self.health.online = False
+            return self._screen("queued"), None
+        except NotAuthorised:
+            self.uploader.in_flight.discard(scan.id)
+            self.health.authorised = False
+            return self._screen("error", error="kiosk_not_authorised"), None
+        except Refused as error:
+            self.uploader.in_flight.discard(scan.id)
+            self.outbox.refuse(scan.id, str(error))
+            return self._screen("error", error="server_refused"), None
         self.health.online = True
-        return self.screen_for(result)
+        return self.screen_for(result), scan.id
+
+    def settle(self, answered: str | None) -> None:
+        """The server has this scan: it leaves the outbox (and the uploader may see it again)."""
+        if answered is not None:
+            self.outbox.acknowledge([answered])
+            self.uploader.in_flight.discard(answered)
 
     def screen_for(self, result: dict) -> screens.Screen:
         person = result.get("person") or {}
