@@ -8,6 +8,7 @@ it; the losers roll back and replay the winner's stored result. On PostgreSQL th
 locked (SELECT ... FOR UPDATE) while the in/out state changes, so two scans of one person
 cannot both read "absent".
 """
+import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from uuid import uuid4
@@ -22,6 +23,8 @@ from app.extensions import db
 from app.models import AttendanceDay, Card, Engagement, Kiosk, ScanEvent, Site
 from app.services.audit import audit
 from app.services.card_checks import check_card_for_site
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4  # each lost race means a duplicate or a new day row appeared: re-read and go on
 
@@ -73,6 +76,7 @@ def record_scan(kiosk: Kiosk, scan: ScanInput, now: datetime) -> ScanResult:
             return result
         except IntegrityError:
             db.session.rollback()
+    log.warning("scan %s not recorded after %d attempts (conflicting writes)", scan.id, MAX_ATTEMPTS)
     raise ScanNotRecorded(scan.id)
 
 
