@@ -143,6 +143,7 @@ def test_dashboard_shows_todays_numbers_and_the_unchecked_flag(client, crew):
                        "Ubekreftede skanninger": "2", "Åpne oppfølginger": "1", "Kiosker nede": "1 / 2"}
     assert "Gårsdagens liste er ikke kontrollert." in body
     assert body.count("<svg") == 2
+    assert f'href="/sites/{site.id}/muster"' in body  # one click to the evacuation list
 
 
 def test_a_checked_yesterday_is_not_flagged(client, crew):
@@ -160,8 +161,9 @@ def test_a_checked_yesterday_is_not_flagged(client, crew):
 def test_an_employers_dashboard_counts_only_its_people(client, crew):
     scan(crew["site"], "rejected", "card_blocked")
     login_as(client, make_user("employer_viewer", crew["site"], crew["elektro"]))
-    numbers = dict(_numbers(page(client, "/")))
-    assert numbers == {"På plassen nå": "1", "Personer i dag": "2"}
+    body = page(client, "/")
+    assert dict(_numbers(body)) == {"På plassen nå": "1", "Personer i dag": "2"}
+    assert "/muster" not in body
 
 
 def test_the_dashboard_lists_only_the_users_sites(client, crew):
