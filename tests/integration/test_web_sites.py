@@ -1,6 +1,6 @@
 """The site pages and the dashboard: what each role sees, scoped to the employer, escaped, and saved right."""
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
