@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from scanner import VERSION
-from scanner.config import ENV_PREFIX, Config, ConfigError, load
+from scanner.config import DEFAULT_FILE, ENV_PREFIX, Config, ConfigError, load
 
 EPILOG = f"""
 configuration (later wins): built-in defaults, the [scanner] table of a TOML file (--config, or
@@ -33,9 +33,15 @@ def main(argv=None) -> int:
     status.add_argument("--outbox", help="the outbox file (default from configuration)")
     status.add_argument("--config", help="TOML configuration file")
     status.add_argument("--json", action="store_true", help="print JSON instead of text")
+    enroll = commands.add_parser("enroll", help="trade an enrollment code (typed, or a QR shown to the camera) "
+                                 "for this kiosk's token and save it in the configuration file")
+    enroll.add_argument("--server", required=True, help="the web app's base URL")
+    enroll.add_argument("--code", help="the code as text; without it, show the enrollment QR to --source")
+    enroll.add_argument("--source", default="camera:0", help="where to look for the enrollment QR (default camera:0)")
+    enroll.add_argument("--config", default=str(DEFAULT_FILE), help=f"file to write (default {DEFAULT_FILE})")
     args = parser.parse_args(argv)
     try:
-        return {"run": cmd_run, "decode": cmd_decode, "status": cmd_status}[args.command](args)
+        return {"run": cmd_run, "decode": cmd_decode, "status": cmd_status, "enroll": cmd_enroll}[args.command](args)
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
@@ -98,6 +104,34 @@ def cmd_decode(args) -> int:
         print(json.dumps({"file": name, "payloads": list(result.payloads), "ms": round(elapsed, 2),
                           "stage": result.stage}, ensure_ascii=False))
     return 1 if failures else 0
+
+
+def cmd_enroll(args) -> int:
+    from scanner.decode import Decoder
+    from scanner.enroll import EnrollmentFailed, enroll, read_code_from_frames, save_settings
+    from scanner.sources import SourceError, open_source
+
+    code = args.code
+    if not code:
+        try:
+            source = open_source(args.source)
+        except SourceError as error:
+            print(f"cannot read the enrollment QR: {error}", file=sys.stderr)
+            return 2
+        print("show the enrollment QR code to the camera …", file=sys.stderr)
+        code = read_code_from_frames(iter(source), Decoder())
+        if not code:
+            print("no enrollment QR code was seen", file=sys.stderr)
+            return 1
+    try:
+        answer = enroll(args.server, code)
+    except EnrollmentFailed as error:
+        print(f"enrollment refused: {error}", file=sys.stderr)
+        return 1
+    save_settings(Path(args.config), {"server": args.server, "token": answer["token"]})
+    kiosk = answer.get("kiosk") or {}
+    print(f"enrolled as kiosk {kiosk.get('name', '?')} (id {kiosk.get('id', '?')}); token saved in {args.config}")
+    return 0
 
 
 def cmd_status(args) -> int:

@@ -29,6 +29,7 @@ class Config:
     backoff_max_s: float = 60.0
     sync_interval_s: float = 5.0  # heartbeat and queue check while all is well
     request_timeout_s: float = 3.0
+    refused_keep_days: float = 14.0  # scans the server refused are kept this long for support, then deleted
     exit_when_done: bool = False
     drain_timeout_s: float = 30.0  # with exit_when_done: how long to wait for the queue to empty
     log_level: str = "INFO"

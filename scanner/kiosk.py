@@ -103,6 +103,7 @@ class Kiosk:
         for thread in threads:
             thread.start()
         self.display.show(self.idle_screen())
+        self.outbox.purge_refused(self.config.refused_keep_days * 86400, time.time())
         try:
             self._capture_loop()
             self._finish()

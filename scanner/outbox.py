@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS scans (
     direction TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending',   -- pending | refused (the server said 422: never retried)
     attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT NOT NULL DEFAULT ''
+    last_error TEXT NOT NULL DEFAULT '',
+    queued_at REAL NOT NULL DEFAULT (CAST(strftime('%s', 'now') AS REAL))  -- unix seconds
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -82,6 +83,12 @@ class Outbox:
         """The server will never accept this scan (invalid field): keep it for support, stop sending."""
         with self._lock, self._db:
             self._db.execute("UPDATE scans SET state = 'refused', last_error = ? WHERE id = ?", (reason, scan_id))
+
+    def purge_refused(self, older_than_s: float, now: float) -> int:
+        """Forget refused scans after a while: they hold raw QR text, and nobody will send them."""
+        with self._lock, self._db:
+            return self._db.execute("DELETE FROM scans WHERE state = 'refused' AND queued_at < ?",
+                                    (now - older_than_s,)).rowcount
 
     def record_attempt(self, scan_ids, error: str) -> None:
         with self._lock, self._db:

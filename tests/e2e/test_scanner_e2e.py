@@ -156,3 +156,36 @@ def test_kill_9_during_sync_loses_and_duplicates_nothing(live, database_url, wor
     assert json.loads(subprocess.run(
         [sys.executable, "-m", "scanner", "status", "--json", "--outbox", str(outbox)], cwd=ROOT,
         capture_output=True, text=True, check=True).stdout)["queue_depth"] == 0
+
+
+def test_enrollment_qr_shown_to_the_camera_gives_a_working_token(live, world, tmp_path):  # noqa: F811
+    from app.models import Site
+    from app.models._types import utcnow
+    from app.services import kiosks
+    from tests.support.card_photos import qr_image
+
+    made = kiosks.create_kiosk(db.session.get(Site, world.site_id), "Port sør", "auto", "cli", utcnow(), enroll=True)
+    db.session.commit()
+    (tmp_path / "camera").mkdir()
+    cv2.imwrite(str(tmp_path / "camera" / "01.png"), idle_frame(seed=1))
+    cv2.imwrite(str(tmp_path / "camera" / "02.png"), qr_image(kiosks.enrollment_qr_text(made.enrollment_code)))
+    config = tmp_path / "scanner.toml"
+    enrolled = subprocess.run([sys.executable, "-m", "scanner", "enroll", "--server", live.url, "--source",
+                               f"images:{tmp_path / 'camera'}", "--config", str(config)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert enrolled.returncode == 0, enrolled.stderr
+    assert "Port sør" in enrolled.stdout and (config.stat().st_mode & 0o777) == 0o600
+    assert "token" not in enrolled.stdout.lower().replace("token saved", "")
+    again = subprocess.run([sys.executable, "-m", "scanner", "enroll", "--server", live.url, "--code",
+                            made.enrollment_code, "--config", str(tmp_path / "other.toml")],
+                           cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1 and "refused" in again.stderr  # one use only
+
+    write_gate_images(tmp_path / "gate", world)
+    env = {k: v for k, v in scanner_env(tmp_path, "").items() if k != "PORTVAKT_SCANNER_TOKEN"}
+    env["PORTVAKT_SCANNER_CONFIG"] = str(config)
+    process = subprocess.Popen([sys.executable, "-m", "scanner", "run", "--source", f"images:{tmp_path / 'gate'}",
+                                "--display", "none", "--exit-when-done"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert len(decisions(finish(process))) == 5
+    assert {e.kiosk_id for e in server_events()} == {made.kiosk.id}

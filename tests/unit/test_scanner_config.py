@@ -48,3 +48,22 @@ def test_missing_or_broken_file_is_an_error(tmp_path):
     broken.write_text("[scanner\n", encoding="utf-8")
     with pytest.raises(ConfigError):
         load(str(broken), environ={})
+
+
+def test_enroll_saves_the_token_into_the_file_it_reads_back(tmp_path):
+    from scanner.enroll import save_settings
+
+    path = tmp_path / "etc" / "scanner.toml"
+    path.parent.mkdir()
+    path.write_text('[scanner]\nsource = "hid"\nbatch_size = 50\nexit_when_done = false\n', encoding="utf-8")
+    save_settings(path, {"server": "https://portvakt.example.no", "token": 'a"b\\c'})
+    config = load(str(path), environ={})
+    assert (config.source, config.batch_size, config.token) == ("hid", 50, 'a"b\\c')
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_enrollment_code_is_found_only_in_an_enrollment_qr():
+    from scanner.enroll import code_from_payloads
+
+    assert code_from_payloads(["https://hmskort.no/v/abc", "portvakt-enroll:AB12CD34"]) == "AB12CD34"
+    assert code_from_payloads(["https://hmskort.no/v/abc"]) is None

@@ -1,5 +1,6 @@
 """The outbox: durable, ordered, leaves only when acknowledged; a full disk is an error, not a shrug."""
 import sqlite3
+import time
 import uuid
 
 import pytest
@@ -53,6 +54,17 @@ def test_refused_scans_stop_being_sent_but_are_kept(outbox):
     outbox.add(item)
     outbox.refuse(item.id, "invalid_scanned_at: too old")
     assert outbox.pending() == [] and outbox.refused_count() == 1
+
+
+def test_refused_scans_are_forgotten_after_the_keep_time(outbox):
+    old, new, pending = scan(1), scan(2), scan(3)
+    for item in (old, new, pending):
+        outbox.add(item)
+    outbox.refuse(old.id, "invalid_field")
+    outbox.refuse(new.id, "invalid_field")
+    outbox._db.execute("UPDATE scans SET queued_at = queued_at - 30 * 86400 WHERE id IN (?, ?)", (old.id, pending.id))
+    assert outbox.purge_refused(14 * 86400, time.time()) == 1
+    assert outbox.refused_count() == 1 and [s.id for s in outbox.pending()] == [pending.id]
 
 
 def test_full_disk_raises_outbox_error(outbox):
