@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import cv2
+import pytest
 
 from scanner.decode import Decoder
 from scanner.sources import VideoSource
@@ -66,3 +67,13 @@ def test_video_source_feeds_every_frame(tmp_path):
     frames = list(VideoSource(str(path)))
     assert len(frames) == 6
     assert [CARD in decoder.decode(frame).payloads for frame in frames] == [False, False, True, True, False, False]
+
+
+def test_window_display_without_gui_support_is_a_clear_error(tmp_path):
+    """This repo's .venv has opencv-python-headless (no highgui); the kiosk installs scanner/requirements.txt."""
+    gui = next(line for line in cv2.getBuildInformation().splitlines() if line.strip().startswith("GUI:"))
+    if gui.split(":", 1)[1].strip() != "NONE":
+        pytest.skip("this OpenCV has a GUI: nothing to refuse")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PORTVAKT_SCANNER_TOKEN": "t", "PORTVAKT_SCANNER_CONFIG": ""}
+    result = scanner("run", "--source", f"images:{tmp_path}", "--display", "window", env=env)
+    assert result.returncode == 2 and "--display none" in result.stderr and "Traceback" not in result.stderr
