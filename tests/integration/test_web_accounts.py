@@ -90,7 +90,8 @@ def test_password_change_needs_the_current_password_and_ends_other_sessions(app)
 def test_logout_is_a_post(client):
     user = make_user("builder_rep", make_site())
     login_as(client, user)
-    assert client.get("/logout").status_code == 405
+    wrong_method = client.get("/logout")
+    assert wrong_method.status_code == 405 and "Ikke tillatt" in wrong_method.get_data(as_text=True)
     assert client.post("/logout").status_code == 302
     assert client.get("/").status_code == 302
 
