@@ -1,0 +1,83 @@
+"""The kiosk's disk fills up: its queue cannot store a scan, and the screen must say so.
+
+The running scanner process gets a file-size limit of zero (RLIMIT_FSIZE via prlimit, no root
+mounts needed): from then on every write it makes to a regular file fails with EFBIG, exactly as
+its SQLite queue would meet a full disk (Python ignores SIGXFSZ, so the write just fails). The
+scan is then refused on screen ("NOT registered"), nothing reaches the server, and once the limit
+is lifted the kiosk registers scans again without a restart.
+"""
+import queue
+import resource
+import threading
+
+import pytest
+
+from app.extensions import db
+from app.models import ScanEvent
+from tests.e2e.test_scanner_e2e import finish, gunicorn_on, scanner, scanner_env
+from tests.reliability.torture import record
+from tests.support.kiosk_api import cardsim, world  # noqa: F401  (fixtures)
+from tests.support.processes import free_port
+
+
+@pytest.fixture(scope="module")
+def live(_app, database_url, cardsim):  # noqa: F811
+    server = gunicorn_on(free_port(), database_url, cardsim)
+    yield server
+    server.stop()
+
+
+class Screen:
+    """The scanner's decision lines (--display none), read as they come."""
+
+    def __init__(self, process):
+        self.process, self.lines = process, queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def next_decision(self, timeout: float = 30) -> str:
+        while True:
+            line = self.lines.get(timeout=timeout)
+            if "scanner.display: decision" in line:
+                return line
+
+    def scan(self, text: str) -> str:
+        self.process.stdin.write(text + "\n")
+        self.process.stdin.flush()
+        return self.next_decision()
+
+
+def stored_numbers() -> set[str]:
+    db.session.expire_all()
+    return {e.card_number for e in db.session.query(ScanEvent)}
+
+
+def test_a_full_disk_is_said_on_screen_and_nothing_is_pretended(live, world, tmp_path):  # noqa: F811
+    kari, ola, ruta, lukasz = (world.workers[name] for name in ("kari", "ola", "ruta", "lukasz"))
+    process = scanner(live.url, "hid", scanner_env(tmp_path, world.tokens["gate"]), stdin="")
+    screen = Screen(process)
+    assert "kind=accepted" in screen.scan(kari.card_number)
+
+    unlimited = resource.prlimit(process.pid, resource.RLIMIT_FSIZE)
+    resource.prlimit(process.pid, resource.RLIMIT_FSIZE, (0, unlimited[1]))
+    refused = [screen.scan(ola.card_number), screen.scan(ruta.card_number)]
+    assert all("kind=error" in line and "reason=outbox_failed" in line for line in refused), refused
+    assert stored_numbers() == {kari.card_number}  # nothing registered behind the screen's back
+
+    resource.prlimit(process.pid, resource.RLIMIT_FSIZE, unlimited)
+    assert "kind=accepted" in screen.scan(lukasz.card_number)
+    process.stdin.close()
+    process.wait(timeout=60)
+    assert process.returncode == 0
+    assert stored_numbers() == {kari.card_number, lukasz.card_number}
+    record("kiosk disk full", scans_refused_on_screen=len(refused), registered_anyway=0)
+
+
+def test_the_refusal_is_in_words_in_every_language():
+    from scanner import i18n
+
+    assert "IKKE registrert" in i18n.ui("nb", "outbox_failed") and "NOT registered" in i18n.ui("en", "outbox_failed")
+    assert all(i18n.ui(language, "outbox_failed") != "outbox_failed" for language in ("pl", "lt"))
