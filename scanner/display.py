@@ -53,6 +53,7 @@ class Screen:
     offline: bool = False
     privacy_notice: dict = field(default_factory=dict)
     site_name: str = ""
+    handheld: bool = False  # a handheld scanner instead of a camera: the idle hint says so
 
 
 @lru_cache(maxsize=32)
@@ -83,7 +84,7 @@ def headline(screen: Screen, language: str) -> str:
         return i18n.ui(language, "queued_offline")
     if screen.kind == "error":
         return i18n.ui(language, screen.error or "outbox_failed")
-    return i18n.ui(language, "ready")
+    return i18n.ui(language, "ready_hid" if screen.handheld else "ready")
 
 
 def detail_lines(screen: Screen, language: str) -> list[str]:
@@ -249,7 +250,8 @@ class WindowDisplay:
                 self._shown_at = 0.0
                 self._base = render(self._idle, self.size)
             canvas = self._base.copy()
-        place_preview(canvas, frame)
+        if frame is not None:  # None with a handheld scanner: there is no camera picture
+            place_preview(canvas, frame)
         cv2.imshow(self.NAME, canvas)
         cv2.waitKey(1)
 

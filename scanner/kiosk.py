@@ -124,21 +124,36 @@ class Kiosk:
         return 0
 
     def _capture_loop(self) -> None:
+        items = self._lines_in_background() if self.source.kind == "lines" else iter(self.source)
         saved_at, online = self.clock(), self.health.online
-        for item in self.source:
-            if self.source.kind == "lines":
-                self._offer(item)
-            else:
+        for item in items:
+            if item is not None:  # None: no frame, just time to refresh the screen (hid)
                 self.health.frame()
                 if not self.slot.put(item, live=self.source.live):
                     self.health.dropped()
-                self.display.frame(item)
+            self.display.frame(item)
             if online != self.health.online:  # the offline badge follows the server's reachability
                 online = self.health.online
                 self.display.show(self.idle_screen())
             if self.clock() - saved_at > HEALTH_SAVE_S:
                 self._save_health()
                 saved_at = self.clock()
+
+    def _lines_in_background(self, tick_s: float = 0.05):
+        """A handheld scanner's lines are read on their own thread (stdin blocks); meanwhile this
+        yields None every tick so the window keeps drawing and the badge keeps up to date."""
+        finished = threading.Event()
+
+        def read_lines():
+            try:
+                for line in self.source:
+                    self._offer(line)
+            finally:
+                finished.set()
+
+        threading.Thread(target=read_lines, name="hid", daemon=True).start()
+        while not finished.wait(tick_s):
+            yield None
 
     def _finish(self) -> None:
         """The source has ended: let every frame and decision finish; drain the queue if asked to."""
@@ -250,7 +265,8 @@ class Kiosk:
         site = self.kiosk.get("site") or {}
         return screens.Screen(kind=kind, languages=self.languages(), offline=self.health.online is False,
                               privacy_notice=self.kiosk.get("privacy_notice") or {},
-                              site_name=site.get("name", ""), **values)
+                              site_name=site.get("name", ""),
+                              handheld=getattr(self.source, "kind", "frames") == "lines", **values)
 
     def _save_health(self) -> None:
         try:

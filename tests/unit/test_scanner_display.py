@@ -77,3 +77,8 @@ def test_log_display_writes_one_line_per_decision_without_personal_data(caplog):
     line = caplog.records[0].getMessage()
     assert "kind=accepted" in line and "direction=in" in line
     assert "Kari" not in line and "Nordbygg" not in line
+
+
+def test_idle_hint_fits_the_input():
+    camera, handheld = render(Screen(), SIZE), render(Screen(handheld=True), SIZE)
+    assert (camera != handheld).any()
