@@ -221,27 +221,30 @@ class Kiosk:
         worker need not wait for, and a crash in between only means one harmless resend.
         """
         scan = QueuedScan(id=str(uuid.uuid4()), payload=payload, scanned_at=local_now_iso(), direction="auto")
+        in_flight = self.uploader.in_flight
+        in_flight.add(scan.id)  # before it is stored: the uploader must not send it at the same time
         try:
             self.outbox.add(scan)
         except OutboxError as error:
+            in_flight.discard(scan.id)
             log.error("outbox write failed, scan NOT registered: %s", error)
             return self._screen("error", error="outbox_failed"), None
         self.health.scans_total += 1
         if self.health.online is False:
+            in_flight.discard(scan.id)
             return self._screen("queued"), None  # the uploader is retrying; don't make the worker wait
-        self.uploader.in_flight.add(scan.id)
         try:
             result = self.client.send_scan(scan.as_request())
         except ServerUnavailable:
-            self.uploader.in_flight.discard(scan.id)
+            in_flight.discard(scan.id)
             self.health.online = False
             return self._screen("queued"), None
         except NotAuthorised:
-            self.uploader.in_flight.discard(scan.id)
+            in_flight.discard(scan.id)
             self.health.authorised = False
             return self._screen("error", error="kiosk_not_authorised"), None
         except Refused as error:
-            self.uploader.in_flight.discard(scan.id)
+            in_flight.discard(scan.id)
             self.outbox.refuse(scan.id, str(error))
             return self._screen("error", error="server_refused"), None
         self.health.online = True
