@@ -165,9 +165,9 @@ class Decoder:
         seen = bool(corners)
         region = region_around(corners, gray.shape)
         if region is None and max(gray.shape) > self.upscale_max_side:
-            if not seen:
-                return DecodeResult()  # the idle loop on big frames: nothing more to try
-            region = (slice(None), slice(None))
+            # Big frames are never upscaled whole (4x the pixels); without a usable region the
+            # next frame is the better try.
+            return DecodeResult(code_seen=seen)
         patch = gray if region is None else gray[region]
         enlarged = upscale(patch)
         payloads, more_corners = primary.read(enlarged)
