@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from uuid import uuid4
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import attendance as rules
@@ -172,8 +172,17 @@ def _day(site_id: int, person_id: int, day_date, lock: bool) -> AttendanceDay | 
     query = select(AttendanceDay).where(AttendanceDay.site_id == site_id, AttendanceDay.person_id == person_id,
                                         AttendanceDay.local_date == day_date)
     if lock:
+        _hold_write_lock_on_sqlite()
         query = query.with_for_update()
     return db.session.scalar(query.execution_options(populate_existing=True))
+
+
+def _hold_write_lock_on_sqlite() -> None:
+    """SQLite has no row locks (FOR UPDATE means nothing) and pysqlite opens a transaction only at
+    the first write, so two scans could read the same stale day. A no-op write first takes the
+    database's write lock, and the day is then read inside the transaction that will change it."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(text("UPDATE attendance_day SET id = id WHERE 0"))
 
 
 def _recent_scans(card: Card, scanned_at: datetime) -> list[rules.PastScan]:
