@@ -72,14 +72,27 @@ def muster(site_id: int, out: str) -> None:
 
 
 @group.command("verify")
-@click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False))
-def verify(pdf_file: str) -> None:
-    """Tell whether a PDF is, byte for byte, an archived (checked) version of a list. Exit 1 if not."""
-    version = lists.verify_pdf(Path(pdf_file).read_bytes())
-    if version is None:
-        click.echo("IKKE i arkivet: filen er ikke en arkivert versjon (den kan være endret).\n"
-                   "NOT in the archive: the file is not an archived version (it may have been altered).")
+@click.argument("pdf_file", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--data-hash", help="The data SHA-256 printed on a paper copy, instead of a file.")
+def verify(pdf_file: str | None, data_hash: str | None) -> None:
+    """Tell whether a PDF is, byte for byte, an archived (checked) version of a list; or, with
+    --data-hash, which archived versions a printed copy's data hash belongs to. Exit 1 if none."""
+    if bool(pdf_file) == bool(data_hash):
+        raise click.UsageError("Gi én PDF-fil eller --data-hash / give one PDF file or --data-hash")
+    if data_hash:
+        found = lists.versions_with_data_hash(data_hash)
+    else:
+        version = lists.verify_pdf(Path(pdf_file).read_bytes())
+        found = [version] if version else []
+    if not found:
+        click.echo("IKKE i arkivet: ingen arkivert versjon samsvarer (filen kan være endret).\n"
+                   "NOT in the archive: no archived version matches (the file may have been altered).")
         raise SystemExit(1)
+    for version in found:
+        _echo_version(version)
+
+
+def _echo_version(version: lists.ListVersion) -> None:
     checked = version.checked_at.strftime("%Y-%m-%d %H:%M UTC")
     click.echo(f"Samsvarer / matches: site {version.site_id}, {version.local_date.isoformat()}, "
                f"versjon / version {version.version}, kontrollert av / checked by "

@@ -213,6 +213,12 @@ def test_cli_writes_the_pdf_and_verifies_archived_copies(site, day, runner, tmp_
     archived.write_bytes(lists.check_day(site.id, DAY, make_user(), NOW).pdf)
     result = runner.invoke(args=["list", "verify", str(archived)])
     assert result.exit_code == 0 and "version 1" in result.output
+    # A paper copy: the data hash printed on it finds the archived version.
+    data_hash = lists.list_versions(site.id, DAY)[0].data_sha256
+    result = runner.invoke(args=["list", "verify", "--data-hash", data_hash])
+    assert result.exit_code == 0 and "version 1" in result.output
+    assert runner.invoke(args=["list", "verify", "--data-hash", "0" * 64]).exit_code == 1
+    assert runner.invoke(args=["list", "verify"]).exit_code == 2  # neither a file nor a hash
 
 
 @pytest.mark.parametrize("args, message", [
