@@ -357,13 +357,14 @@ def main() -> None:
     parser.add_argument("--other-workers", type=int, default=20)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--small", action="store_true", help="200 workers, 30 days, 5 other sites")
-    parser.add_argument("--no-plans", action="store_true", help="do not rewrite the plans in bench/README.md")
+    parser.add_argument("--no-plans", action="store_true", help="plans to bench/out/bigsite-plans.md, not bench/README.md")
+    parser.add_argument("--keep-db", action="store_true", help="leave the PostgreSQL server running afterwards")
     args = parser.parse_args()
     if args.small:
         args.workers, args.days, args.other_sites = 200, 30, 5
 
     instance = harness.instance_dir("bigsite")
-    with harness.postgres() as url:
+    with harness.postgres(keep=args.keep_db) as url:
         env = harness.app_env(url, instance)
         os.environ.update(env)
         harness.migrate(env)

@@ -117,7 +117,7 @@ class Service:
                                         stdout=self._log, stderr=subprocess.STDOUT)
         self._wait_until_up(ready_path)
 
-    def _wait_until_up(self, path: str, timeout: float = 30.0) -> None:
+    def _wait_until_up(self, path: str, timeout: float = 120.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -190,17 +190,23 @@ def postmaster_pid(database_url: str) -> int:
 
 
 @contextmanager
-def postgres():
-    """A private PostgreSQL server (durable commits: fsync and synchronous_commit as shipped)."""
+def postgres(keep: bool = False):
+    """A private PostgreSQL server (durable commits: fsync and synchronous_commit as shipped).
+
+    keep=True leaves it running afterwards, to look at the data by hand; it says how to stop it."""
     parent = Path(tempfile.mkdtemp(prefix="portvakt-bench-pg-"))
     parent.chmod(0o755)  # the postgres user must reach its data directory when we run as root
     datadir, port = parent / "pg", free_port()
     subprocess.run([str(ROOT / "scripts" / "pg-test.sh"), "start", str(datadir), str(port)], check=True)
+    url = f"postgresql+psycopg://portvakt@127.0.0.1:{port}/portvakt_test"
     try:
-        yield f"postgresql+psycopg://portvakt@127.0.0.1:{port}/portvakt_test"
+        yield url
     finally:
-        subprocess.run([str(ROOT / "scripts" / "pg-test.sh"), "stop", str(datadir)], check=False)
-        shutil.rmtree(parent, ignore_errors=True)
+        if keep:
+            print(f"PostgreSQL left running: {url}\n  stop it with: scripts/pg-test.sh stop {datadir}")
+        else:
+            subprocess.run([str(ROOT / "scripts" / "pg-test.sh"), "stop", str(datadir)], check=False)
+            shutil.rmtree(parent, ignore_errors=True)
 
 
 def sqlite_url(instance: Path) -> str:
