@@ -15,9 +15,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+import psycopg
 import pytest
 import requests
 from pypdf import PdfReader
+from sqlalchemy.engine import make_url
 
 from tests.support.browser import DESKTOP, PHONE, fresh_screenshot_folder, launch, require_chromium
 from tests.support.processes import ROOT, VENV_BIN, start_cardsim, start_gunicorn
@@ -53,12 +55,26 @@ def flask_cli(env: dict, *args: str) -> str:
     return done.stdout
 
 
+def browser_database(work) -> str:
+    """SQLite in a temporary folder; on the PostgreSQL pass a database of its own on that server."""
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith("postgresql"):
+        return f"sqlite:///{work / 'portvakt.db'}"
+    url = make_url(server)
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
+                         autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS portvakt_browser")
+        conn.execute("CREATE DATABASE portvakt_browser")
+    return url.set(database="portvakt_browser").render_as_string(hide_password=False)
+
+
+# Named live_server so that `make test` runs it on SQLite and again on PostgreSQL (tests/conftest.py).
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def live_server(tmp_path_factory):
     require_chromium()
     work = tmp_path_factory.mktemp("browser")
     card_token = secrets.token_urlsafe(16)
-    env = {"PORTVAKT_INSTANCE": str(work / "instance"), "DATABASE_URL": f"sqlite:///{work / 'portvakt.db'}",
+    env = {"PORTVAKT_INSTANCE": str(work / "instance"), "DATABASE_URL": browser_database(work),
            "CARDSIM_DATA": str(work / "cardsim.json"), "SECRET_KEY": secrets.token_hex(32),
            "CARD_SERVICE_TOKEN": card_token}
     flask_cli(env, "db", "upgrade")
@@ -75,8 +91,13 @@ def stack(tmp_path_factory):
     cardsim.stop()
 
 
+@pytest.fixture
+def stack(live_server) -> Stack:
+    return live_server
+
+
 @pytest.fixture(scope="module")
-def browser(stack):
+def browser(live_server):
     with playwright_api.sync_playwright() as playwright:
         chromium = launch(playwright)
         yield chromium
