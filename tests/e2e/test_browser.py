@@ -209,6 +209,12 @@ def test_scan_to_checked_archived_list_to_share_link(stack, new_page, screenshot
     response = inspector.goto(share_url)
     assert response.status == 410
 
+    page.goto(f"{stack.url}/sites/{stack.site_id}/audit")
+    log = page.locator("main table").inner_text()
+    for action in ("list.checked", "share_link.create", "share_link.open", "share_link.download", "share_link.revoke"):
+        assert action in log
+    assert share_url.rsplit("/", 1)[1] not in page.content()  # the token is nowhere in the log
+
 
 def test_safety_rep_reads_the_list_but_is_refused_marking_it_checked(stack, new_page):
     page = new_page()
