@@ -14,6 +14,7 @@ from app.services import daily_control, lists, scans
 from app.templating import gate_message
 
 
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 # The live list as a download, for the site page and the share link: (label, maker).
 DOWNLOADS = {
     "pdf": ("PDF", lists.daily_pdf),
@@ -37,23 +38,31 @@ def send_download(made: lists.Download):
     return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
 
 
-def parse_day(text: str) -> date:
+def sane_day(text: str | None) -> date | None:
+    """A date a list can be about; anything else is a typo or a probe (and would overflow date maths)."""
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text or "")
     except ValueError:
+        return None
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
+
+
+def parse_day(text: str) -> date:
+    day = sane_day(text)
+    if day is None:
         abort(404)
+    return day
 
 
 @bp.get("/<int:site_id>/lists")
 @site_action("view_list")
 def index(site_id: int):
     today = site_today()
-    picked = request.args.get("day")
-    if picked is not None:  # the date picker
-        try:
-            return redirect(url_for(".day", site_id=site_id, day=date.fromisoformat(picked).isoformat()))
-        except ValueError:
-            flash(_("Choose a date (YYYY-MM-DD)."), "error")
+    if "day" in request.args:  # the date picker
+        picked = sane_day(request.args["day"])
+        if picked is not None:
+            return redirect(url_for(".day", site_id=site_id, day=picked.isoformat()))
+        flash(_("Choose a date (YYYY-MM-DD)."), "error")
     return render_template("lists_ui/index.html", today=today, period_formats=PERIOD_DOWNLOADS,
                            week_ago=today - timedelta(days=6), days=daily_control.day_statuses(site_id, today))
 
@@ -61,11 +70,13 @@ def index(site_id: int):
 @bp.get("/<int:site_id>/lists/period")
 @site_action("view_list")
 def period(site_id: int):
+    first, last = sane_day(request.args.get("date_from")), sane_day(request.args.get("date_to"))
+    fmt = request.args.get("fmt", "pdf")
     try:
-        first, last = (date.fromisoformat(request.args.get(name, "")) for name in ("date_from", "date_to"))
-        maker = PERIOD_DOWNLOADS[request.args.get("fmt", "pdf")][1]
-        made = maker(site_id, first, last, utcnow(), g.company_scope)
-    except (ValueError, KeyError):  # lists.BadPeriod is a ValueError
+        if first is None or last is None or fmt not in PERIOD_DOWNLOADS:
+            raise lists.BadPeriod(fmt)
+        made = PERIOD_DOWNLOADS[fmt][1](site_id, first, last, utcnow(), g.company_scope)
+    except lists.BadPeriod:
         flash(_("Choose a first and a last day, at most a year apart, the first before the last."), "error")
         return redirect(url_for(".index", site_id=site_id))
     return send_download(made)

@@ -62,6 +62,8 @@ def create_share_link(site_id: int, user, date_from: date, date_to: date, expire
 
 
 def _check_share_request(site_id, date_from, date_to, expires_at, now, company_id) -> None:
+    if date_from.year < 2000 or date_to > now.date() + timedelta(days=MAX_SHARE_RANGE_DAYS):
+        raise LinkError("date_out_of_range")  # a typo (0202 for 2026), not a real request
     if date_from > date_to:
         raise LinkError("date_range_reversed")
     if (date_to - date_from).days >= MAX_SHARE_RANGE_DAYS:

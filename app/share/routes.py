@@ -18,6 +18,7 @@ from app.share.forms import RevokeForm, ShareLinkForm
 from app.templating import select_choices
 
 ERRORS = {
+    "date_out_of_range": ("date_from", _l("Check the dates: they are far from today.")),
     "date_range_reversed": ("date_to", _l("The last day comes before the first.")),
     "date_range_too_long": ("date_to", _l("At most one year of lists per link.")),
     "expiry_in_past": ("valid_days", _l("Choose how long the link works.")),

@@ -1,5 +1,5 @@
 """Share links and self-service links: made once, stored as a hash, stop at expiry, revocation or use."""
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -61,6 +61,8 @@ def test_revoking_another_sites_link_is_not_found(site, rep, db_session):
 
 @pytest.mark.parametrize("overrides, code", [
     ({"date_from": TODAY, "date_to": TODAY - timedelta(days=1)}, "date_range_reversed"),
+    ({"date_from": date(1, 1, 1), "date_to": date(1, 1, 2)}, "date_out_of_range"),
+    ({"date_from": TODAY, "date_to": date(9999, 12, 31)}, "date_out_of_range"),
     ({"date_from": TODAY - timedelta(days=400)}, "date_range_too_long"),
     ({"expires_at": NOW}, "expiry_in_past"),
     ({"expires_at": NOW + timedelta(days=91)}, "expiry_too_far"),

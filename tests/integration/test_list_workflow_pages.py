@@ -281,3 +281,22 @@ def test_an_employers_share_link_period_report_has_only_its_people(app, world, r
     csv = app.test_client().get(f"/share/{token}/period/csv").data.decode("utf-8-sig")
     assert "Nordmann" in csv and "Jankauskienė" not in csv
     assert app.test_client().get(f"/share/{token}/period/exe").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/lists/0001-01-01", "/lists/9999-12-31", "/lists/0001-01-01/download/pdf",
+                                  "/lists/9999-12-31/v1.pdf"])
+def test_dates_at_the_edge_of_the_calendar_are_404_not_500(app, world, rep, path):
+    assert signed_in(app, rep).get(f"/sites/{world.site_id}" + path).status_code == 404
+
+
+@pytest.mark.parametrize("query", ["day=0001-01-01", "day=9999-12-31",
+                                   "date_from=0001-01-01&date_to=0001-01-02&fmt=pdf"])
+def test_far_away_dates_in_forms_get_a_message(app, world, rep, query):
+    path = "/lists/period" if "fmt" in query else "/lists"
+    response = signed_in(app, rep).get(f"/sites/{world.site_id}{path}?{query}", follow_redirects=True)
+    assert response.status_code == 200 and 'flash-error' in response.get_data(as_text=True)
+
+
+def test_a_check_of_a_day_at_the_edge_of_the_calendar_is_404(app, world, rep):
+    assert signed_in(app, rep).post(f"/sites/{world.site_id}/lists/0001-01-01/check").status_code == 404
+    assert DailyList.query.count() == 0
