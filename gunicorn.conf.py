@@ -1,0 +1,3 @@
+# Read by gunicorn when started from the project folder (make run, the tests, bench): settings that
+# must hold for every start, whatever its command line says.
+logger_class = "app.access_log.AccessLogWithoutTokens"  # no share/self-service tokens in the access log
