@@ -32,6 +32,9 @@ class ScanEvent(db.Model):
 
     __table_args__ = (
         db.Index("ix_scan_event_site_time", "site_id", "scanned_at"),
+        # A site's scans of one local day: the list's "not verified" flags, the day's problem scans.
+        # Without it a big site's daily list reads every scan the site ever had (bench/bigsite.py).
+        db.Index("ix_scan_event_site_date", "site_id", "local_date"),
         db.Index("ix_scan_event_kiosk_card_time", "kiosk_id", "card_number", "scanned_at"),
         db.Index("ix_scan_event_person_time", "person_id", "scanned_at"),
     )

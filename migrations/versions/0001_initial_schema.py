@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 15:53:07.383801
+Create Date: 2026-11-25 16:41:20.065132
 
 """
 from alembic import op
@@ -301,6 +301,7 @@ def upgrade():
     with op.batch_alter_table('scan_event', schema=None) as batch_op:
         batch_op.create_index('ix_scan_event_kiosk_card_time', ['kiosk_id', 'card_number', 'scanned_at'], unique=False)
         batch_op.create_index('ix_scan_event_person_time', ['person_id', 'scanned_at'], unique=False)
+        batch_op.create_index('ix_scan_event_site_date', ['site_id', 'local_date'], unique=False)
         batch_op.create_index('ix_scan_event_site_time', ['site_id', 'scanned_at'], unique=False)
 
     op.create_table('follow_up',
@@ -336,6 +337,7 @@ def downgrade():
     op.drop_table('follow_up')
     with op.batch_alter_table('scan_event', schema=None) as batch_op:
         batch_op.drop_index('ix_scan_event_site_time')
+        batch_op.drop_index('ix_scan_event_site_date')
         batch_op.drop_index('ix_scan_event_person_time')
         batch_op.drop_index('ix_scan_event_kiosk_card_time')
 
