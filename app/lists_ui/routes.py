@@ -4,9 +4,11 @@ from io import BytesIO
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.access import site_action
 from app.domain.localtime import local_date
+from app.extensions import db
 from app.lists_ui import bp
 from app.lists_ui.forms import CheckForm, ManualRegistrationForm, RemoveRegistrationForm
 from app.models._types import utcnow
@@ -114,7 +116,11 @@ def check(site_id: int, day: str):
     if local > site_today():
         flash(_("A day that has not begun cannot be checked."), "error")
         return redirect(url_for(".day", site_id=site_id, day=local.isoformat()))
-    version = lists.check_day(site_id, local, current_user, utcnow())
+    try:
+        version = lists.check_day(site_id, local, current_user, utcnow())
+    except IntegrityError:  # another check of this day archived the same version number a moment ago
+        db.session.rollback()
+        version = lists.check_day(site_id, local, current_user, utcnow())
     flash(_("The list is checked. Version %(version)d is archived.", version=version.version), "success")
     return redirect(url_for(".day", site_id=site_id, day=local.isoformat()))
 

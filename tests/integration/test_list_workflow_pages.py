@@ -300,3 +300,27 @@ def test_far_away_dates_in_forms_get_a_message(app, world, rep, query):
 def test_a_check_of_a_day_at_the_edge_of_the_calendar_is_404(app, world, rep):
     assert signed_in(app, rep).post(f"/sites/{world.site_id}/lists/0001-01-01/check").status_code == 404
     assert DailyList.query.count() == 0
+
+
+def test_two_reps_checking_the_same_day_at_once_get_one_version(app, world, rep, today, monkeypatch):
+    """The second check loses the race for version 1 and then finds it (same data): no 500, no duplicate."""
+    from app.services import lists
+
+    client = signed_in(app, rep)
+    register(client, world, "kari")
+    real_check = lists.check_day
+    calls = []
+
+    def racing_check(site_id, day, user, now):
+        if not calls:  # the other rep's check lands between our read and our insert
+            calls.append("other")
+            real_check(site_id, day, user, now)
+            db.session.add(DailyList(site_id=site_id, local_date=day, version=1, data_sha256="0" * 64,
+                                     pdf=b"%PDF", pdf_sha256="0" * 64))
+            db.session.flush()  # the unique (site, day, version) refuses it, as in the real race
+        return real_check(site_id, day, user, now)
+
+    monkeypatch.setattr(lists, "check_day", racing_check)
+    response = client.post(f"/sites/{world.site_id}/lists/{today.isoformat()}/check")
+    assert response.status_code == 302
+    assert [v.version for v in DailyList.query.filter_by(site_id=world.site_id)] == [1]
