@@ -66,7 +66,8 @@ def index(site_id: int):
             return redirect(url_for(".day", site_id=site_id, day=picked.isoformat()))
         flash(_("Choose a date (YYYY-MM-DD)."), "error")
     return render_template("lists_ui/index.html", today=today, period_formats=PERIOD_DOWNLOADS,
-                           week_ago=today - timedelta(days=6), days=daily_control.day_statuses(site_id, today))
+                           week_ago=today - timedelta(days=6),
+                           days=daily_control.day_statuses(site_id, today, company_id=g.company_scope))
 
 
 @bp.get("/<int:site_id>/lists/period")

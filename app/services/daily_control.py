@@ -51,10 +51,14 @@ def latest_versions(site_id: int, first: date, last: date) -> dict[date, DailyLi
     return {row.local_date: row for row in rows}
 
 
-def day_statuses(site_id: int, today: date, days: int = LOOKBACK_DAYS) -> list[DayStatus]:
-    """Today and the days before it, newest first; days with nobody and no version are left out."""
+def day_statuses(site_id: int, today: date, days: int = LOOKBACK_DAYS,
+                 company_id: int | None = None) -> list[DayStatus]:
+    """Today and the days before it, newest first; days with nobody and no version are left out.
+
+    With `company_id` (an employer's view) the counts are that employer's people only.
+    """
     first = today - timedelta(days=days - 1)
-    counts = people_per_day(site_id, first, today)
+    counts = people_per_day(site_id, first, today, company_id)
     versions = latest_versions(site_id, first, today)
     statuses = []
     for offset in range(days):

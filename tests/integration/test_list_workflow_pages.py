@@ -127,6 +127,11 @@ def test_employer_viewer_sees_only_its_own_people_and_no_archive(app, world, rep
     csv = viewer.get(day_url + "/download/csv").data.decode("utf-8-sig")
     assert "Nordmann" in csv and "Jankauskienė" not in csv
     assert viewer.get(day_url + "/v1.pdf").status_code == 403
+    index = viewer.get(f"/sites/{world.site_id}/lists").get_data(as_text=True)
+    assert re.search(r"<td>1</td>", index) and "Checked, version" not in index  # Kari only, no control state
+    period = viewer.get(f"/sites/{world.site_id}/lists/period?date_from={today.isoformat()}"
+                        f"&date_to={today.isoformat()}&fmt=csv").data.decode("utf-8-sig")
+    assert "Nordmann" in period and "Jankauskienė" not in period
 
 
 def share_token(page: str) -> str:
