@@ -6,13 +6,12 @@ from flask_login import current_user
 
 from app.auth.access import site_action
 from app.extensions import db
-from app.models import Engagement, Person
+from app.followups.routes import KIND_LABELS
 from app.models._types import utcnow
 from app.selfservice import bp
 from app.selfservice.forms import RevokeForm, SelfServiceLinkForm
 from app.services import access_links
 from app.services.access_links import SELF_SERVICE, LinkError
-from app.followups.routes import KIND_LABELS
 from app.services.audit import audit
 from app.services.person_record import person_record, record_json
 from app.templating import select_choices
@@ -23,10 +22,7 @@ VIEW_WINDOW = timedelta(minutes=30)
 
 
 def _people_choices(site_id: int) -> list[tuple[int, str]]:
-    people = (db.session.query(Person).join(Engagement, Engagement.person_id == Person.id)
-              .filter(Engagement.site_id == site_id).distinct()
-              .order_by(Person.last_name, Person.first_name, Person.id).all())
-    return [(0, "")] + [(p.id, f"{p.last_name}, {p.first_name}") for p in people]
+    return [(0, "")] + [(p.id, f"{p.last_name}, {p.first_name}") for p in access_links.site_people(site_id)]
 
 
 @bp.route("/sites/<int:site_id>/self-service", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
-from app.models import AccessLink, Engagement, SiteCompany, AttendanceDay
+from app.models import AccessLink, AttendanceDay, Engagement, Person, SiteCompany
 from app.services.audit import audit
 
 SHARE = "share"
@@ -134,9 +134,21 @@ def create_self_service_link(site_id: int, person_id: int, user, now: datetime) 
 
 
 def _person_on_site(site_id: int, person_id: int) -> bool:
-    engaged = db.session.query(Engagement.id).filter_by(site_id=site_id, person_id=person_id).first()
-    attended = db.session.query(AttendanceDay.id).filter_by(site_id=site_id, person_id=person_id).first()
-    return engaged is not None or attended is not None
+    return person_id in _site_person_ids(site_id)
+
+
+def _site_person_ids(site_id: int) -> set[int]:
+    engaged = db.session.query(Engagement.person_id).filter_by(site_id=site_id)
+    attended = db.session.query(AttendanceDay.person_id).filter_by(site_id=site_id)
+    return {person_id for (person_id,) in engaged.union(attended)}
+
+
+def site_people(site_id: int) -> list[Person]:
+    """Everyone a self-service link can be made for: engaged on the site or ever on its list."""
+    ids = _site_person_ids(site_id)
+    if not ids:
+        return []
+    return Person.query.filter(Person.id.in_(ids)).order_by(Person.last_name, Person.first_name, Person.id).all()
 
 
 def redeem_self_service_link(token: str, now: datetime) -> AccessLink:

@@ -126,3 +126,17 @@ def test_share_link_dates_never_run_past_today(site, rep):
     made = share(site, rep, date_from=TODAY - timedelta(days=2), date_to=TODAY + timedelta(days=5))
     assert access_links.share_link_dates(made.link, TODAY) == [TODAY, TODAY - timedelta(days=1),
                                                                TODAY - timedelta(days=2)]
+
+
+def test_self_service_people_are_the_engaged_and_the_listed_of_the_site(site, rep, db_session):
+    from app.models import Engagement
+    from tests.support.workflow_data import make_attendance
+
+    engaged = make_person(site)
+    walk_in = make_person(site, first="Aušra", last="Kazlauskas", number="40023757")
+    Engagement.query.filter_by(person_id=walk_in.id).delete()
+    make_attendance(site, walk_in)
+    other = make_site(name="Nye Tromsø brannstasjon", org_prefix=98765430)
+    make_person(other, first="Tomas", last="Berg", number="40031676")
+    assert [p.id for p in access_links.site_people(site.id)] == [walk_in.id, engaged.id]
+    assert access_links.create_self_service_link(site.id, walk_in.id, rep, NOW).link.person_id == walk_in.id
