@@ -68,7 +68,9 @@ def test_a_full_disk_is_said_on_screen_and_nothing_is_pretended(live, world, tmp
     assert stored_numbers() == {kari.card_number}  # nothing registered behind the screen's back
 
     resource.prlimit(process.pid, resource.RLIMIT_FSIZE, unlimited)
-    assert "kind=accepted" in screen.scan(lukasz.card_number)
+    again = screen.scan(lukasz.card_number)
+    # Stored again: answered by the server, or queued if the server was slow (both true; sent below).
+    assert "kind=accepted" in again or "kind=queued" in again, again
     process.stdin.close()
     process.wait(timeout=60)
     assert process.returncode == 0
