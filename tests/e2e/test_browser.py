@@ -319,10 +319,12 @@ MAIN_PAGES = [
 def test_screenshots_of_the_main_pages(stack, new_page, screenshots, width_name, viewport):
     """Written for a person to look at; each page must also fit the width (tables scroll inside)."""
     pages = {}
-    too_wide = []
+    too_wide, csp_violations = [], []
     for name, role, path in MAIN_PAGES:
         if role not in pages:
             pages[role] = new_page(viewport)
+            pages[role].on("console", lambda message: csp_violations.append(message.text)
+                           if "Content Security Policy" in message.text else None)
             if role:
                 login(pages[role], stack, stack.user(role))
         page = pages[role]
@@ -333,3 +335,4 @@ def test_screenshots_of_the_main_pages(stack, new_page, screenshots, width_name,
         if not fits_the_width(page):
             too_wide.append(name)
     assert not too_wide, f"wider than the {width_name} screen: {too_wide}"
+    assert not csp_violations
