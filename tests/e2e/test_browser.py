@@ -191,6 +191,9 @@ def test_scan_to_checked_archived_list_to_share_link(stack, new_page, screenshot
     page.locator("form.form [type=submit]").click()
     share_url = page.locator("#share-url").inner_text().strip()
     assert share_url.startswith(f"{stack.url}/share/")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
+    page.locator("button[data-copy='#share-url']").click()
+    assert page.evaluate("navigator.clipboard.readText()") == share_url
 
     inspector = new_page()
     inspector.goto(share_url)
