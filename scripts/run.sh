@@ -16,16 +16,19 @@ pids=()
 stop_all() {
     trap - INT TERM EXIT
     echo; echo "Stopper / stopping..."
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do
+        pkill -TERM -P "$pid" 2>/dev/null || true  # a timer loop's sleep, or a command it runs
+        kill "$pid" 2>/dev/null || true
+    done
     wait 2>/dev/null || true
 }
 trap stop_all INT TERM EXIT
 
-$FLASK db upgrade 2>&1 | grep -v "^INFO" || true
+# A bad DATABASE_URL or an unreachable database stops here with flask's one-line message.
+$FLASK db upgrade 2> instance/.upgrade.log || { grep -v "^INFO" instance/.upgrade.log >&2; exit 1; }
 seed_log=instance/demo-accounts.txt
-if $FLASK demo seed --if-empty > instance/.seed.out; then
-    grep -q "Demodata lagt inn" instance/.seed.out && mv instance/.seed.out "$seed_log" || rm -f instance/.seed.out
-fi
+$FLASK demo seed --if-empty > instance/.seed.out
+if grep -q "Demodata lagt inn" instance/.seed.out; then mv instance/.seed.out "$seed_log"; else rm -f instance/.seed.out; fi
 $FLASK demo cards --out instance/demo-cards.pdf >/dev/null 2>&1 || true
 
 $PY -m cardsim --host 127.0.0.1 --port "$SIM_PORT" --data "$CARDSIM_DATA" --token "$CARD_SERVICE_TOKEN" \
@@ -36,7 +39,8 @@ $PY -m cardsim --host 127.0.0.1 --port "$SIM_PORT" --data "$CARDSIM_DATA" --toke
 ( while sleep 300; do $FLASK attendance close-day >/dev/null 2>&1 || true; done ) & pids+=($!)
 ( while true; do $FLASK retention purge >/dev/null 2>&1 || true; sleep 86400; done ) & pids+=($!)
 
-.venv/bin/gunicorn --workers 2 --threads 4 --bind "127.0.0.1:$PORT" --access-logfile - wsgi:app & pids+=($!)
+# No access log: share-link and self-service tokens travel in URL paths and must not be logged.
+.venv/bin/gunicorn --workers 2 --threads 4 --bind "127.0.0.1:$PORT" wsgi:app & pids+=($!)
 
 sleep 1
 cat <<INFO
