@@ -7,8 +7,9 @@ PY=.venv/bin/python
 FLASK=".venv/bin/flask --app wsgi"
 PORT=${PORTVAKT_PORT:-8000}
 SIM_PORT=${CARDSIM_PORT:-8100}
-mkdir -p instance
-export CARDSIM_DATA=${CARDSIM_DATA:-$PWD/instance/cardsim.json}
+INSTANCE=${PORTVAKT_INSTANCE:-$PWD/instance}
+mkdir -p "$INSTANCE"
+export CARDSIM_DATA=${CARDSIM_DATA:-$INSTANCE/cardsim.json}
 export CARD_SERVICE_URL=${CARD_SERVICE_URL:-http://127.0.0.1:$SIM_PORT}
 export CARD_SERVICE_TOKEN=${CARD_SERVICE_TOKEN:-dev-token}
 
@@ -25,11 +26,11 @@ stop_all() {
 trap stop_all INT TERM EXIT
 
 # A bad DATABASE_URL or an unreachable database stops here with flask's one-line message.
-$FLASK db upgrade 2> instance/.upgrade.log || { grep -v "^INFO" instance/.upgrade.log >&2; exit 1; }
-seed_log=instance/demo-accounts.txt
-$FLASK demo seed --if-empty > instance/.seed.out
-if grep -q "Demodata lagt inn" instance/.seed.out; then mv instance/.seed.out "$seed_log"; else rm -f instance/.seed.out; fi
-$FLASK demo cards --out instance/demo-cards.pdf >/dev/null 2>&1 || true
+$FLASK db upgrade 2> "$INSTANCE/.upgrade.log" || { grep -v "^INFO" "$INSTANCE/.upgrade.log" >&2; exit 1; }
+seed_log=$INSTANCE/demo-accounts.txt
+$FLASK demo seed --if-empty > "$INSTANCE/.seed.out"
+if grep -q "Demodata lagt inn" "$INSTANCE/.seed.out"; then mv "$INSTANCE/.seed.out" "$seed_log"; else rm -f "$INSTANCE/.seed.out"; fi
+$FLASK demo cards --out "$INSTANCE/demo-cards.pdf" >/dev/null 2>&1 || true
 
 $PY -m cardsim --host 127.0.0.1 --port "$SIM_PORT" --data "$CARDSIM_DATA" --token "$CARD_SERVICE_TOKEN" \
     --test-controls & pids+=($!)
@@ -47,8 +48,8 @@ cat <<INFO
 
   Portvakt kjører / is running:  http://127.0.0.1:$PORT/
   Kortemulator / card-service emulator: http://127.0.0.1:$SIM_PORT/
-  Demokontoer / demo accounts (made at first start): $PWD/$seed_log
-  Demo-HMS-kort til utskrift / printable demo HMS cards: $PWD/instance/demo-cards.pdf
+  Demokontoer / demo accounts (made at first start): $seed_log
+  Demo-HMS-kort til utskrift / printable demo HMS cards: $INSTANCE/demo-cards.pdf
 INFO
 [ -f "$seed_log" ] && sed 's/^/  /' "$seed_log"
 echo "  Ctrl-C stopper alt / stops everything."
