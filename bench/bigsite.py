@@ -355,7 +355,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=250)
     parser.add_argument("--other-sites", type=int, default=50)
     parser.add_argument("--other-workers", type=int, default=20)
-    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--small", action="store_true", help="200 workers, 30 days, 5 other sites")
     parser.add_argument("--no-plans", action="store_true", help="plans to bench/out/bigsite-plans.md, not bench/README.md")
     parser.add_argument("--keep-db", action="store_true", help="leave the PostgreSQL server running afterwards")

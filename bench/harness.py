@@ -4,6 +4,7 @@ Every benchmark measures the product as it runs in production: a private Postgre
 (scripts/pg-test.sh, durable commits as shipped), the card-service emulator over HTTP and the app
 under gunicorn with PORTVAKT_ENV=production. Logs and scratch files go to bench/out/ (not committed).
 """
+import fcntl
 import json
 import math
 import os
@@ -57,10 +58,15 @@ def _cpu_model() -> str:
 
 
 def record(benchmark: str, figures: dict) -> None:
-    """Merge one benchmark's figures into bench/results.json, keyed by benchmark name."""
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results[benchmark] = {"machine": machine(), **figures}
-    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+    """Merge one benchmark's figures into bench/results.json, keyed by benchmark name.
+
+    Locked, so that two benchmarks finishing at once do not drop each other's figures."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    with open(OUT / "results.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+        results[benchmark] = {"machine": machine(), **figures}
+        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def print_table(title: str, rows: list[dict]) -> None:
