@@ -18,6 +18,13 @@ def days_that_disagree_with_their_scans() -> list[str]:
     for key, day in days.items():
         state = rules.rebuild_day(scans.get(key, ()))
         stored = (day.first_in, day.last_out, day.last_scan_at, bool(day.is_present))
-        if state is None or stored != (state.first_in, state.last_out, state.last_scan_at, state.is_present):
+        if state is None or stored[:3] != (state.first_in, state.last_out, state.last_scan_at) \
+                or not _presence_fits(bool(day.is_present), scans[key], state.last_scan_at):
             problems.append(f"day {key} stored {stored}, its scans say {state}")
     return problems
+
+
+def _presence_fits(is_present: bool, scans: list, newest) -> bool:
+    """In or out follows the newest scan; scans with the very same time were taken in an order the
+    rows do not keep, so any of those may have been the last one."""
+    return any((direction == "in") == is_present for direction, at, _ in scans if at == newest)

@@ -8,6 +8,7 @@ is lifted the kiosk registers scans again without a restart.
 """
 import queue
 import resource
+import sqlite3
 import threading
 
 import pytest
@@ -18,6 +19,7 @@ from tests.e2e.test_scanner_e2e import finish, gunicorn_on, scanner, scanner_env
 from tests.reliability.torture import record
 from tests.support.kiosk_api import cardsim, world  # noqa: F401  (fixtures)
 from tests.support.processes import free_port
+from tests.unit.test_scanner_kiosk import make_kiosk, parts  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +85,21 @@ def test_the_refusal_is_in_words_in_every_language():
 
     assert "IKKE registrert" in i18n.ui("nb", "outbox_failed") and "NOT registered" in i18n.ui("en", "outbox_failed")
     assert all(i18n.ui(language, "outbox_failed") != "outbox_failed" for language in ("pl", "lt"))
+
+
+# Found by the test above (one run in a few): the screen said "accepted", then the bookkeeping
+# write that removes the answered scan from the outbox met the full disk, and the kiosk showed
+# "NOT registered" for a scan the server had registered, inviting a second (out) scan.
+@pytest.mark.xfail(strict=False, reason="scanner: a failed acknowledge after the answer shows outbox_failed")
+def test_a_full_disk_after_the_answer_does_not_take_the_answer_back(parts, monkeypatch):  # noqa: F811
+    outbox, server = parts[1], parts[2]
+
+    def disk_full(scan_ids):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(outbox, "acknowledge", disk_full)
+    kiosk = make_kiosk(parts)
+    kiosk.decisions.put("https://hmskort.no/v/abc")
+    kiosk.decisions.put(None)
+    kiosk._decision_loop()  # the kiosk's decision thread, run here until the None
+    assert [screen.kind for screen in kiosk.display.screens] == ["accepted"]
+    assert len(server.stored) == 1 and outbox.depth() == 1  # kept: sent again later, the server de-duplicates
