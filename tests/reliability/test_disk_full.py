@@ -10,12 +10,13 @@ import queue
 import resource
 import sqlite3
 import threading
+import time
 
 import pytest
 
 from app.extensions import db
 from app.models import ScanEvent
-from tests.e2e.test_scanner_e2e import finish, gunicorn_on, scanner, scanner_env
+from tests.e2e.test_scanner_e2e import gunicorn_on, outbox_ids, scanner, scanner_env
 from tests.reliability.torture import record
 from tests.support.kiosk_api import cardsim, world  # noqa: F401  (fixtures)
 from tests.support.processes import free_port
@@ -62,6 +63,8 @@ def test_a_full_disk_is_said_on_screen_and_nothing_is_pretended(live, world, tmp
     process = scanner(live.url, "hid", scanner_env(tmp_path, world.tokens["gate"]), stdin="")
     screen = Screen(process)
     assert "kind=accepted" in screen.scan(kari.card_number)
+    while outbox_ids(tmp_path / "outbox.sqlite3"):  # the answered scan leaves the queue after the screen
+        time.sleep(0.05)
 
     unlimited = resource.prlimit(process.pid, resource.RLIMIT_FSIZE)
     resource.prlimit(process.pid, resource.RLIMIT_FSIZE, (0, unlimited[1]))
