@@ -1,4 +1,4 @@
-"""Secrets and personal data over real HTTP: gunicorn (2 workers, access log on, as `make run`).
+"""Secrets and personal data over real HTTP: gunicorn (2 workers, access log on, as in production).
 
 A day's traffic (kiosk scans by QR and by card number, a card-service outage, a wrong and a right
 password, the site's pages and every link on them, downloads, a share link made, opened and
