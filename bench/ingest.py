@@ -146,7 +146,7 @@ class ScanRuns:
         return {**result, "tag": tag, "acked": ids}
 
 
-def warm_card_cache(runs: ScanRuns, cardsim: harness.Service, budget_s: float = 180) -> int:
+def warm_card_cache(runs: ScanRuns, cardsim: harness.Service, budget_s: float = 150) -> int:
     """Scan every card until the card-service emulator stops being asked (each worker has its own
     cache, so a card must reach both); the measured run reports any lookups still made."""
     deadline, round_no = time.monotonic() + budget_s, 0
@@ -296,7 +296,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, nargs="+", default=[8], help="kiosks posting at once")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--sites", type=int, default=10)
-    parser.add_argument("--cards-per-site", type=int, default=200)
+    parser.add_argument("--cards-per-site", type=int, default=100)
     parser.add_argument("--sqlite-cards-per-site", type=int, default=40)
     parser.add_argument("--kiosks-per-site", type=int, default=20)
     parser.add_argument("--profile", action="store_true", help="py-spy the workers during the scans")
