@@ -74,7 +74,8 @@ def load_config(instance_path: str) -> dict:
         "PRODUCTION": production,
         "SECRET_KEY": _secret_key(path, production),
         "SQLALCHEMY_DATABASE_URI": _database_url(path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: database errors in logs never carry names, birth dates or card numbers.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "CARD_SERVICE_URL": os.environ.get("CARD_SERVICE_URL", "http://127.0.0.1:8100"),
         "CARD_SERVICE_TOKEN": card_token or DEV_CARD_SERVICE_TOKEN,
         "CARD_SERVICE_BUDGET_S": _env_float("CARD_SERVICE_BUDGET_S", 2.0),

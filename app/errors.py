@@ -38,7 +38,9 @@ def _database_down(exc: OperationalError):
 
 
 def _unexpected(exc: Exception):
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    # The route's pattern, not the path: a path can carry a share token or a person's id.
+    rule = request.url_rule.rule if request.url_rule else "(no route)"
+    log.exception("unhandled error on %s %s", request.method, rule)
     return error_response(500, "internal_error", InternalServerError.description)
 
 
