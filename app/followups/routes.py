@@ -15,6 +15,11 @@ KIND_LABELS = {
     "blocked": _l("card blocked"),
     "lost": _l("card reported lost"),
     "stolen": _l("card reported stolen"),
+    # Found by re-verification after a card-service outage.
+    "expired": _l("card expired"),
+    "confiscated": _l("card confiscated"),
+    "destroyed": _l("card destroyed"),
+    "unknown_card": _l("card unknown to the card register"),
 }
 
 

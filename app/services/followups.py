@@ -17,6 +17,11 @@ KIND_TEXT = {
     "blocked": "sperret",
     "lost": "meldt tapt",
     "stolen": "meldt stjålet",
+    # Re-verification after an outage can also find these (app/services/card_checks.py).
+    "expired": "utløpt",
+    "confiscated": "inndratt",
+    "destroyed": "makulert",
+    "unknown_card": "ukjent i kortregisteret",
 }
 ARBEIDSTILSYNET = "Arbeidstilsynet"
 MAX_NOTE = 2000
