@@ -2,7 +2,6 @@
 import io
 
 import click
-import segno
 from flask.cli import AppGroup
 
 from app.extensions import db
@@ -27,16 +26,16 @@ def create(site_id: int, name: str, mode: str, enroll: bool) -> None:
     if enroll:
         click.echo(f"Kiosk {made.kiosk.id} opprettet / created. Registreringskode, gyldig i 15 minutter / "
                    f"enrollment code, valid for 15 minutes (QR for the kiosk's camera, then as text):")
-        click.echo(_terminal_qr(kiosks.enrollment_qr_text(made.enrollment_code)))
+        click.echo(_terminal_qr(made.enrollment_code))
         click.echo(made.enrollment_code)
         return
     click.echo(f"Kiosk {made.kiosk.id} opprettet / created. Token (vises én gang / shown once):")
     click.echo(made.token)
 
 
-def _terminal_qr(text: str) -> str:
+def _terminal_qr(code: str) -> str:
     out = io.StringIO()
-    segno.make(text, error="m").terminal(out=out, compact=True)
+    kiosks.enrollment_qr(code).terminal(out=out, compact=True)
     return out.getvalue()
 
 

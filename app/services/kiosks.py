@@ -7,6 +7,7 @@ database on every request, so a revoked kiosk is refused at once by every worker
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import segno
 from sqlalchemy import or_, update
 
 from app.domain.secrets import hash_token, new_enrollment_code, new_token
@@ -71,6 +72,11 @@ ENROLLMENT_QR_PREFIX = "portvakt-enroll:"
 def enrollment_qr_text(code: str) -> str:
     """What the enrollment QR code holds, so a kiosk's camera cannot take it for an HMS card."""
     return ENROLLMENT_QR_PREFIX + code
+
+
+def enrollment_qr(code: str) -> segno.QRCode:
+    """The enrollment code as a QR code the kiosk's own camera can read (never Micro QR: zbar can't)."""
+    return segno.make_qr(enrollment_qr_text(code), error="m")
 
 
 def normalize_code(text: str) -> str:

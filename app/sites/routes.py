@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.auth.access import can, site_action
 from app.extensions import db
@@ -132,7 +133,9 @@ def kiosks_page(site_id: int):
 
 
 def _kiosks_page(form, token=None, code=None):
+    code_qr = Markup(kiosks.enrollment_qr(code).svg_inline(scale=5, border=2)) if code else None
     return render_template("sites/kiosks.html", site=g.site, form=form, new_token=token, new_code=code,
+                           new_code_qr=code_qr,
                            kiosks=_site_kiosks(g.site.id), now=utcnow(), confirm=ConfirmForm(),
                            is_down=kiosks.kiosk_is_down)
 

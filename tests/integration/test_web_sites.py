@@ -362,3 +362,24 @@ def test_what_people_type_is_shown_as_text(client, crew):
         body = page(client, f"/sites/{site.id}{url}")
         assert "<script>alert" not in body and "<img src=x" not in body, url
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page(client, f"/sites/{site.id}")
+
+
+def test_the_enrollment_code_is_also_a_qr_code_the_kiosk_camera_reads(client, crew):
+    import io
+
+    import cv2
+    import numpy as np
+
+    from app.services.kiosks import enrollment_qr
+    from scanner.decode import Decoder
+
+    site = crew["site"]
+    login_as(client, make_user("builder_rep", site))
+    body = client.post(f"/sites/{site.id}/kiosks", data={"name": "Port øst", "mode": "in", "enroll": "y"}) \
+        .get_data(as_text=True)
+    code = body.split('<p class="secret">')[1].split("</p>")[0].strip()
+    assert '<div class="qr"><svg' in body
+    png = io.BytesIO()
+    enrollment_qr(code).save(png, kind="png", scale=6)  # the same QR the page draws, as pixels
+    image = cv2.imdecode(np.frombuffer(png.getvalue(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert list(Decoder().decode(image).payloads) == [f"portvakt-enroll:{code}"]
