@@ -251,9 +251,17 @@ class Kiosk:
         return self.screen_for(result), scan.id
 
     def settle(self, answered: str | None) -> None:
-        """The server has this scan: it leaves the outbox (and the uploader may see it again)."""
-        if answered is not None:
+        """The server has this scan: it leaves the outbox (and the uploader may see it again).
+
+        The answer on the screen is true whatever happens here: if the outbox cannot be written
+        (disk full), the scan just stays queued and is sent again later, harmlessly."""
+        if answered is None:
+            return
+        try:
             self.outbox.acknowledge([answered])
+        except OutboxError as error:
+            log.error("an answered scan stays queued (outbox write failed, it is sent again): %s", error)
+        finally:
             self.uploader.in_flight.discard(answered)
 
     def screen_for(self, result: dict) -> screens.Screen:

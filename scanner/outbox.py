@@ -74,10 +74,14 @@ class Outbox:
         return [QueuedScan(*row) for row in rows]
 
     def acknowledge(self, scan_ids) -> None:
-        """The server has the scans: they leave the queue."""
-        with self._lock, self._db:
-            self._db.execute("BEGIN IMMEDIATE")
-            self._db.executemany("DELETE FROM scans WHERE id = ?", [(i,) for i in scan_ids])
+        """The server has the scans: they leave the queue. OutboxError if that cannot be written
+        (they then stay queued and are sent again; the server de-duplicates)."""
+        try:
+            with self._lock, self._db:
+                self._db.execute("BEGIN IMMEDIATE")
+                self._db.executemany("DELETE FROM scans WHERE id = ?", [(i,) for i in scan_ids])
+        except sqlite3.Error as error:
+            raise OutboxError(str(error)) from error
 
     def refuse(self, scan_id: str, reason: str) -> None:
         """The server will never accept this scan (invalid field): keep it for support, stop sending."""

@@ -6,10 +6,12 @@ the scan is sent again and the server returns the result it stored the first tim
 """
 import logging
 import random
+import sqlite3
 import threading
 from datetime import datetime, timezone
 
 from scanner.client import NotAuthorised, Refused, ServerUnavailable
+from scanner.outbox import OutboxError
 
 log = logging.getLogger("scanner.uploader")
 
@@ -104,6 +106,9 @@ class Uploader:
                 wait = self.config.backoff_max_s
             except Refused as error:
                 log.error("the server refused a batch: %s", error)
+                wait = self.config.backoff_max_s
+            except (OutboxError, sqlite3.Error) as error:  # e.g. disk full: keep the loop alive, try again
+                log.error("the outbox could not be written: %s", error)
                 wait = self.config.backoff_max_s
             self.wake.wait(wait)
             self.wake.clear()
