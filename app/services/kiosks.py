@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import segno
 from sqlalchemy import or_, update
+from sqlalchemy.orm import joinedload
 
 from app.domain.secrets import hash_token, new_enrollment_code, new_token
 from app.extensions import db
@@ -125,7 +126,8 @@ def kiosk_for_token(token: str, now: datetime) -> Kiosk | None:
     if not token or len(token) > 200:
         return None
     kiosk = db.session.scalar(db.select(Kiosk).where(Kiosk.token_hash == hash_token(token),
-                                                     Kiosk.revoked_at.is_(None)))
+                                                     Kiosk.revoked_at.is_(None))
+                              .options(joinedload(Kiosk.site)))  # every kiosk request needs its site
     if kiosk is not None:
         _touch(kiosk, now)
     return kiosk

@@ -16,6 +16,7 @@ from uuid import uuid4
 from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.domain import attendance as rules
 from app.domain.localtime import local_date, to_local
@@ -336,6 +337,7 @@ def present_people(site: Site, now: datetime) -> list[dict]:
         select(AttendanceDay)
         .where(AttendanceDay.site_id == site.id, AttendanceDay.local_date == today,
                AttendanceDay.is_present.is_(True), AttendanceDay.removed_at.is_(None))
+        .options(joinedload(AttendanceDay.person), joinedload(AttendanceDay.employer))
         .order_by(AttendanceDay.last_scan_at)
     )
     return [{"name": d.person.name, "employer": d.employer.name,
