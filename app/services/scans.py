@@ -16,12 +16,11 @@ from uuid import uuid4
 from flask import current_app
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from app.domain import attendance as rules
 from app.domain.localtime import local_date, to_local
 from app.extensions import db
-from app.models import AttendanceDay, Card, Engagement, Kiosk, ScanEvent, Site
+from app.models import AttendanceDay, Card, Company, Engagement, Kiosk, Person, ScanEvent, Site
 from app.services.audit import audit
 from app.services.card_checks import check_card_for_site
 
@@ -333,15 +332,17 @@ def _rebuild_day(site_id: int, person_id: int, day_date, now: datetime) -> None:
 def present_people(site: Site, now: datetime) -> list[dict]:
     """Who is on site now: today's rows still "in", oldest arrival first."""
     today = local_date(now, current_app.config["PORTVAKT_TZ"])
-    days = db.session.scalars(
-        select(AttendanceDay)
+    # Plain columns, not objects: a big site has over a thousand people in (bench/bigsite.py).
+    rows = db.session.execute(
+        select(Person.first_name, Person.last_name, Company.name, AttendanceDay.last_scan_at)
+        .join(Person, Person.id == AttendanceDay.person_id)
+        .join(Company, Company.id == AttendanceDay.employer_id)
         .where(AttendanceDay.site_id == site.id, AttendanceDay.local_date == today,
                AttendanceDay.is_present.is_(True), AttendanceDay.removed_at.is_(None))
-        .options(joinedload(AttendanceDay.person), joinedload(AttendanceDay.employer))
         .order_by(AttendanceDay.last_scan_at)
     )
-    return [{"name": d.person.name, "employer": d.employer.name,
-             "since": d.last_scan_at.isoformat() if d.last_scan_at else None} for d in days]
+    return [{"name": f"{first} {last}", "employer": employer, "since": since.isoformat() if since else None}
+            for first, last, employer, since in rows]
 
 
 def close_days(now: datetime, site_id: int | None = None) -> int:
