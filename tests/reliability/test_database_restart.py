@@ -26,6 +26,7 @@ from tests.support.processes import ROOT, free_port, start_gunicorn
 
 SENDERS = ["gate", "gate", "gate2", "gate2", "in", "in", "out", "out"]  # eight kiosk loops on four kiosks
 OUTAGE_S = 2
+GIVE_UP_S = 90
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +68,13 @@ class Kiosk(threading.Thread):
 
     def run(self):
         session = requests.Session()
-        index = 0
+        index, give_up_at = 0, time.monotonic() + GIVE_UP_S
         while not self.stop.is_set():
             body = scan_body(self.payloads[index % len(self.payloads)], at=self.clock())
             while not self._sent(session, body):
+                if time.monotonic() > give_up_at:  # fail the test with a reason rather than hang it
+                    self.unclean.append(f"scan {body['id']} still not taken after {GIVE_UP_S} s")
+                    return
                 time.sleep(0.05)
             self.taken.append(body["id"])
             index += 1
@@ -121,9 +125,9 @@ def test_postgres_restart_while_kiosks_post(private_pg, pg_world, cardsim):  # n
         time.sleep(2)
         stop.set()
         for kiosk in kiosks:
-            kiosk.join(timeout=60)
+            kiosk.join(timeout=GIVE_UP_S + 40)
         after = requests.post(f"{server.url}/api/v1/scans", json=scan_body(payloads[0], at=clock()),
-                              headers=pg_world.headers("gate"), timeout=10)
+                              headers=pg_world.headers("gate"), timeout=30)
         # The same gunicorn master serves on. (A worker that happens to boot while the database is
         # down exits with code 2 from app/boot.py and the master starts another: that is fine.)
         master_alive = server.process.poll() is None
