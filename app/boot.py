@@ -1,4 +1,10 @@
-"""Start-up checks: bad configuration stops the process with one clear line, not a traceback."""
+"""Start-up checks: bad configuration stops the process with one clear line, not a traceback.
+
+The check runs once per start: in the flask CLI when it loads wsgi.py, and in gunicorn's master
+(gunicorn.conf.py) before any worker forks. A worker that boots later, say while the database is
+restarting, must not die for it: it starts anyway and answers 503 until the database is back.
+"""
+import os
 import sys
 
 from sqlalchemy import text
@@ -8,12 +14,32 @@ from app import create_app
 from app.config import ConfigError
 from app.extensions import db
 
+CHECKED_ENV = "PORTVAKT_STARTUP_CHECKED"  # set by gunicorn's master for the workers it forks
+
 
 def create_checked_app():
+    """The app for wsgi.py: checked, unless gunicorn's master already checked this start."""
+    if os.environ.get(CHECKED_ENV) == "1":
+        return create_app()
+    app = _configured_app()
+    _check_database(app)
+    return app
+
+
+def check_startup() -> None:
+    """Run the checks once in gunicorn's master, then let its workers skip them."""
+    _check_database(_configured_app())
+    os.environ[CHECKED_ENV] = "1"
+
+
+def _configured_app():
     try:
-        app = create_app()
+        return create_app()
     except ConfigError as exc:
         _die(f"konfigurasjonsfeil / configuration error: {exc}")
+
+
+def _check_database(app) -> None:
     with app.app_context():
         try:
             db.session.execute(text("SELECT 1"))
@@ -23,7 +49,6 @@ def create_checked_app():
         finally:
             db.session.remove()
         db.engine.dispose()  # no connection may cross a fork into gunicorn's workers
-    return app
 
 
 def _die(message: str):

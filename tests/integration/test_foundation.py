@@ -99,3 +99,24 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "site", "list"], cwd=ROOT,
                             env={**os_env, **env}, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_gunicorn_with_an_unreachable_database_stops_with_one_clear_line(tmp_path):
+    env = {**os.environ, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "PORTVAKT_INSTANCE": str(tmp_path)}
+    env.pop("PORTVAKT_STARTUP_CHECKED", None)
+    result = subprocess.run([os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--bind", "127.0.0.1:0",
+                             "wsgi:app"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "portvakt: databasen svarer ikke / cannot reach the database" in result.stderr
+
+
+def test_a_worker_forked_after_the_masters_check_boots_even_while_the_database_is_down(tmp_path):
+    # gunicorn's master checked this start; a worker respawned during a database restart must boot
+    # (and answer 503 until the database is back) rather than exit and be respawned in a loop.
+    env = {**os.environ, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "PORTVAKT_INSTANCE": str(tmp_path),
+           "PORTVAKT_STARTUP_CHECKED": "1"}
+    code = "import wsgi; r = wsgi.app.test_client().get('/readyz'); print(r.status_code, r.json['error'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "503 database_unavailable"
