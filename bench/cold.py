@@ -95,8 +95,9 @@ def main() -> None:
         payloads = [line.split("\t")[2] for line in lines if line.startswith("card")]
         known, new = payloads[:args.cards], payloads[args.cards:]
         cardsim = harness.start_cardsim(plan.cardsim_file)
-        server = harness.start_gunicorn({**env, "CARD_SERVICE_URL": cardsim.url})
+        server = None
         try:
+            server = harness.start_gunicorn({**env, "CARD_SERVICE_URL": cardsim.url})
             harness.set_sim_faults(cardsim, mode="ok", latency_ms=args.latency_ms)
             # The second pass is at other gates (the same gate within 30 s would be a repeat read);
             # a card is cached only in the gunicorn worker that looked it up, hence some calls.
@@ -107,7 +108,8 @@ def main() -> None:
                 latencies = scan_all(server.url, cards, gates, args.kiosks)
                 rows.append(row(kind, latencies, harness.sim_calls(cardsim) - before))
         finally:
-            server.stop()
+            if server:
+                server.stop()
             cardsim.stop()
     harness.print_table(f"Cold card path: card service answers in {args.latency_ms} ms, "
                         f"{args.kiosks} kiosks at once (PostgreSQL)", rows)

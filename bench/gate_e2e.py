@@ -118,14 +118,16 @@ def main() -> None:
         payloads = [line.split("\t")[2] for line in lines if line.startswith("card")]
         write_card_photos(folder / "images", payloads)
         cardsim = harness.start_cardsim(plan.cardsim_file)
-        server = harness.start_gunicorn({**env, "CARD_SERVICE_URL": cardsim.url})
+        server = None
         try:
+            server = harness.start_gunicorn({**env, "CARD_SERVICE_URL": cardsim.url})
             warm(server.url, tokens[1:], payloads)
             before = harness.sim_calls(cardsim)
             latencies, kinds = run_scanner(server.url, tokens[0], folder / "images", folder / "outbox.sqlite3")
             card_calls = harness.sim_calls(cardsim) - before
         finally:
-            server.stop()
+            if server:
+                server.stop()
             cardsim.stop()
     p50, p95 = statistics.median(latencies), harness.percentile(latencies, 95)
     row = {"frames": len(latencies), "decisions": " ".join(f"{k}={v}" for k, v in sorted(kinds.items())),

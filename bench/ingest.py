@@ -201,16 +201,17 @@ def measure_backend(name: str, database_url: str, args) -> list[dict]:
     cards_per_site = args.cards_per_site if name == "postgresql" else args.sqlite_cards_per_site
     plan = seed(database_url, folder, args.sites, cards_per_site, args.kiosks_per_site)
     cardsim = harness.start_cardsim(plan.cardsim_file)
-    server = harness.start_gunicorn({**env, "CARD_SERVICE_URL": cardsim.url})
-    rows = []
+    server, rows = None, []
     try:
+        server = harness.start_gunicorn({**env, "CARD_SERVICE_URL": cardsim.url})
         runs = ScanRuns(server, plan, folder, args.threads)
         print(f"{name}: {plan.cards} cards, {plan.kiosks} kiosks; warming the card cache", flush=True)
         warm_card_cache(runs, cardsim)
         for connections in args.connections:
             rows.append(measure_once(name, database_url, server, cardsim, runs, connections, args))
     finally:
-        server.stop()
+        if server:
+            server.stop()
         cardsim.stop()
     return rows
 
