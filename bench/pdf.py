@@ -7,7 +7,7 @@ alone: interpreter, ReportLab, the fonts, the report data and the PDF. "cold" is
 in the process (it includes parsing the two DejaVu TTF files); "warm" is the median of the
 following renders, which is what a running web worker pays; "warm_cpu_s" is the CPU time of
 those renders, the figure to trust when other work shares the machine (the load average is
-printed). Rendering only: the data is built in memory (bench/bigsite_queries.py measures the
+printed). Rendering only: the data is built in memory (bench/bigsite.py measures the
 database side).
 """
 import argparse
