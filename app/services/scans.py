@@ -90,7 +90,7 @@ def _record_once(kiosk: Kiosk, scan: ScanInput, now: datetime) -> ScanResult:
     site = kiosk.site
     checked = check_card_for_site(scan.payload, site, now)
     day = _day_of(site, checked, scan.scanned_at)  # locked first, so the repeat check below is safe too
-    number = _card_number(checked)
+    number = checked.card_number
     previous = _repeat_read(kiosk.id, number, scan.scanned_at)
     if previous is not None:
         # The same passage read twice: answer as before, register nothing new.
@@ -105,16 +105,6 @@ def _day_of(site: Site, checked, scanned_at: datetime) -> AttendanceDay | None:
         return None
     day_date = local_date(scanned_at, current_app.config["PORTVAKT_TZ"])
     return _day(site.id, checked.person.id, day_date, lock=checked.decision.accepted)
-
-
-def _card_number(checked) -> str | None:
-    if checked.card is not None:
-        return checked.card.number
-    if checked.check is not None and checked.check.card_number:
-        return checked.check.card_number
-    if checked.ref is not None and checked.ref.kind == "card_number":
-        return checked.ref.value
-    return None
 
 
 def _repeat_read(kiosk_id: int, number: str | None, scanned_at: datetime) -> ScanEvent | None:
@@ -268,7 +258,7 @@ def register_manual(site: Site, card_number: str, user, reason: str, now: dateti
     scan = ScanInput(id=str(uuid4()), payload=card_number.strip(), scanned_at=moment, direction=direction)
     checked = check_card_for_site(scan.payload, site, now)
     day = _day_of(site, checked, scan.scanned_at)
-    result, event = _store(site, None, scan, checked, _card_number(checked), now, day, source="manual",
+    result, event = _store(site, None, scan, checked, checked.card_number, now, day, source="manual",
                            note=reason[:500])
     audit("attendance.manual_registration", user, site_id=site.id, target_type="scan_event", target_id=event.id,
           at=now, decision=result.decision, direction=result.direction)
