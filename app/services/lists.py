@@ -21,6 +21,7 @@ from app.domain.localtime import to_local
 from app.extensions import db
 from app.models import AttendanceDay, DailyList, Engagement, ScanEvent, Site
 from app.services.audit import audit
+from app.services.presence import live_rows_query
 from reports import data as rd
 from reports.daily import render_daily_list
 from reports.exports import daily_csv as render_daily_csv
@@ -74,20 +75,9 @@ def build_day(site_id: int, day: date, company_id: int | None = None) -> ol.Over
     """The day's list (domain object): live rows only, sorted by employer then name."""
     site = _site(site_id)
     header = ol.Header(site.id, site.name, site.address, site.builder.name, day)
-    rows = db.session.scalars(_day_query(site_id, day, company_id)).unique().all()
+    rows = db.session.scalars(live_rows_query(site_id, day, company_id)).unique().all()
     unverified = _unverified_people(site_id, day)
     return ol.build_oversiktsliste(header, [_entry(row, row.person_id in unverified) for row in rows])
-
-
-def _day_query(site_id: int, day: date, company_id: int | None):
-    query = (select(AttendanceDay)
-             .where(AttendanceDay.site_id == site_id, AttendanceDay.local_date == day,
-                    AttendanceDay.removed_at.is_(None))
-             .options(joinedload(AttendanceDay.person), joinedload(AttendanceDay.employer),
-                      joinedload(AttendanceDay.hired_by), joinedload(AttendanceDay.card)))
-    if company_id is not None:
-        query = query.where(AttendanceDay.employer_id == company_id)
-    return query
 
 
 def _unverified_people(site_id: int, day: date) -> set[int]:
@@ -266,7 +256,7 @@ def muster_report(site_id: int, now: datetime, company_id: int | None = None) ->
     site = _site(site_id)
     tz = _tz()
     today = to_local_date(now, tz)
-    rows = db.session.scalars(_day_query(site_id, today, company_id)).unique().all()
+    rows = db.session.scalars(live_rows_query(site_id, today, company_id)).unique().all()
     present = [row for row in rows if row.is_present]
     left = [row for row in rows if not row.is_present]
     groups = defaultdict(list)

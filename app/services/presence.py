@@ -21,7 +21,8 @@ def site_today(now: datetime) -> date:
     return local_date(now, current_app.config["PORTVAKT_TZ"])
 
 
-def _day_rows(site_id: int, day: date, company_id: int | None):
+def live_rows_query(site_id: int, day: date, company_id: int | None = None):
+    """A day's rows on the site's list (removed rows left out), with person, employers and card loaded."""
     query = (select(AttendanceDay)
              .where(AttendanceDay.site_id == site_id, AttendanceDay.local_date == day,
                     AttendanceDay.removed_at.is_(None))
@@ -38,13 +39,13 @@ def _by_employer_and_name(row: AttendanceDay):
 
 def present_now(site_id: int, today: date, company_id: int | None = None) -> list[AttendanceDay]:
     """Today's rows of people still on site, by employer and name."""
-    rows = db.session.scalars(_day_rows(site_id, today, company_id).where(AttendanceDay.is_present.is_(True)))
+    rows = db.session.scalars(live_rows_query(site_id, today, company_id).where(AttendanceDay.is_present.is_(True)))
     return sorted(rows, key=_by_employer_and_name)
 
 
 def rows_of_day(site_id: int, day: date, company_id: int | None = None) -> list[AttendanceDay]:
     """Every live row of a day (present or gone), by employer and name."""
-    return sorted(db.session.scalars(_day_rows(site_id, day, company_id)), key=_by_employer_and_name)
+    return sorted(db.session.scalars(live_rows_query(site_id, day, company_id)), key=_by_employer_and_name)
 
 
 @dataclass(frozen=True)
