@@ -241,6 +241,14 @@ def result_from_event(event: ScanEvent, scan_id: str) -> ScanResult:
 
 # --- Manual registrations and corrections (the web app) ---------------------------------------
 
+def _required_reason(reason: str | None, what: str) -> str:
+    """Every manual change to the legal record says why; the reason is kept and shown in the audit."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError(f"a reason is required {what}")
+    return reason
+
+
 def register_manual(site: Site, card_number: str, user, reason: str, now: datetime,
                     direction: str = "in", at: datetime | None = None) -> ScanResult:
     """Register a person by card number, checked like a scan; audit-logged with who and why.
@@ -248,9 +256,7 @@ def register_manual(site: Site, card_number: str, user, reason: str, now: dateti
     `at` is when the person came or left (default now); `direction` is in, out or auto.
     A rejected card is stored as a rejected event and puts nobody on the list.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValueError("a reason is required for a manual registration")
+    reason = _required_reason(reason, "for a manual registration")
     if direction not in rules.REQUESTED_DIRECTIONS:
         raise ValueError("direction must be in, out or auto")
     moment = at or now
@@ -268,9 +274,7 @@ def register_manual(site: Site, card_number: str, user, reason: str, now: dateti
 
 def remove_registration(attendance_day_id: int, user, reason: str, now: datetime) -> AttendanceDay:
     """Take a row off the list without deleting it: who, when and why are kept and audit-logged."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValueError("a reason is required to remove a registration")
+    reason = _required_reason(reason, "to remove a registration")
     day = db.session.get(AttendanceDay, attendance_day_id)
     if day is None:
         raise LookupError(attendance_day_id)
@@ -284,9 +288,7 @@ def remove_registration(attendance_day_id: int, user, reason: str, now: datetime
 
 def void_scan(scan_event_id: str, user, reason: str, now: datetime) -> ScanEvent:
     """Void one wrong scan (kept, marked) and rebuild the person's day from the scans left."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValueError("a reason is required to void a scan")
+    reason = _required_reason(reason, "to void a scan")
     event = db.session.get(ScanEvent, scan_event_id)
     if event is None:
         raise LookupError(scan_event_id)
