@@ -5,6 +5,8 @@ from app.api import bp, validation
 from app.api.auth import kiosk_required
 from app.api.errors import MAX_BATCH_BODY, ApiError
 from app.api.openapi import openapi_document
+from app.extensions import db
+from app.models import Kiosk
 from app.models._types import utcnow
 from app.services import kiosks, scans
 
@@ -28,7 +30,7 @@ def enroll():
 @bp.get("/kiosk")
 @kiosk_required
 def kiosk_config():
-    kiosk = g.kiosk
+    kiosk = db.session.get(Kiosk, g.kiosk.id)
     return jsonify(
         id=kiosk.id, name=kiosk.name, site={"id": kiosk.site.id, "name": kiosk.site.name}, mode=kiosk.mode,
         languages=[lang for lang in kiosk.languages.split(",") if lang],
@@ -41,7 +43,7 @@ def kiosk_config():
 @kiosk_required
 def heartbeat():
     report = validation.heartbeat(validation.json_object())
-    kiosks.record_heartbeat(g.kiosk, report, utcnow())
+    kiosks.record_heartbeat(g.kiosk.id, report, utcnow())
     return "", 204
 
 

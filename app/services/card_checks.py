@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
+from sqlalchemy import Date, bindparam, or_, select
 
 from app.adapters.cardservice import get_card_service
 from app.domain.cards import CardCheck, CardRef, CardStatus, LookupOutcome
@@ -26,14 +27,29 @@ INVALID_ON_REVERIFY = "invalid_on_reverify"
 UNKNOWN_COUNTRY = "XX"  # the service gives a foreign employer's id but not its country
 
 
+@dataclass(frozen=True)
+class KnownCard:
+    """A card as our records have it after the check: the ids a scan stores and the names it shows.
+
+    Plain values, not ORM rows: building three mapped objects per scan was most of a warm scan's
+    cost (bench/README.md).
+    """
+
+    card_id: int
+    number: str
+    valid_to: date | None
+    person_id: int
+    person_name: str
+    employer_id: int  # the employer on the card (the § 15 employer may differ: see scans._employment)
+    employer_name: str
+
+
 @dataclass
 class CardScanCheck:
     ref: CardRef | None
     check: CardCheck | None  # None when the payload was rejected before any lookup
     decision: GateDecision
-    card: Card | None  # ORM rows, created/updated from the service's data (flushed, not committed)
-    person: Person | None
-    employer: Company | None
+    card: KnownCard | None  # None when we know no such card
     new_followup: FollowUp | None = None  # opened by this scan; the caller may link its ScanEvent
 
     @property
@@ -46,26 +62,41 @@ class CardScanCheck:
         return self.ref.value if self.ref is not None and self.ref.kind == "card_number" else None
 
 
-def check_card_for_site(payload: str | bytes, site: Site, now: datetime) -> CardScanCheck:
-    """Decide one scan (or typed card number) at `site`. Flushes, never commits."""
+def check_card_for_site(payload: str | bytes, site, now: datetime) -> CardScanCheck:
+    """Decide one scan (or typed card number) at `site` (a Site, or a kiosk's SiteRules). Flushes,
+    never commits."""
     parsed = parse_payload(payload, qr_rules())
     if not parsed.accepted:
-        return CardScanCheck(None, None, payload_rejected(parsed.rejection), None, None, None)
+        return CardScanCheck(None, None, payload_rejected(parsed.rejection), None)
     check = get_card_service().lookup(parsed.ref)
-    if check.outcome is LookupOutcome.FOUND:
-        card = record_check(parsed.ref, check)
-    elif check.outcome is LookupOutcome.UNAVAILABLE:
-        card = find_known_card(parsed.ref)
-    else:
-        card = None
     today = local_date(now, current_app.config["PORTVAKT_TZ"])
-    decision = decide_gate(check, gate_facts(site, card, today), now)
+    facts = _facts_on_record(site, parsed.ref, check, today)
+    decision = decide_gate(check, gate_facts(site, facts, today), now)
+    card = facts.card if facts is not None else None
     followup = None
     if check.outcome is LookupOutcome.FOUND and check.status in FOLLOW_UP_STATUSES:
-        followup = open_followup(site.id, card, check.status.value, now)
-    db.session.flush()
-    return CardScanCheck(parsed.ref, check, decision, card, card.person if card else None,
-                         card.employer if card else None, followup)
+        followup = open_followup(site.id, check.status.value, now, card.number, card.card_id, card.person_id)
+        db.session.flush()
+    return CardScanCheck(parsed.ref, check, decision, card, followup)
+
+
+def _facts_on_record(site, ref: CardRef, check: CardCheck, today: date) -> "CardFacts | None":
+    """Our records of the card this answer is about, after recording the answer if it is new.
+
+    An answer from the cache was recorded when it was fetched, so a warm scan only reads (one
+    query). Should that first write have been rolled back, the card is missing and is recorded now.
+    """
+    if check.outcome is LookupOutcome.FOUND:
+        facts = card_facts(site, check.card_number, today) if check.from_cache else None
+        if facts is None:
+            record_check(ref, check)
+            db.session.flush()
+            facts = card_facts(site, check.card_number, today)
+        return facts
+    if check.outcome is LookupOutcome.UNAVAILABLE:
+        known = find_known_card(ref)
+        return card_facts(site, known.number, today) if known is not None else None
+    return None
 
 
 def qr_rules() -> QrRules:
@@ -149,52 +180,79 @@ def find_known_card(ref: CardRef) -> Card | None:
 # --- the site's rules --------------------------------------------------------------------------
 
 
-def gate_facts(site: Site, card: Card | None, today: date) -> GateFacts:
+@dataclass(frozen=True)
+class CardFacts:
+    """The card and what this site's rules say about its holder, read in one query."""
+
+    card: KnownCard
+    last_status: str | None
+    last_valid_at: datetime | None
+    person_barred: bool
+    employer_registered: bool  # on this site's contract chain today
+
+
+def _card_facts_statement():
+    card, person, company = Card.__table__.c, Person.__table__.c, Company.__table__.c
+    engagement, link = Engagement.__table__.c, SiteCompany.__table__.c
+    today = bindparam("today", type_=Date)
+    barred = (select(engagement.id)
+              .where(engagement.site_id == bindparam("site_id"), engagement.person_id == card.person_id,
+                     engagement.barred.is_(True))
+              .exists())
+    registered = (select(link.id)
+                  .where(link.site_id == bindparam("site_id"), link.company_id == card.employer_id,
+                         or_(link.active_from.is_(None), link.active_from <= today),
+                         or_(link.active_to.is_(None), link.active_to >= today))
+                  .exists())
+    return (select(card.id, card.valid_to, card.person_id, person.first_name, person.last_name, card.employer_id,
+                   company.name, card.last_status, card.last_valid_at, barred, registered)
+            .join_from(Card.__table__, Person.__table__, person.id == card.person_id)
+            .join(Company.__table__, company.id == card.employer_id)
+            .where(card.number == bindparam("number")))
+
+
+# Built once: on a warm scan, building a statement cost more than sending it (bench/roundtrips.py).
+CARD_FACTS = _card_facts_statement()
+
+
+def card_facts(site, number: str, today: date) -> CardFacts | None:
+    """The card by number with its holder, employer and the site's barring and contract-chain
+    facts: one round trip on every scan, the site's rules being EXISTS columns of the same row."""
+    row = db.session.execute(CARD_FACTS, {"number": number, "site_id": site.id, "today": today}).one_or_none()
+    if row is None:
+        return None
+    card_id, valid_to, person_id, first, last, employer_id, employer, status, valid_at, barred, registered = row
+    card = KnownCard(card_id, number, valid_to, person_id, f"{first} {last}", employer_id, employer)
+    return CardFacts(card, status, valid_at, bool(barred), bool(registered))
+
+
+def gate_facts(site, facts: CardFacts | None, today: date) -> GateFacts:
     """What the gate decision needs from our own records."""
     base = dict(today=today, outage_policy=site.outage_policy, outage_grace_hours=site.outage_grace_hours,
                 only_registered_companies=site.only_registered_companies)
-    if card is None:
+    if facts is None:
         return GateFacts(**base)
     return GateFacts(
         **base,
-        employer_registered=employer_registered(site.id, card.employer_id, today),
-        person_barred=person_barred(site.id, card.person_id),
-        confirmed_valid_at=card.last_valid_at if card.last_status == CardStatus.VALID.value else None,
-        valid_to=card.valid_to,
+        employer_registered=facts.employer_registered,
+        person_barred=facts.person_barred,
+        confirmed_valid_at=facts.last_valid_at if facts.last_status == CardStatus.VALID.value else None,
+        valid_to=facts.card.valid_to,
     )
-
-
-def employer_registered(site_id: int, company_id: int, today: date) -> bool:
-    """The company is on this site's contract chain today."""
-    for link in db.session.query(SiteCompany).filter_by(site_id=site_id, company_id=company_id):
-        if (link.active_from is None or link.active_from <= today) and (link.active_to is None or today <= link.active_to):
-            return True
-    return False
-
-
-def person_barred(site_id: int, person_id: int) -> bool:
-    """Barred from this site under any of the person's engagements here."""
-    query = db.session.query(Engagement.id).filter_by(site_id=site_id, person_id=person_id, barred=True)
-    return query.first() is not None
 
 
 # --- § 8 follow-ups ----------------------------------------------------------------------------
 
 
-def open_followup(site_id: int, card: Card | None, kind: str, now: datetime, card_number: str | None = None,
+def open_followup(site_id: int, kind: str, now: datetime, card_number: str | None, card_id: int | None = None,
                   person_id: int | None = None, scan_event_id: str | None = None) -> FollowUp | None:
     """Open a follow-up unless one is already open for this card, site and kind; None if it was."""
-    number = card.number if card is not None else card_number
     existing = db.session.query(FollowUp.id).filter_by(
-        site_id=site_id, card_number=number, kind=kind, done_at=None).first()
+        site_id=site_id, card_number=card_number, kind=kind, done_at=None).first()
     if existing is not None:
         return None
-    item = FollowUp(site_id=site_id, card=card, card_number=number, kind=kind, created_at=now,
-                    scan_event_id=scan_event_id)
-    if card is not None:
-        item.person = card.person  # the card may be new and not flushed: link the objects, not ids
-    else:
-        item.person_id = person_id
+    item = FollowUp(site_id=site_id, card_id=card_id, card_number=card_number, person_id=person_id, kind=kind,
+                    created_at=now, scan_event_id=scan_event_id)
     db.session.add(item)
     return item
 
@@ -222,6 +280,7 @@ def reverify_unverified(now: datetime) -> dict:
         counts["checked"] += 1
         event.reverified_at = now
         card = record_check(ref, check) if check.outcome is LookupOutcome.FOUND else event.card
+        db.session.flush()  # a card new to us gets its id, for the follow-up
         if _valid_on(check, event.local_date):
             counts["still_valid"] += 1
         else:
@@ -261,5 +320,5 @@ def _flag_invalid(event: ScanEvent, card: Card | None, check: CardCheck, now: da
     kind = check.status.value if check.status is not None else LookupOutcome.UNKNOWN_CARD.value
     if check.status is CardStatus.VALID:
         kind = CardStatus.EXPIRED.value  # valid status but past valid_to on the day of the scan
-    open_followup(event.site_id, card, kind, now, card_number=_ref_for_event(event).value,
-                  person_id=event.person_id, scan_event_id=event.id)
+    open_followup(event.site_id, kind, now, _ref_for_event(event).value, card_id=card.id if card else None,
+                  person_id=card.person_id if card else event.person_id, scan_event_id=event.id)

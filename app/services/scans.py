@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from uuid import uuid4
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import attendance as rules
 from app.domain.localtime import local_date, to_local
 from app.extensions import db
-from app.models import AttendanceDay, Card, Company, Engagement, Kiosk, Person, ScanEvent, Site
+from app.models import AttendanceDay, Company, Engagement, Person, ScanEvent, Site
 from app.services.audit import audit
 from app.services.card_checks import check_card_for_site
 
@@ -64,107 +64,102 @@ class ScanResult:
         return {**asdict(self), "warnings": list(self.warnings)}
 
 
-def record_scan(kiosk: Kiosk, scan: ScanInput, now: datetime) -> ScanResult:
-    """Record one kiosk scan, or replay the stored result when this id was seen before."""
+def record_scan(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
+    """Record one kiosk scan, or replay the stored result when this id was seen before.
+
+    `kiosk` is the authorized kiosk (kiosks.AuthorizedKiosk). The insert comes first and a
+    duplicate id fails on the primary key: a resent scan costs a rollback, a new scan (nearly
+    all of them) no lookup of its id.
+    """
     for _ in range(MAX_ATTEMPTS):
-        stored = db.session.get(ScanEvent, scan.id, populate_existing=True)
-        if stored is not None:
-            return _replay(stored, kiosk)
         try:
             result = _record_once(kiosk, scan, now)
             db.session.commit()
             return result
         except IntegrityError:
             db.session.rollback()
+        stored = db.session.get(ScanEvent, scan.id, populate_existing=True)
+        if stored is not None:
+            return _replay(stored, kiosk)
     log.warning("scan %s not recorded after %d attempts (conflicting writes)", scan.id, MAX_ATTEMPTS)
     raise ScanNotRecorded(scan.id)
 
 
-def _replay(event: ScanEvent, kiosk: Kiosk) -> ScanResult:
+def _replay(event: ScanEvent, kiosk) -> ScanResult:
     if event.kiosk_id != kiosk.id:
         raise ScanIdTaken(event.id)
     return result_from_event(event, event.id)
 
 
-def _record_once(kiosk: Kiosk, scan: ScanInput, now: datetime) -> ScanResult:
+def _record_once(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
     site = kiosk.site
     checked = check_card_for_site(scan.payload, site, now)
     day = _day_of(site, checked, scan.scanned_at)  # locked first, so the repeat check below is safe too
-    number = checked.card_number
-    previous = _repeat_read(kiosk.id, number, scan.scanned_at)
+    recent = _recent_scans(kiosk.id, checked, scan.scanned_at)
+    previous = _repeat_read(kiosk.id, checked.card_number, scan.scanned_at, recent)
     if previous is not None:
         # The same passage read twice: answer as before, register nothing new.
-        return result_from_event(previous, scan.id)
-    result, _ = _store(site, kiosk, scan, checked, number, now, day, source="kiosk")
-    return result
+        return result_from_event(db.session.get(ScanEvent, previous.id), scan.id)
+    return _store(site, kiosk, scan, checked, now, day, recent, source="kiosk")
 
 
-def _day_of(site: Site, checked, scanned_at: datetime) -> AttendanceDay | None:
+@dataclass(frozen=True)
+class _Day:
+    """A person's attendance row as the scan rules need it."""
+
+    id: int
+    state: rules.DayState
+    removed: bool
+
+
+@dataclass(frozen=True)
+class _RecentScan:
+    """A stored, not voided scan near this one: of the same person, or of this card at this gate."""
+
+    id: str
+    site_id: int
+    kiosk_id: int | None
+    card_id: int | None
+    card_number: str | None
+    decision: str
+    direction: str
+    scanned_at: datetime
+
+
+def _day_of(site, checked, scanned_at: datetime) -> _Day | None:
     """The person's day row, locked when the scan will change it (PostgreSQL: FOR UPDATE)."""
-    if checked.person is None:
+    if checked.card is None:
         return None
     day_date = local_date(scanned_at, current_app.config["PORTVAKT_TZ"])
-    return _day(site.id, checked.person.id, day_date, lock=checked.decision.accepted)
+    return _day(site.id, checked.card.person_id, day_date, lock=checked.decision.accepted)
 
 
-def _repeat_read(kiosk_id: int, number: str | None, scanned_at: datetime) -> ScanEvent | None:
-    if number is None:
-        return None
-    window = timedelta(seconds=current_app.config["SCAN_DEBOUNCE_S"])
-    previous = db.session.scalar(
-        select(ScanEvent)
-        .where(ScanEvent.kiosk_id == kiosk_id, ScanEvent.card_number == number,
-               ScanEvent.scanned_at > scanned_at - window, ScanEvent.scanned_at < scanned_at + window,
-               ScanEvent.voided_at.is_(None))
-        .order_by(ScanEvent.scanned_at.desc()).limit(1)
-    )
-    if previous is None or not rules.is_repeat_read(previous.scanned_at, scanned_at, window.total_seconds()):
-        return None
-    return previous
+def _day_statement():
+    day = AttendanceDay.__table__.c
+    return select(day.id, day.first_in, day.last_out, day.last_scan_at, day.is_present, day.flags,
+                  day.removed_at).where(day.site_id == bindparam("site_id"), day.person_id == bindparam("person_id"),
+                                        day.local_date == bindparam("local_date"))
 
 
-def _store(site: Site, kiosk: Kiosk | None, scan: ScanInput, checked, number: str | None, now: datetime,
-           day: AttendanceDay | None, source: str, note: str | None = None) -> tuple[ScanResult, ScanEvent]:
-    """Decide the direction, store the event and, for an accepted scan, update the person's day."""
-    decision, person, card = checked.decision, checked.person, checked.card
-    # Accepted with nobody to list happens only when the lenient outage policy lets an unknown
-    # card in: the event is kept for the supervisor's approval, the list waits for a person.
-    accepted = decision.accepted and person is not None
-    day_date = local_date(scan.scanned_at, current_app.config["PORTVAKT_TZ"])
-    present = bool(day and day.is_present and day.removed_at is None)
-    direction = rules.choose_direction(scan.direction, kiosk.mode if kiosk else "auto", present)
-    copied = accepted and card is not None and rules.looks_copied(
-        site.id, kiosk.id if kiosk else None, direction, scan.scanned_at, _recent_scans(card, scan.scanned_at))
-    warnings = _warnings(copied, scan.late, decision.needs_approval)
-    event = ScanEvent(
-        id=scan.id, site_id=site.id, kiosk_id=kiosk.id if kiosk else None, card_id=card.id if card else None,
-        card_number=number, person_id=person.id if person else None, scanned_at=scan.scanned_at,
-        received_at=now, local_date=day_date, decision="accepted" if decision.accepted else "rejected",
-        reason=decision.reason, direction=direction, verified=decision.verified, late=scan.late,
-        warnings=list(warnings), message=decision.message, source=source, note=note,
-        needs_approval=decision.needs_approval,
-    )
-    db.session.add(event)
-    db.session.flush()  # claims the scan id: a duplicate fails here, before touching the day
-    if getattr(checked, "new_followup", None) is not None:
-        checked.new_followup.scan_event_id = event.id  # the § 8 follow-up points at its scan
-    if accepted:
-        _apply_to_day(day, site, person, card, checked.employer, day_date, direction, scan.scanned_at, copied, source)
-    return _result(event, person, checked.employer, card), event
+# The statements every scan sends, built once: on a warm scan, building a statement cost more
+# than sending it (bench/roundtrips.py).
+DAY = _day_statement()
+DAY_FOR_UPDATE = DAY.with_for_update()
+INSERT_EVENT = insert(ScanEvent.__table__)
+INSERT_DAY = insert(AttendanceDay.__table__)
+UPDATE_DAY = update(AttendanceDay.__table__).where(AttendanceDay.__table__.c.id == bindparam("day_id"))
 
 
-def _warnings(copied: bool, late: bool, needs_approval: bool) -> tuple[str, ...]:
-    flagged = ((rules.POSSIBLE_COPIED_CARD, copied), (rules.LATE, late), (rules.NEEDS_APPROVAL, needs_approval))
-    return tuple(name for name, on in flagged if on)
-
-
-def _day(site_id: int, person_id: int, day_date, lock: bool) -> AttendanceDay | None:
-    query = select(AttendanceDay).where(AttendanceDay.site_id == site_id, AttendanceDay.person_id == person_id,
-                                        AttendanceDay.local_date == day_date)
+def _day(site_id: int, person_id: int, day_date, lock: bool) -> _Day | None:
     if lock:
         _hold_write_lock_on_sqlite()
-        query = query.with_for_update()
-    return db.session.scalar(query.execution_options(populate_existing=True))
+    params = {"site_id": site_id, "person_id": person_id, "local_date": day_date}
+    row = db.session.execute(DAY_FOR_UPDATE if lock else DAY, params).one_or_none()
+    if row is None:
+        return None
+    state = rules.DayState(first_in=row.first_in, last_out=row.last_out, last_scan_at=row.last_scan_at,
+                           is_present=bool(row.is_present), flags=tuple(row.flags or ()))
+    return _Day(row.id, state, row.removed_at is not None)
 
 
 def _hold_write_lock_on_sqlite() -> None:
@@ -175,27 +170,99 @@ def _hold_write_lock_on_sqlite() -> None:
         db.session.execute(text("UPDATE attendance_day SET id = id WHERE 0"))
 
 
-def _recent_scans(card: Card, scanned_at: datetime) -> list[rules.PastScan]:
+def _recent_scans_statement():
+    event = ScanEvent.__table__.c
+    same_person = event.person_id == bindparam("person_id")
+    same_read = and_(event.kiosk_id == bindparam("kiosk_id"), event.card_number == bindparam("number"))
+    return (select(event.id, event.site_id, event.kiosk_id, event.card_id, event.card_number, event.decision,
+                   event.direction, event.scanned_at)
+            .where(or_(same_person, same_read), event.voided_at.is_(None),
+                   event.scanned_at >= bindparam("start"), event.scanned_at <= bindparam("end")))
+
+
+RECENT_SCANS = _recent_scans_statement()
+
+
+def _recent_scans(kiosk_id: int | None, checked, scanned_at: datetime) -> list[_RecentScan]:
+    """In one query, what both the repeat-read and the copied-card rules look at: the person's
+    scans within the copied-card window, and this gate's reads of the same card number (which
+    may have no person: an unknown card, or one read during an outage). A None parameter
+    matches nothing (SQL's NULL = x is never true)."""
+    number, card = checked.card_number, checked.card
+    if number is None and card is None:
+        return []
+    debounce = timedelta(seconds=current_app.config["SCAN_DEBOUNCE_S"])
     start, end = rules.recent_scan_window(scanned_at)
-    rows = db.session.execute(
-        select(ScanEvent.site_id, ScanEvent.kiosk_id, ScanEvent.direction, ScanEvent.scanned_at)
-        .where(ScanEvent.person_id == card.person_id, ScanEvent.card_id == card.id,
-               ScanEvent.decision == "accepted", ScanEvent.voided_at.is_(None),
-               ScanEvent.scanned_at >= start, ScanEvent.scanned_at <= end)
+    params = {"person_id": card.person_id if card else None, "kiosk_id": kiosk_id, "number": number,
+              "start": min(start, scanned_at - debounce), "end": max(end, scanned_at + debounce)}
+    return [_RecentScan(*row) for row in db.session.execute(RECENT_SCANS, params)]
+
+
+def _repeat_read(kiosk_id: int | None, number: str | None, scanned_at: datetime,
+                 recent: list[_RecentScan]) -> _RecentScan | None:
+    """This gate's latest read of the same card within the debounce window, if any."""
+    if kiosk_id is None or number is None:
+        return None
+    debounce_s = current_app.config["SCAN_DEBOUNCE_S"]
+    repeats = [r for r in recent if r.kiosk_id == kiosk_id and r.card_number == number
+               and rules.is_repeat_read(r.scanned_at, scanned_at, debounce_s)]
+    return max(repeats, key=lambda r: r.scanned_at, default=None)
+
+
+def _accepted_scans_of_card(card, recent: list[_RecentScan]) -> list[rules.PastScan]:
+    return [rules.PastScan(r.site_id, r.kiosk_id, r.direction, r.scanned_at) for r in recent
+            if r.decision == "accepted" and r.card_id == card.card_id]
+
+
+def _store(site, kiosk, scan: ScanInput, checked, now: datetime, day: _Day | None, recent: list[_RecentScan],
+           source: str, note: str | None = None) -> ScanResult:
+    """Decide the direction, store the event and, for an accepted scan, update the person's day."""
+    decision, card = checked.decision, checked.card
+    # Accepted with nobody to list happens only when the lenient outage policy lets an unknown
+    # card in: the event is kept for the supervisor's approval, the list waits for a person.
+    accepted = decision.accepted and card is not None
+    day_date = local_date(scan.scanned_at, current_app.config["PORTVAKT_TZ"])
+    present = day is not None and day.state.is_present and not day.removed
+    kiosk_id = kiosk.id if kiosk else None
+    direction = rules.choose_direction(scan.direction, kiosk.mode if kiosk else "auto", present)
+    copied = accepted and rules.looks_copied(site.id, kiosk_id, direction, scan.scanned_at,
+                                             _accepted_scans_of_card(card, recent))
+    warnings = _warnings(copied, scan.late, decision.needs_approval)
+    event = dict(
+        id=scan.id, site_id=site.id, kiosk_id=kiosk_id, card_id=card.card_id if card else None,
+        card_number=checked.card_number, person_id=card.person_id if card else None, scanned_at=scan.scanned_at,
+        received_at=now, local_date=day_date, decision="accepted" if decision.accepted else "rejected",
+        reason=decision.reason, direction=direction, verified=decision.verified, late=scan.late,
+        warnings=list(warnings), message=decision.message, source=source, note=note,
+        needs_approval=decision.needs_approval,
     )
-    return [rules.PastScan(*row) for row in rows]
+    # Claims the scan id: a duplicate fails here, before touching the day.
+    db.session.execute(INSERT_EVENT, event)
+    if checked.new_followup is not None:
+        checked.new_followup.scan_event_id = scan.id  # the § 8 follow-up points at its scan
+    if accepted:
+        _apply_to_day(day, site.id, card, day_date, direction, scan.scanned_at, copied, source)
+    return _result(event, card)
 
 
-def _apply_to_day(day, site, person, card, card_employer, day_date, direction, at, copied, source) -> None:
-    if day is None:
-        employer_id, hired_by_id = _employment(site.id, person.id, card_employer, day_date)
-        day = AttendanceDay(site_id=site.id, person_id=person.id, local_date=day_date, employer_id=employer_id,
-                            hired_by_id=hired_by_id, source="manual" if source == "manual" else "scan", flags=[])
-        db.session.add(day)
-    state = rules.apply_scan(_state(day), direction, at, copied)
-    _store_state(day, state)
-    day.card_id = card.id if card else day.card_id
-    db.session.flush()  # a new day row racing another scan of the same person fails here
+def _warnings(copied: bool, late: bool, needs_approval: bool) -> tuple[str, ...]:
+    flagged = ((rules.POSSIBLE_COPIED_CARD, copied), (rules.LATE, late), (rules.NEEDS_APPROVAL, needs_approval))
+    return tuple(name for name, on in flagged if on)
+
+
+def _apply_to_day(day: _Day | None, site_id: int, card, day_date, direction, at, copied, source) -> None:
+    """The scan's effect on the person's day: a new row for the day's first scan, else an update.
+    A new row racing another scan of the same person fails on the unique key; the scan is retried."""
+    state = rules.apply_scan(day.state if day else None, direction, at, copied)
+    values = dict(first_in=state.first_in, last_out=state.last_out, last_scan_at=state.last_scan_at,
+                  is_present=state.is_present, flags=list(state.flags), card_id=card.card_id)
+    if day is not None:
+        db.session.execute(UPDATE_DAY, {"day_id": day.id, **values})
+        return
+    employer_id, hired_by_id = _employment(site_id, card.person_id, card.employer_id, day_date)
+    db.session.execute(INSERT_DAY, dict(
+        site_id=site_id, person_id=card.person_id, local_date=day_date, employer_id=employer_id,
+        hired_by_id=hired_by_id, source="manual" if source == "manual" else "scan", **values))
 
 
 def _state(day: AttendanceDay) -> rules.DayState:
@@ -208,25 +275,27 @@ def _store_state(day: AttendanceDay, state: rules.DayState) -> None:
     day.is_present, day.flags = state.is_present, list(state.flags)
 
 
-def _employment(site_id: int, person_id: int, card_employer, on) -> tuple[int, int | None]:
+def _employment(site_id: int, person_id: int, card_employer_id: int, on) -> tuple[int, int | None]:
     """The § 15 employer (and innleievirksomhet) from the person's engagement here, else the card's."""
-    engagements = db.session.scalars(
-        select(Engagement).where(Engagement.site_id == site_id, Engagement.person_id == person_id)
+    engagements = db.session.execute(
+        select(Engagement.employer_id, Engagement.hired_by_id, Engagement.active_from, Engagement.active_to)
+        .where(Engagement.site_id == site_id, Engagement.person_id == person_id)
+        .order_by(Engagement.id)
     ).all()
     active = [e for e in engagements
               if (e.active_from is None or e.active_from <= on) and (e.active_to is None or on <= e.active_to)]
-    same_employer = [e for e in active if card_employer is not None and e.employer_id == card_employer.id]
+    same_employer = [e for e in active if e.employer_id == card_employer_id]
     chosen = (same_employer or active or [None])[0]
     if chosen is not None:
         return chosen.employer_id, chosen.hired_by_id
-    return card_employer.id, None
+    return card_employer_id, None
 
 
-def _result(event: ScanEvent, person, employer, card) -> ScanResult:
+def _result(event: dict, card) -> ScanResult:
     return ScanResult(
-        id=event.id, decision=event.decision, direction=event.direction, reason=event.reason,
-        message=dict(event.message or {}), verified=event.verified, warnings=tuple(event.warnings or ()),
-        person={"name": person.name, "employer": employer.name if employer else None} if person else None,
+        id=event["id"], decision=event["decision"], direction=event["direction"], reason=event["reason"],
+        message=dict(event["message"] or {}), verified=event["verified"], warnings=tuple(event["warnings"]),
+        person={"name": card.person_name, "employer": card.employer_name} if card else None,
         card={"number": card.number, "valid_to": card.valid_to.isoformat() if card.valid_to else None}
         if card else None,
     )
@@ -234,9 +303,14 @@ def _result(event: ScanEvent, person, employer, card) -> ScanResult:
 
 def result_from_event(event: ScanEvent, scan_id: str) -> ScanResult:
     """The stored answer to a scan, under the id being answered (a replay or a repeat read)."""
-    card = event.card
-    result = _result(event, event.person, card.employer if card else None, card)
-    return ScanResult(**{**asdict(result), "id": scan_id, "warnings": result.warnings})
+    card, person = event.card, event.person
+    return ScanResult(
+        id=scan_id, decision=event.decision, direction=event.direction, reason=event.reason,
+        message=dict(event.message or {}), verified=event.verified, warnings=tuple(event.warnings or ()),
+        person={"name": person.name, "employer": card.employer.name if card else None} if person else None,
+        card={"number": card.number, "valid_to": card.valid_to.isoformat() if card.valid_to else None}
+        if card else None,
+    )
 
 
 # --- Manual registrations and corrections (the web app) ---------------------------------------
@@ -264,9 +338,9 @@ def register_manual(site: Site, card_number: str, user, reason: str, now: dateti
     scan = ScanInput(id=str(uuid4()), payload=card_number.strip(), scanned_at=moment, direction=direction)
     checked = check_card_for_site(scan.payload, site, now)
     day = _day_of(site, checked, scan.scanned_at)
-    result, event = _store(site, None, scan, checked, checked.card_number, now, day, source="manual",
-                           note=reason[:500])
-    audit("attendance.manual_registration", user, site_id=site.id, target_type="scan_event", target_id=event.id,
+    recent = _recent_scans(None, checked, scan.scanned_at)
+    result = _store(site, None, scan, checked, now, day, recent, source="manual", note=reason[:500])
+    audit("attendance.manual_registration", user, site_id=site.id, target_type="scan_event", target_id=scan.id,
           at=now, decision=result.decision, direction=result.direction)
     db.session.commit()
     return result
@@ -316,7 +390,7 @@ def _rebuild_day(site_id: int, person_id: int, day_date, now: datetime) -> None:
     site = db.session.get(Site, site_id)
     if rules.closing_is_due(day_date, site.closing_time, to_local(now, current_app.config["PORTVAKT_TZ"])):
         state = rules.close_day(state)
-    _store_state(day, state)
+    _store_state(db.session.get(AttendanceDay, day.id), state)
 
 
 # --- Presence and the end of the day ------------------------------------------------------------
