@@ -81,6 +81,8 @@ class Oversiktsliste:
 def collation_key(text: str) -> str:
     """A sort key for names in Norwegian order: case-insensitive, æ ø å last, é with e."""
     folded = text.casefold().translate(_NORWEGIAN)
+    if folded.isascii():  # most names once æ ø å are translated: nothing to decompose (a fifth of a big list's time)
+        return folded
     decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
