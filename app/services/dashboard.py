@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AttendanceDay, FollowUp, Kiosk, ScanEvent
+from app.models import FollowUp, Kiosk, ScanEvent
 from app.services import daily_control, presence
 from app.services.kiosks import kiosk_is_down
 
@@ -71,7 +71,7 @@ def people_per_hour(site_id: int, day: date, now: datetime, tz_name: str,
     return counts
 
 
-def _on_site_during(row: AttendanceDay, start: datetime, end: datetime, now: datetime) -> bool:
+def _on_site_during(row: presence.DayRow, start: datetime, end: datetime, now: datetime) -> bool:
     if row.first_in is None:
         return False
     until = now if row.is_present or row.last_out is None else row.last_out

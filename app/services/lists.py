@@ -11,17 +11,17 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from app.domain import oversiktsliste as ol
 from app.domain.localtime import local_date as to_local_date
 from app.domain.localtime import to_local
 from app.extensions import db
-from app.models import AttendanceDay, DailyList, Engagement, ScanEvent, Site
+from app.models import AttendanceDay, Card, DailyList, Engagement, Person, ScanEvent, Site
 from app.services.audit import audit
-from app.services.presence import live_rows_query
+from app.services.presence import DayRow, Employer, HiredBy, company_value, day_rows
 from reports import data as rd
 from reports.daily import render_daily_list
 from reports.exports import daily_csv as render_daily_csv
@@ -75,7 +75,7 @@ def build_day(site_id: int, day: date, company_id: int | None = None) -> ol.Over
     """The day's list (domain object): live rows only, sorted by employer then name."""
     site = _site(site_id)
     header = ol.Header(site.id, site.name, site.address, site.builder.name, day)
-    rows = db.session.scalars(live_rows_query(site_id, day, company_id)).unique().all()
+    rows = day_rows(site_id, day, company_id)
     unverified = _unverified_people(site_id, day)
     return ol.build_oversiktsliste(header, [_entry(row, row.person_id in unverified) for row in rows])
 
@@ -97,7 +97,7 @@ def _company(company) -> ol.Company | None:
     return ol.Company(company.name, company.identifier) if company is not None else None
 
 
-def _entry(row: AttendanceDay, unverified: bool) -> ol.Entry:
+def _entry(row: DayRow, unverified: bool) -> ol.Entry:
     flags = set(row.flags or ())
     if unverified:
         flags.add(ol.UNVERIFIED)
@@ -105,7 +105,7 @@ def _entry(row: AttendanceDay, unverified: bool) -> ol.Entry:
         flags.add(ol.MANUAL)
     return ol.Entry(
         first_name=row.person.first_name, last_name=row.person.last_name, birth_date=row.person.birth_date,
-        employer=_company(row.employer), hired_by=_company(row.hired_by),
+        employer=row.employer, hired_by=row.hired_by,
         card_number=row.card.number if row.card else None,
         card_valid_to=row.card.valid_to if row.card else None,
         first_in=row.first_in, last_out=row.last_out, flags=tuple(sorted(flags)))
@@ -256,7 +256,7 @@ def muster_report(site_id: int, now: datetime, company_id: int | None = None) ->
     site = _site(site_id)
     tz = _tz()
     today = to_local_date(now, tz)
-    rows = db.session.scalars(live_rows_query(site_id, today, company_id)).unique().all()
+    rows = day_rows(site_id, today, company_id)
     present = [row for row in rows if row.is_present]
     left = [row for row in rows if not row.is_present]
     groups = defaultdict(list)
@@ -311,30 +311,77 @@ def period_report(site_id: int, date_from: date, date_to: date, now: datetime,
     if date_to < date_from or (date_to - date_from).days >= MAX_PERIOD_DAYS:
         raise BadPeriod(f"Ugyldig periode / invalid period: {date_from}–{date_to} (max {MAX_PERIOD_DAYS} days)")
     site = _site(site_id)
-    query = (select(AttendanceDay)
-             .where(AttendanceDay.site_id == site_id, AttendanceDay.removed_at.is_(None),
-                    AttendanceDay.local_date.between(date_from, date_to))
-             .options(joinedload(AttendanceDay.person), joinedload(AttendanceDay.employer),
-                      joinedload(AttendanceDay.hired_by), joinedload(AttendanceDay.card)))
-    if company_id is not None:
-        query = query.where(AttendanceDay.employer_id == company_id)
-    days = defaultdict(list)
-    latest = {}
-    for row in db.session.scalars(query).unique():
-        key = (row.employer_id, row.person_id)
-        days[key].append(row.local_date)
-        if key not in latest or latest[key].local_date < row.local_date:
-            latest[key] = row
-    by_employer = defaultdict(list)
-    for key, row in latest.items():
-        by_employer[row.employer].append(rd.PersonDays(
-            row.person.first_name, row.person.last_name, row.person.birth_date, _info(_company(row.employer)),
-            _info(_company(row.hired_by)) if row.hired_by else None, row.card.number if row.card else None,
-            tuple(sorted(days[key]))))
+    groups = _people_by_employer(site_id, date_from, date_to, company_id).values()
     employers = tuple(
-        rd.EmployerDays(_info(_company(employer)), tuple(sorted(people, key=_name_key)))
-        for employer, people in sorted(by_employer.items(), key=lambda item: ol.collation_key(item[0].name)))
+        rd.EmployerDays(people[0].employer, tuple(sorted(people, key=_name_key)))
+        for people in sorted(groups, key=lambda people: ol.collation_key(people[0].employer.name)))
     return rd.PeriodReport(_site_info(site), date_from, date_to, employers, to_local(now, _tz()))
+
+
+def _people_by_employer(site_id: int, date_from: date, date_to: date,
+                        company_id: int | None) -> dict[int, list[rd.PersonDays]]:
+    """Per employer id, one PersonDays per person: their days, and the card and innleie of their latest day.
+
+    Two plain-column queries instead of one row per person and day with everything joined: a month
+    of a big site is some 44,000 rows, and decoding names and companies on each of them took most
+    of the report's time (as ORM objects, seconds; bench/README.md, "Big-site history").
+    """
+    days = _days_in_period(site_id, date_from, date_to, company_id)
+    latest = db.session.connection().execute(_latest_days_query(site_id, date_from, date_to, company_id)).all()
+    companies, by_employer = {}, defaultdict(list)
+    for employer_id, person_id, *details in latest:
+        person_days = tuple(sorted(days[employer_id, person_id]))
+        by_employer[employer_id].append(_person_days(employer_id, details, person_days, companies))
+    return by_employer
+
+
+def _in_period(site_id: int, date_from: date, date_to: date, company_id: int | None) -> list:
+    conditions = [AttendanceDay.site_id == site_id, AttendanceDay.removed_at.is_(None),
+                  AttendanceDay.local_date.between(date_from, date_to)]
+    if company_id is not None:
+        conditions.append(AttendanceDay.employer_id == company_id)
+    return conditions
+
+
+def _days_in_period(site_id: int, date_from: date, date_to: date,
+                    company_id: int | None) -> dict[tuple[int, int], list[date]]:
+    """The dates of each (employer id, person id) in the period, unsorted."""
+    query = select(AttendanceDay.employer_id, AttendanceDay.person_id, AttendanceDay.local_date).where(
+        *_in_period(site_id, date_from, date_to, company_id))
+    days = defaultdict(list)
+    for employer_id, person_id, local_date in db.session.connection().execute(query).all():
+        days[employer_id, person_id].append(local_date)
+    return days
+
+
+def _latest_days_query(site_id: int, date_from: date, date_to: date, company_id: int | None):
+    """Per person and employer, the latest day of the period with what the report shows of it."""
+    latest = (select(AttendanceDay.employer_id, AttendanceDay.person_id,
+                     func.max(AttendanceDay.local_date).label("local_date"))
+              .where(*_in_period(site_id, date_from, date_to, company_id))
+              .group_by(AttendanceDay.employer_id, AttendanceDay.person_id).subquery("latest"))
+    day = aliased(AttendanceDay, name="day")
+    return (select(latest.c.employer_id, latest.c.person_id, Person.first_name, Person.last_name, Person.birth_date,
+                   Employer.name, Employer.org_number, Employer.country, Employer.foreign_id,
+                   day.hired_by_id, HiredBy.name, HiredBy.org_number, HiredBy.country, HiredBy.foreign_id,
+                   Card.number)
+            .join(day, and_(day.site_id == site_id, day.person_id == latest.c.person_id,
+                            day.local_date == latest.c.local_date))
+            .join(Person, Person.id == latest.c.person_id)
+            .join(Employer, Employer.id == latest.c.employer_id)
+            .outerjoin(HiredBy, HiredBy.id == day.hired_by_id)
+            .outerjoin(Card, Card.id == day.card_id))
+
+
+def _person_days(employer_id: int, details: list, days: tuple[date, ...], companies: dict) -> rd.PersonDays:
+    (first_name, last_name, birth_date, employer_name, employer_org_number, employer_country, employer_foreign_id,
+     hired_by_id, hired_by_name, hired_by_org_number, hired_by_country, hired_by_foreign_id, card_number) = details
+    employer = company_value(companies, employer_id, employer_name, employer_org_number, employer_country,
+                             employer_foreign_id)
+    hired_by = company_value(companies, hired_by_id, hired_by_name, hired_by_org_number, hired_by_country,
+                             hired_by_foreign_id)
+    return rd.PersonDays(first_name, last_name, birth_date, _info(employer), _info(hired_by) if hired_by else None,
+                         card_number, days)
 
 
 def period_pdf(site_id: int, date_from: date, date_to: date, now: datetime, company_id: int | None = None) -> Download:

@@ -202,6 +202,32 @@ def test_period_report_counts_person_days(site, db_session):
         lists.period_report(site.id, DAY, DAY - timedelta(days=1), NOW)
 
 
+def test_period_report_takes_innleie_and_card_from_each_persons_latest_day(site, db_session):
+    from app.models import Card
+
+    main, agency = make_company("Nordbygg Entreprenør AS"), make_company("Vikar Øst UAB", "304567891", "LT")
+    ola = make_person("Ola", "Nordmann", agency)
+    attend(site, ola, DAY, agency)
+    attend(site, ola, DAY + timedelta(days=2), agency, hired_by=main).card_id = None
+    new_card = Card(number="59999999", person_id=ola.id, employer_id=agency.id)
+    db.session.add(new_card)
+    db.session.flush()
+    attend(site, ola, DAY + timedelta(days=1), agency).card_id = new_card.id  # not the latest day
+    attend(site, ola, DAY + timedelta(days=3), main)  # moved to the main contractor: a line of its own
+    attend(site, make_person("Kari", "Nordmann", main), DAY + timedelta(days=1), main).removed_at = NOW
+    db.session.commit()
+    report = lists.period_report(site.id, DAY, DAY + timedelta(days=6), NOW)
+    assert [employer.employer.name for employer in report.employers] == ["Nordbygg Entreprenør AS", "Vikar Øst UAB"]
+    at_main, at_agency = report.employers[0].people, report.employers[1].people
+    assert [(p.first_name, p.days) for p in at_main] == [("Ola", (DAY + timedelta(days=3),))]  # Kari was removed
+    assert at_agency[0].days == (DAY, DAY + timedelta(days=1), DAY + timedelta(days=2))
+    assert at_agency[0].employer.identifier == "LT 304567891"
+    assert at_agency[0].hired_by.name == "Nordbygg Entreprenør AS" and at_agency[0].card_number is None
+    only_main = lists.period_report(site.id, DAY, DAY + timedelta(days=6), NOW, company_id=main.id)
+    assert [e.employer.name for e in only_main.employers] == ["Nordbygg Entreprenør AS"]
+    assert only_main.employers[0].people[0].card_number is not None
+
+
 def test_cli_writes_the_pdf_and_verifies_archived_copies(site, day, runner, tmp_path):
     out = tmp_path / "liste.pdf"
     result = runner.invoke(args=["list", "pdf", "--site", str(site.id), "--date", DAY.isoformat(), "--out", str(out)])

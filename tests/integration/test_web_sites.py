@@ -7,7 +7,7 @@ import pytest
 from app.domain.secrets import hash_token
 from app.extensions import db
 from app.models import (
-    AttendanceDay, AuditLog, Company, DailyList, Engagement, FollowUp, Kiosk, ScanEvent, SiteCompany,
+    AttendanceDay, AuditLog, Card, Company, DailyList, Engagement, FollowUp, Kiosk, ScanEvent, SiteCompany,
 )
 from app.models._types import utcnow
 from app.services.audit import audit
@@ -80,6 +80,21 @@ def test_the_refresh_fragment_is_the_presence_block_alone(client, crew):
     login_as(client, make_user("coordinator", crew["site"]))
     body = page(client, f"/sites/{crew['site'].id}/present")
     assert "Rūta Jankauskienė" in body and "<html" not in body
+
+
+def test_the_presence_block_shows_card_number_and_who_hired_the_worker_in(client, crew):
+    agency = make_company("Bemanning Nord AS", "921397445", crew["site"])
+    person = make_person("Innleid", "Arbeider")
+    card = Card(number="51234567", person_id=person.id, employer_id=agency.id)
+    db.session.add(card)
+    db.session.flush()
+    row = attend(crew["site"], person, agency, crew["today"])
+    row.hired_by_id, row.card_id = crew["elektro"].id, card.id
+    db.session.commit()
+    login_as(client, make_user("coordinator", crew["site"]))
+    body = page(client, f"/sites/{crew['site'].id}/present")
+    assert "Bemanning Nord AS" in body and "Innleid Arbeider" in body and "51234567" in body
+    assert "innleid av Elektro Øst AS" in body
 
 
 def test_a_removed_registration_is_not_on_site(client, crew):
