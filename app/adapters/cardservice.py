@@ -198,7 +198,8 @@ class GuardedCardService(CardService):
             if leader:
                 flight = self._flights[key] = Flight()
         if cached is not None:
-            self._log(ref, cached, "cache", 0.0)
+            # Most scans at a busy gate end here: a debug line, so the log keeps the real calls.
+            self._log(ref, cached, "cache", 0.0, level=logging.DEBUG)
             return replace(cached, from_cache=True, latency_ms=0.0)
         if not leader:
             return self._wait_for(flight, ref)
@@ -281,10 +282,12 @@ class GuardedCardService(CardService):
         return CardCheck(LookupOutcome.UNAVAILABLE, checked_at=self.wall_clock(), latency_ms=latency_ms)
 
     def _log(self, ref: CardRef, check: CardCheck, source: str, latency_ms: float,
-             attempts: int = 0, failure: str = "") -> None:
+             attempts: int = 0, failure: str = "", level: int = logging.INFO) -> None:
         """One line per lookup, with no personal data: the card appears only as a keyed hash."""
+        if not log.isEnabledFor(level):
+            return
         digest = hmac.new(self._log_key, ref.value.encode(), hashlib.sha256).hexdigest()[:10]
-        log.info("card lookup ref=%s:%s outcome=%s status=%s source=%s latency_ms=%.0f attempts=%d%s",
+        log.log(level, "card lookup ref=%s:%s outcome=%s status=%s source=%s latency_ms=%.0f attempts=%d%s",
                  ref.kind, digest, check.outcome.value, check.status.value if check.status else "-",
                  source, latency_ms, attempts, f" failure={failure}" if failure else "")
 

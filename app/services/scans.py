@@ -9,7 +9,7 @@ locked (SELECT ... FOR UPDATE) while the in/out state changes, so two scans of o
 cannot both read "absent".
 """
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import uuid4
 
@@ -61,7 +61,10 @@ class ScanResult:
     warnings: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "warnings": list(self.warnings)}
+        # Not dataclasses.asdict: its deep copy of every field was a visible share of a scan.
+        return {"id": self.id, "decision": self.decision, "direction": self.direction, "reason": self.reason,
+                "message": self.message, "person": self.person, "card": self.card, "verified": self.verified,
+                "warnings": list(self.warnings)}
 
 
 def record_scan(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
