@@ -1,12 +1,15 @@
-"""Round trips per scan: every SQL statement one warm kiosk scan sends to PostgreSQL, in order.
+"""Round trips per scan: every SQL statement one warm kiosk scan sends to PostgreSQL, in order,
+and the app's own CPU time per warm scan (one process, Flask's test client, no HTTP server).
 
-On a 2-core box the database round trips are what a scan costs (see the profile in
-bench/README.md), so this is the first figure to look at when the ingest rate moves.
+On a 2-core box the database round trips and the Python around them are what a scan costs (see
+the profile in bench/README.md), so these are the first figures to look at when the ingest rate
+moves. The CPU figure is the process's own CPU, so neighbours on a shared box barely move it.
 
     .venv/bin/python -m bench.roundtrips
 """
 import os
 import sys
+import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,12 +30,34 @@ def scan(client, token: str, payload: str) -> dict:
     return response.get_json()
 
 
+WARM_SCANS = 600
+
+
+def cpu_per_warm_scan(client, tokens: list[str], payloads: list[str]) -> float:
+    """The app's CPU per warm scan: every card at every gate in turn (no two reads of a card at
+    one gate within the debounce), through Flask and the database session, not HTTP."""
+    for payload in payloads:
+        scan(client, tokens[0], payload)  # every card looked up once: the cache is warm
+    started = time.process_time()
+    for n in range(WARM_SCANS):
+        scan(client, tokens[1 + (n // len(payloads)) % (len(tokens) - 1)], payloads[n % len(payloads)])
+    return (time.process_time() - started) * 1000 / WARM_SCANS
+
+
+def cpu_per_healthz(client) -> float:
+    """The same figure for the trivial endpoint, so the two can be compared like bench/ingest.py does."""
+    started = time.process_time()
+    for _ in range(WARM_SCANS):
+        assert client.get("/healthz").status_code == 200
+    return (time.process_time() - started) * 1000 / WARM_SCANS
+
+
 def main() -> None:
     folder = harness.instance_dir("roundtrips")
     with harness.postgres() as url:
         env = harness.app_env(url, folder)
         harness.migrate(env)
-        plan = seed(url, folder, sites=1, cards_per_site=4, kiosks_per_site=4)
+        plan = seed(url, folder, sites=1, cards_per_site=40, kiosks_per_site=20)
         lines = plan.plan_file.read_text().splitlines()
         tokens = [line.split("\t")[2] for line in lines if line.startswith("kiosk")]
         payloads = [line.split("\t")[2] for line in lines if line.startswith("card")]
@@ -48,16 +73,26 @@ def main() -> None:
                 scan(client, tokens[0], payloads[0])  # the card's first lookup fills the cache
                 scan(client, tokens[1], payloads[1])  # a busy gate: its kiosk was seen seconds ago
                 statements = []
-                event.listen(db.engine, "before_cursor_execute",
-                             lambda conn, cur, statement, *rest: statements.append(" ".join(statement.split())))
+
+                def remember(conn, cursor, statement, *rest):
+                    statements.append(" ".join(statement.split()))
+
+                event.listen(db.engine, "before_cursor_execute", remember)
                 answer = scan(client, tokens[1], payloads[0])  # the same card at another gate: warm
+                event.remove(db.engine, "before_cursor_execute", remember)
+                cpu_ms = cpu_per_warm_scan(client, tokens, payloads)
+                healthz_ms = cpu_per_healthz(client)
         finally:
             cardsim.stop()
     print(f"A warm scan at a busy gate ({answer['decision']}, {answer['direction']}): "
           f"{len(statements)} statements, plus BEGIN, COMMIT and the pool's pre-ping")
     for number, statement in enumerate(statements, 1):
         print(f"{number:3}. {statement[:150]}")
+    print(f"App CPU per warm scan (test client, {WARM_SCANS} scans): {cpu_ms:.2f} ms; "
+          f"per /healthz: {healthz_ms:.2f} ms ({healthz_ms / cpu_ms:.0%})")
     harness.record("roundtrips", {"statements_per_warm_scan": len(statements),
+                                  "app_cpu_ms_per_warm_scan": round(cpu_ms, 2),
+                                  "app_cpu_ms_per_healthz": round(healthz_ms, 3),
                                   "statements": [s[:200] for s in statements]})
 
 
