@@ -45,7 +45,7 @@ def register_web_basics(app: Flask) -> None:
     """Sign-in, languages, security headers and the template helpers every page uses."""
     from flask_babel import gettext
 
-    from app import i18n, security
+    from app import i18n, security, sessions
     from app.auth.access import can
 
     login_manager.init_app(app)
@@ -55,6 +55,7 @@ def register_web_basics(app: Flask) -> None:
     login_manager.login_message_category = "info"
     i18n.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
     app.jinja_env.globals["can"] = can
 
 
