@@ -1,13 +1,14 @@
-"""The daily § 15 oversiktsliste as an A4 PDF: header block, one table, subtotals and the total."""
+"""The daily § 15 oversiktsliste as an A4 PDF: header block, one list of rows, subtotals and the total."""
 from io import BytesIO
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from reports.canvas import numbered_canvas
 from reports.data import DailyListReport, ListRow
 from reports.fonts import BOLD, REGULAR
+from reports.listpage import ListPage, Look, Row
 from reports.styles import GRID, GROUP, SHADE, flag_label, nb_date, nb_datetime, nb_time, para, styles, wrap_lines
 
 TITLE = "Oversiktsliste – byggherreforskriften § 15"
@@ -19,6 +20,8 @@ SAFETY = 2  # points kept free per page against rounding
 FONT_SIZE = 7.5
 LEADING = 9
 PADDING = 1.5
+LOOK = Look(font_size=FONT_SIZE, leading=LEADING, padding_x=3, padding_top=PADDING, rule_width=0.25, rule_colour=GRID)
+BACKGROUNDS = {"person": None, "group": GROUP, "subtotal": SHADE, "total": GROUP}
 
 # (heading, width in points); "Inn"/"Ut" only when the site records times.
 COLUMNS = [
@@ -45,7 +48,7 @@ def render_daily_list(report: DailyListReport) -> bytes:
     header = [*_header(report), Spacer(1, 4 * mm)]
     frame_height = doc.height - 2 * FRAME_PADDING
     first_page = frame_height - sum(f.wrap(doc.width, frame_height)[1] for f in header)
-    story = header + _paged_tables(report, doc.width, first_page, frame_height)
+    story = header + _pages(report, doc.width, first_page, frame_height)
     doc.build(story, canvasmaker=numbered_canvas(footer_left, footer_centre))
     return buffer.getvalue()
 
@@ -81,27 +84,25 @@ def _columns(report: DailyListReport, width: float) -> list:
     return [(heading, w or width - fixed) for heading, w in columns]
 
 
-def _paged_tables(report: DailyListReport, width: float, first_page: float, other_pages: float) -> list:
-    """One LongTable per page, the header row first on each.
+def _pages(report: DailyListReport, width: float, first_page: float, other_pages: float) -> list:
+    """One ListPage per page, the header row first on each.
 
     We paginate ourselves because the row heights are known: left to ReportLab, every page split
-    copies and re-measures all the rows still to come, which makes a 10,000-person list
-    quadratic. repeatRows=1 still guards the header should a page come out taller than planned.
+    copies and re-measures all the rows still to come, which makes a 10,000-person list quadratic.
     """
     columns = _columns(report, width)
     widths = [w for _, w in columns]
-    header = [heading for heading, _ in columns]
-    rows = list(_body_rows(report, widths))
-    heights = [_row_height(cells, widths) for cells, _ in rows]
-    header_height = _row_height(header, widths)
-    story, page, used, available = [], [], header_height, first_page - SAFETY
-    for row, height in zip(rows, heights):
-        if page and used + height > available:
-            story += [_page_table(header, header_height, page, widths), PageBreak()]
-            page, used, available = [], header_height, other_pages - SAFETY
-        page.append((row, height))
-        used += height
-    story.append(_page_table(header, header_height, page, widths))
+    headings = [heading for heading, _ in columns]
+    header = Row(headings, _row_height(headings), BOLD, SHADE)
+    story, page, used, available = [], [], header.height, first_page - SAFETY
+    for cells, kind in _body_rows(report, widths):
+        row = Row(cells, _row_height(cells), REGULAR if kind == "person" else BOLD, BACKGROUNDS[kind])
+        if page and used + row.height > available:
+            story += [ListPage(header, page, widths, LOOK), PageBreak()]
+            page, used, available = [], header.height, other_pages - SAFETY
+        page.append(row)
+        used += row.height
+    story.append(ListPage(header, page, widths, LOOK))
     return story
 
 
@@ -120,17 +121,6 @@ def _body_rows(report: DailyListReport, widths: list):
             yield _row_cells(number, row, report.show_times, widths), "person"
         yield across(f"Sum {group.employer.name}: {group.subtotal} {_persons(group.subtotal)}"), "subtotal"
     yield across(f"Totalt / total: {report.total} {_persons(report.total)}"), "total"
-
-
-def _page_table(header: list, header_height: float, page: list, widths: list) -> LongTable:
-    commands = _base_style()
-    for index, ((_, kind), _) in enumerate(page, start=1):
-        if kind != "person":
-            commands += _full_row(index, SHADE if kind == "subtotal" else GROUP)
-    table = LongTable([header] + [cells for (cells, _), _ in page], colWidths=widths,
-                      rowHeights=[header_height] + [height for _, height in page], repeatRows=1)
-    table.setStyle(TableStyle(commands))
-    return table
 
 
 def _persons(count: int) -> str:
@@ -153,36 +143,5 @@ def _row_cells(number: int, row: ListRow, show_times: bool, widths: list) -> lis
     return [wrap_lines(text, w - pad, REGULAR, FONT_SIZE) for text, w in zip(texts, widths)]
 
 
-
-
-def _row_height(cells: list, widths: list) -> float:
-    tallest = 0
-    for value, width in zip(cells, widths):
-        if isinstance(value, str):
-            tallest = max(tallest, LEADING * (value.count("\n") + 1))
-        else:
-            tallest = max(tallest, value.wrap(width - 6, 10_000)[1])
-    return tallest + 2 * PADDING
-
-
-def _base_style() -> list:
-    return [
-        ("FONT", (0, 0), (-1, -1), REGULAR, FONT_SIZE),
-        ("FONT", (0, 0), (-1, 0), BOLD, FONT_SIZE),
-        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.25, GRID),
-        ("LINEABOVE", (0, 0), (-1, 0), 0.25, GRID),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEADING", (0, 0), (-1, -1), LEADING),
-        ("TOPPADDING", (0, 0), (-1, -1), PADDING),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), PADDING),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]
-
-
-def _full_row(index: int, background) -> list:
-    """A row spanning the table: an employer heading, a subtotal or the total."""
-    # No SPAN: spans make ReportLab's page splitting quadratic; the text simply runs across the
-    # row's empty cells, and there are no vertical rules for it to cross.
-    return [("BACKGROUND", (0, index), (-1, index), background), ("FONT", (0, index), (-1, index), BOLD, FONT_SIZE)]
+def _row_height(cells: list) -> float:
+    return LEADING * max(cell.count("\n") + 1 for cell in cells) + 2 * PADDING
