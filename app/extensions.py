@@ -1,10 +1,13 @@
 """Flask extensions, created unbound and attached to the app in create_app()."""
+import sqlite3
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 
 # Named constraints so migrations can alter them on every database.
 NAMING_CONVENTION = {
@@ -20,3 +23,16 @@ migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_for_many_workers(dbapi_connection, connection_record):
+    """SQLite, the embedded default, is shared by gunicorn's workers and threads. In WAL mode a
+    page being read never holds up a gate's write, nor a write the page; a writer waiting for
+    another waits up to 10 s before the scan answers "busy" (the kiosk then sends it again).
+    Commits stay durable: WAL with synchronous=FULL, SQLite's default."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
