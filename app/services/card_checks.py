@@ -19,7 +19,7 @@ from app.domain.orgnr import is_valid_org_number, normalize_org_number
 from app.domain.qr import DEFAULT_URL_PATTERNS, QrRules, parse_payload
 from app.domain.secrets import hash_token
 from app.extensions import db
-from app.models import AttendanceDay, Card, Company, Engagement, FollowUp, Person, ScanEvent, Site, SiteCompany
+from app.models import AttendanceDay, Card, Company, Engagement, FollowUp, Person, ScanEvent, SiteCompany
 
 # § 8: the byggherre must tell Arbeidstilsynet and the employer when a card seen at the gate is one of these.
 FOLLOW_UP_STATUSES = {CardStatus.NOT_VALID, CardStatus.BLOCKED, CardStatus.LOST, CardStatus.STOLEN}
