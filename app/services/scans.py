@@ -402,16 +402,19 @@ def present_people(site: Site, now: datetime) -> list[dict]:
     """Who is on site now: today's rows still "in", oldest arrival first."""
     today = local_date(now, current_app.config["PORTVAKT_TZ"])
     # Plain columns, not objects: a big site has over a thousand people in (bench/bigsite.py).
+    # "Still in" is checked here, not in SQL: with it in the WHERE clause PostgreSQL misjudged
+    # the rows and chose the (site, is_present) index over months of days, 11 of 13 ms.
     rows = db.session.execute(
-        select(Person.first_name, Person.last_name, Company.name, AttendanceDay.last_scan_at)
+        select(Person.first_name, Person.last_name, Company.name, AttendanceDay.last_scan_at,
+               AttendanceDay.is_present)
         .join(Person, Person.id == AttendanceDay.person_id)
         .join(Company, Company.id == AttendanceDay.employer_id)
         .where(AttendanceDay.site_id == site.id, AttendanceDay.local_date == today,
-               AttendanceDay.is_present.is_(True), AttendanceDay.removed_at.is_(None))
+               AttendanceDay.removed_at.is_(None))
         .order_by(AttendanceDay.last_scan_at)
     )
     return [{"name": f"{first} {last}", "employer": employer, "since": since.isoformat() if since else None}
-            for first, last, employer, since in rows]
+            for first, last, employer, since, present in rows if present]
 
 
 def close_days(now: datetime, site_id: int | None = None) -> int:
