@@ -9,6 +9,7 @@ import json
 import math
 import os
 import platform
+import runpy
 import shutil
 import socket
 import subprocess
@@ -29,9 +30,10 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
 CARD_TOKEN = "bench-card-token"
 
-# The production settings the benchmarks run gunicorn with (README: "Production").
-GUNICORN_WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-GUNICORN_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+# The production settings the benchmarks run gunicorn with: gunicorn.conf.py's, unless overridden.
+_GUNICORN_CONF = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+GUNICORN_WORKERS = int(os.environ.get("BENCH_WORKERS", _GUNICORN_CONF["workers"]))
+GUNICORN_THREADS = int(os.environ.get("BENCH_THREADS", _GUNICORN_CONF["threads"]))
 
 
 # --- machine and results ---------------------------------------------------------------------

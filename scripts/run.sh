@@ -41,7 +41,8 @@ $PY -m cardsim --host 127.0.0.1 --port "$SIM_PORT" --data "$CARDSIM_DATA" --toke
 ( while true; do $FLASK retention purge >/dev/null 2>&1 || true; sleep 86400; done ) & pids+=($!)
 
 # No access log: share-link and self-service tokens travel in URL paths and must not be logged.
-.venv/bin/gunicorn --workers 2 --threads 4 --bind "127.0.0.1:$PORT" wsgi:app & pids+=($!)
+# Workers and threads: gunicorn.conf.py.
+.venv/bin/gunicorn --bind "127.0.0.1:$PORT" wsgi:app & pids+=($!)
 
 sleep 1
 cat <<INFO
