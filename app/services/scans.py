@@ -160,9 +160,7 @@ def _day(site_id: int, person_id: int, day_date, lock: bool) -> _Day | None:
     row = db.session.execute(DAY_FOR_UPDATE if lock else DAY, params).one_or_none()
     if row is None:
         return None
-    state = rules.DayState(first_in=row.first_in, last_out=row.last_out, last_scan_at=row.last_scan_at,
-                           is_present=bool(row.is_present), flags=tuple(row.flags or ()))
-    return _Day(row.id, state, row.removed_at is not None)
+    return _Day(row.id, _state(row), row.removed_at is not None)
 
 
 def _hold_write_lock_on_sqlite() -> None:
@@ -257,8 +255,7 @@ def _apply_to_day(day: _Day | None, site_id: int, card, day_date, direction, at,
     """The scan's effect on the person's day: a new row for the day's first scan, else an update.
     A new row racing another scan of the same person fails on the unique key; the scan is retried."""
     state = rules.apply_scan(day.state if day else None, direction, at, copied)
-    values = dict(first_in=state.first_in, last_out=state.last_out, last_scan_at=state.last_scan_at,
-                  is_present=state.is_present, flags=list(state.flags), card_id=card.card_id)
+    values = {**_state_columns(state), "card_id": card.card_id}
     if day is not None:
         db.session.execute(UPDATE_DAY, {"day_id": day.id, **values})
         return
@@ -268,14 +265,20 @@ def _apply_to_day(day: _Day | None, site_id: int, card, day_date, direction, at,
         hired_by_id=hired_by_id, source="manual" if source == "manual" else "scan", **values))
 
 
-def _state(day: AttendanceDay) -> rules.DayState:
+def _state(day) -> rules.DayState:
+    """The day's state from an AttendanceDay, or from a row of its columns."""
     return rules.DayState(first_in=day.first_in, last_out=day.last_out, last_scan_at=day.last_scan_at,
                           is_present=bool(day.is_present), flags=tuple(day.flags or ()))
 
 
+def _state_columns(state: rules.DayState) -> dict:
+    return dict(first_in=state.first_in, last_out=state.last_out, last_scan_at=state.last_scan_at,
+                is_present=state.is_present, flags=list(state.flags))
+
+
 def _store_state(day: AttendanceDay, state: rules.DayState) -> None:
-    day.first_in, day.last_out, day.last_scan_at = state.first_in, state.last_out, state.last_scan_at
-    day.is_present, day.flags = state.is_present, list(state.flags)
+    for column, value in _state_columns(state).items():
+        setattr(day, column, value)
 
 
 def _employment(site_id: int, person_id: int, card_employer_id: int, on) -> tuple[int, int | None]:
@@ -299,8 +302,7 @@ def _result(event: dict, card) -> ScanResult:
         id=event["id"], decision=event["decision"], direction=event["direction"], reason=event["reason"],
         message=dict(event["message"] or {}), verified=event["verified"], warnings=tuple(event["warnings"]),
         person={"name": card.person_name, "employer": card.employer_name} if card else None,
-        card={"number": card.number, "valid_to": card.valid_to.isoformat() if card.valid_to else None}
-        if card else None,
+        card=_card_answer(card.number, card.valid_to) if card else None,
     )
 
 
@@ -311,9 +313,12 @@ def result_from_event(event: ScanEvent, scan_id: str) -> ScanResult:
         id=scan_id, decision=event.decision, direction=event.direction, reason=event.reason,
         message=dict(event.message or {}), verified=event.verified, warnings=tuple(event.warnings or ()),
         person={"name": person.name, "employer": card.employer.name if card else None} if person else None,
-        card={"number": card.number, "valid_to": card.valid_to.isoformat() if card.valid_to else None}
-        if card else None,
+        card=_card_answer(card.number, card.valid_to) if card else None,
     )
+
+
+def _card_answer(number: str, valid_to) -> dict:
+    return {"number": number, "valid_to": valid_to.isoformat() if valid_to else None}
 
 
 # --- Manual registrations and corrections (the web app) ---------------------------------------
