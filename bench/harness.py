@@ -153,6 +153,27 @@ class Service:
         return _children(self.process.pid)
 
 
+class ServerCpu:
+    """CPU seconds spent by gunicorn (master and workers) and, on PostgreSQL, by the database
+    server, in total and apart (`app_seconds`, `db_seconds`)."""
+
+    def __init__(self, server: Service, database_url: str):
+        self.app_pid = server.process.pid
+        self.db_pid = postmaster_pid(database_url) if database_url.startswith("postgresql") else None
+
+    def _now(self) -> tuple[float, float]:
+        return cpu_seconds(self.app_pid), cpu_seconds(self.db_pid) if self.db_pid else 0.0
+
+    def __enter__(self):
+        self.start = self._now()
+        return self
+
+    def __exit__(self, *exc):
+        end = self._now()
+        self.app_seconds, self.db_seconds = end[0] - self.start[0], end[1] - self.start[1]
+        self.seconds = self.app_seconds + self.db_seconds
+
+
 def rss_mb(pid: int) -> float:
     """Resident set size of one process in MB (0 when it is gone)."""
     try:
@@ -257,11 +278,12 @@ def start_cardsim(data_file: Path) -> Service:
     return Service("cardsim", args, port, {}, ready_path="/_sim/calls")
 
 
-def start_gunicorn(env: dict, workers: int = GUNICORN_WORKERS, threads: int = GUNICORN_THREADS) -> Service:
+def start_gunicorn(env: dict, workers: int = GUNICORN_WORKERS, threads: int = GUNICORN_THREADS,
+                   app: str = "wsgi:app") -> Service:
     """gunicorn as in production: no access log (it would cost more than some requests)."""
     port = free_port()
     args = [str(VENV_BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads),
-            "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+            "--bind", f"127.0.0.1:{port}", app]
     return Service("gunicorn", args, port, env, ready_path="/healthz")
 
 
