@@ -208,7 +208,7 @@ def measure_backend(name: str, database_url: str, args) -> list[dict]:
     folder = harness.instance_dir(f"ingest-{name}")
     env = harness.app_env(database_url, folder)
     harness.migrate(env)
-    # SQLite takes a few dozen scans a second: fewer cards, so that the cache can be warmed in time.
+    # Fewer cards on SQLite: its warm-up (every card into every worker's cache) is slower.
     cards_per_site = args.cards_per_site if name == "postgresql" else args.sqlite_cards_per_site
     plan = seed(database_url, folder, args.sites, cards_per_site, args.kiosks_per_site)
     cardsim = harness.start_cardsim(plan.cardsim_file)
@@ -305,11 +305,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, nargs="+", default=[8], help="kiosks posting at once")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--sites", type=int, default=10)
-    parser.add_argument("--cards-per-site", type=int, default=100)
-    parser.add_argument("--sqlite-cards-per-site", type=int, default=40)
-    # Enough gates that a card is back at the same gate only after the debounce window even at
-    # 2,000 scans/s (see repeat_window_s); with 20 a third of SQLite's "lost" were repeat reads.
-    parser.add_argument("--kiosks-per-site", type=int, default=150)
+    # Enough cards that one is back at the same gate only after the debounce window, even at
+    # 1,000 scans/s (repeat_window_s); with 400 on SQLite, "lost" counted repeat reads. More gates
+    # would do it too, but each kiosk that sends no heartbeat costs a last_seen_at write per 30 s.
+    parser.add_argument("--cards-per-site", type=int, default=200)
+    parser.add_argument("--sqlite-cards-per-site", type=int, default=150)
+    parser.add_argument("--kiosks-per-site", type=int, default=20)
     parser.add_argument("--profile", action="store_true", help="py-spy the workers during the scans")
     args = parser.parse_args()
 
