@@ -1,6 +1,6 @@
 # Read by gunicorn when started from the project folder (make run, the tests, bench): settings that
 # must hold for every start, whatever its command line says.
-logger_class = "app.access_log.AccessLogWithoutTokens"  # no share/self-service tokens in the access log
+logger_class = "app.access_log.AccessLogWithoutSecrets"  # no link tokens or searched names in the access log
 
 # The worker model, for kiosks and browsers alike (a command line's --workers/--threads still wins).
 # Threads, because a request mostly waits: for PostgreSQL's durable commit, for the card service

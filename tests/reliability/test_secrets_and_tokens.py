@@ -1,8 +1,8 @@
 """Secrets and personal data over real HTTP: gunicorn (2 workers, access log on, as in production).
 
 A day's traffic (kiosk scans by QR and by card number, a card-service outage, a wrong and a right
-password, the site's pages and every link on them, downloads, a share link made, opened and
-revoked) must leave no name, birth date, card number, QR token, bearer token, password, share link
+password, the site's pages and every link on them, downloads, people searched for by name, a
+share link made, opened and revoked) must leave no name, birth date, card number, QR token, bearer token, password, share link
 token or session cookie in the server's log, nor in any URL the app makes. A revoked kiosk token is refused at once
 by every worker; share links are long random tokens that stop at revocation.
 """
@@ -11,7 +11,7 @@ import re
 import secrets
 import subprocess
 from datetime import date
-from urllib.parse import urljoin, urlparse
+from urllib.parse import quote, quote_plus, urljoin, urlparse
 
 import pytest
 import requests
@@ -102,6 +102,9 @@ def test_no_personal_data_or_secret_in_logs_or_urls(logged_live, world, cardsim)
     urls = browse(browser, url, ["/", f"/sites/{site}", f"/sites/{site}/people", f"/sites/{site}/present",
                                  f"/sites/{site}/lists", f"/sites/{site}/rejected", f"/sites/{site}/unverified",
                                  f"/sites/{site}/audit", "/admin/audit"])
+    for worker in world.workers.values():  # the people search is a GET form: the name is in the URL
+        found = browser.get(f"{url}/sites/{site}/people", params={"q": worker.name.split(" ", 1)[1]}, timeout=10)
+        assert worker.name in found.text
     share_token = make_share_link(browser, url, site)
     assert requests.get(f"{url}/share/{share_token}", timeout=10).status_code == 200
     revoke_share_link(browser, url, site)
@@ -114,9 +117,11 @@ def test_no_personal_data_or_secret_in_logs_or_urls(logged_live, world, cardsim)
         first, last = worker.name.split(" ", 1)
         personal |= {f"{key} first name": first, f"{key} last name": last,
                      f"{key} card number": worker.card_number, f"{key} QR token": worker.qr_token}
-    found_in_log = [what for what, value in {**secrets_, **personal}.items() if value in log]
+    found_in_log = [what for what, value in {**secrets_, **personal}.items()
+                    if any(form in log for form in (value, quote(value), quote_plus(value)))]
     found_in_urls = [(what, u) for u in urls for what, value in personal.items() if value in u]
     assert "GET /sites/" in log and "GET /share/[token]" in log  # the log really holds the day's traffic
+    assert "/people?q=[search]" in log
     assert "card lookup" in log
     assert len(urls) > 20
     assert found_in_log == [], found_in_log
