@@ -4,23 +4,26 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from app.domain.oversiktsliste import collation_key
 from app.extensions import db
 from app.models import AttendanceDay, Card, Engagement, Person
 
 
 def people_on_site(site_id: int, company_id: int | None = None, search: str = "") -> list[Engagement]:
-    """The site's engagements (one per person and employer), by name; `search` matches a name part."""
+    """The site's engagements (one per person and employer), by name in Norwegian order (the
+    database's own collation may put Å before Æ); `search` matches a name part."""
     query = (select(Engagement).join(Person, Person.id == Engagement.person_id)
              .where(Engagement.site_id == site_id)
              .options(joinedload(Engagement.person), joinedload(Engagement.employer),
                       joinedload(Engagement.hired_by))
-             .order_by(Person.last_name, Person.first_name, Engagement.id))
+             .order_by(Engagement.id))
     if company_id is not None:
         query = query.where(Engagement.employer_id == company_id)
     if search.strip():
         pattern = f"%{search.strip()[:100]}%"
         query = query.where(or_(Person.first_name.ilike(pattern), Person.last_name.ilike(pattern)))
-    return list(db.session.scalars(query))
+    return sorted(db.session.scalars(query), key=lambda e: (collation_key(e.person.last_name),
+                                                             collation_key(e.person.first_name)))
 
 
 def cards_of(person_ids: list[int]) -> dict[int, list[Card]]:

@@ -76,6 +76,21 @@ def test_site_page_groups_the_people_on_site_by_employer(client, crew):
     assert 'data-refresh-url="/sites/%d/present"' % crew["site"].id in body
 
 
+def test_names_on_the_site_and_people_pages_are_in_norwegian_order(client, crew):
+    # Code point order (and many databases' collations) would put Å before Æ and Ø.
+    for last in ["Åsen", "Zahl", "Østby", "Aas", "Ærø"]:
+        person = make_person("Per", last)
+        db.session.add(Engagement(person_id=person.id, site_id=crew["site"].id, employer_id=crew["elektro"].id))
+        attend(crew["site"], person, crew["elektro"], crew["today"])
+    db.session.commit()
+    login_as(client, make_user("coordinator", crew["site"]))
+    expected = ["Per Aas", "Per Zahl", "Per Ærø", "Per Østby", "Per Åsen"]
+    for url in (f"/sites/{crew['site'].id}", f"/sites/{crew['site'].id}/people"):
+        body = page(client, url)
+        positions = [body.index(name) for name in expected]
+        assert positions == sorted(positions), url
+
+
 def test_the_refresh_fragment_is_the_presence_block_alone(client, crew):
     login_as(client, make_user("coordinator", crew["site"]))
     body = page(client, f"/sites/{crew['site'].id}/present")
