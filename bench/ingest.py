@@ -328,7 +328,7 @@ def main() -> None:
             print("targets (PostgreSQL, 8 kiosks):", verdict(row))
         if row["card back at a gate after s"] <= REPEAT_READ_WINDOW_S:
             print(f"{row['db']} at {row['kiosks at once']}: cards came back to a gate within the debounce; "
-                  f"'lost' counts repeat reads too (raise --kiosks-per-site)")
+                  f"'lost' counts repeat reads too (raise --cards-per-site)")
         if set(row["statuses"]) - {"200"}:
             print(f"{row['db']} at {row['kiosks at once']}: statuses {row['statuses']}")
     harness.record("ingest", {

@@ -13,9 +13,9 @@ import cProfile
 import os
 import pstats
 import sys
-from collections import Counter
 import time
 import uuid
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
