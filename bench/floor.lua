@@ -1,14 +1,6 @@
 -- wrk script for bench/floor.py: scan-sized JSON bodies with unique ids to $BENCH_FLOOR_PATH.
 dofile("wrk_report.lua")
 
-local thread_count = 0
-
-function setup(thread)
-   report_setup(thread)
-   thread:set("thread_no", thread_count)
-   thread_count = thread_count + 1
-end
-
 function init(args)
    path, run_tag, counter = os.getenv("BENCH_FLOOR_PATH"), os.getenv("BENCH_RUN_TAG"), 0
    -- As long as an HMS card's QR payload (a URL with a token).

@@ -8,16 +8,8 @@
 -- to $BENCH_ACKED.<thread> so the benchmark can look for lost events.
 dofile("wrk_report.lua")
 
-local thread_count = 0
-
-function setup(thread)
-   report_setup(thread)
-   thread:set("thread_no", thread_count)
-   thread_count = thread_count + 1
-   thread:set("thread_total", tonumber(os.getenv("BENCH_THREADS") or "2"))
-end
-
 function init(args)
+   thread_total = tonumber(os.getenv("BENCH_THREADS") or "2")
    run_tag = os.getenv("BENCH_RUN_TAG")
    kiosks, cards = {}, {}
    for line in io.lines(os.getenv("BENCH_PLAN")) do

@@ -1,10 +1,12 @@
 -- wrk helper: counts HTTP statuses per thread and writes the run's summary as JSON to
 -- $BENCH_SUMMARY (latencies in microseconds), so bench/harness.py can read figures, not text.
 -- A script that numbers its requests in a global `counter` gets the highest one back too.
+-- Each thread gets its number (0, 1, ...) as the global `thread_no`.
 local threads = {}
 statuses = {}
 
 function report_setup(thread)
+   thread:set("thread_no", #threads)
    table.insert(threads, thread)
 end
 
