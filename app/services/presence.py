@@ -143,16 +143,16 @@ def company_value(companies: dict, company_id: int | None, name: str, org_number
 def _in_list_order(rows) -> list:
     """Day rows or engagements by employer and name in the § 15 list's order (æ ø å last, which the
     database's own collation may not do), so a name is where a guard holding the printed list
-    expects it. A big site has thousands of rows and a few dozen employers: each employer's key is
-    worked out once."""
-    employer_keys: dict[str, str] = {}
+    expects it. A big site's list repeats each employer hundreds of times and most first names
+    several times: each distinct text's key is worked out once."""
+    keys: dict[str, str] = {}
 
-    def key(row):
-        employer = row.employer.name
-        if employer not in employer_keys:
-            employer_keys[employer] = ol.collation_key(employer)
-        return employer_keys[employer], ol.collation_key(row.person.last_name), ol.collation_key(row.person.first_name)
-    return sorted(rows, key=key)
+    def key_of(text: str) -> str:
+        if text not in keys:
+            keys[text] = ol.collation_key(text)
+        return keys[text]
+    return sorted(rows, key=lambda row: (key_of(row.employer.name), key_of(row.person.last_name),
+                                         key_of(row.person.first_name)))
 
 
 def present_now(site_id: int, today: date, company_id: int | None = None) -> list[DayRow]:
