@@ -87,13 +87,17 @@ def collation_key(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def name_key(person) -> tuple:
+    """A person (anything with last_name and first_name) in list order: last name, then first."""
+    return collation_key(person.last_name), collation_key(person.first_name)
+
+
 def _employer_key(company: Company) -> tuple:
     return collation_key(company.name), company.identifier
 
 
 def _person_key(entry: Entry) -> tuple:
-    return (collation_key(entry.last_name), collation_key(entry.first_name), entry.birth_date,
-            entry.card_number or "")
+    return (*name_key(entry), entry.birth_date, entry.card_number or "")
 
 
 def build_oversiktsliste(header: Header, entries) -> Oversiktsliste:

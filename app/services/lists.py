@@ -263,23 +263,19 @@ def muster_report(site_id: int, now: datetime, company_id: int | None = None) ->
     for row in present:
         groups[row.employer].append(_muster_person(row.person, row.employer, row.card, row.first_in, tz))
     present_groups = tuple(
-        rd.MusterGroup(_info(_company(employer)), tuple(sorted(people, key=_name_key)))
+        rd.MusterGroup(_info(_company(employer)), tuple(sorted(people, key=ol.name_key)))
         for employer, people in sorted(groups.items(), key=lambda item: ol.collation_key(item[0].name)))
     expected = _expected(site_id, today, {row.person_id for row in rows}, company_id, tz)
     return rd.MusterReport(
         _site_info(site), to_local(now, tz), present_groups,
         left_today=tuple(sorted((_muster_person(r.person, r.employer, r.card, r.first_in, tz) for r in left),
-                                key=_name_key)),
+                                key=ol.name_key)),
         expected=expected)
 
 
 def _muster_person(person, employer, card, first_in, tz) -> rd.MusterPerson:
     return rd.MusterPerson(person.first_name, person.last_name, _info(_company(employer)),
                            card.number if card else None, to_local(first_in, tz) if first_in else None)
-
-
-def _name_key(person) -> tuple:
-    return ol.collation_key(person.last_name), ol.collation_key(person.first_name)
 
 
 def _expected(site_id: int, today: date, seen: set[int], company_id: int | None, tz: str) -> tuple:
@@ -293,7 +289,7 @@ def _expected(site_id: int, today: date, seen: set[int], company_id: int | None,
                   and (engagement.active_to is None or engagement.active_to >= today))
         if active and engagement.person_id not in seen:
             people[engagement.person_id] = _muster_person(engagement.person, engagement.employer, None, None, tz)
-    return tuple(sorted(people.values(), key=_name_key))
+    return tuple(sorted(people.values(), key=ol.name_key))
 
 
 def muster_pdf(site_id: int, now: datetime, company_id: int | None = None) -> Download:
@@ -313,7 +309,7 @@ def period_report(site_id: int, date_from: date, date_to: date, now: datetime,
     site = _site(site_id)
     groups = _people_by_employer(site_id, date_from, date_to, company_id).values()
     employers = tuple(
-        rd.EmployerDays(people[0].employer, tuple(sorted(people, key=_name_key)))
+        rd.EmployerDays(people[0].employer, tuple(sorted(people, key=ol.name_key)))
         for people in sorted(groups, key=lambda people: ol.collation_key(people[0].employer.name)))
     return rd.PeriodReport(_site_info(site), date_from, date_to, employers, to_local(now, _tz()))
 

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from app.domain.oversiktsliste import collation_key
+from app.domain.oversiktsliste import name_key
 from app.extensions import db
 from app.models import AttendanceDay, Card, Engagement, Person
 
@@ -22,8 +22,7 @@ def people_on_site(site_id: int, company_id: int | None = None, search: str = ""
     if search.strip():
         pattern = f"%{search.strip()[:100]}%"
         query = query.where(or_(Person.first_name.ilike(pattern), Person.last_name.ilike(pattern)))
-    return sorted(db.session.scalars(query), key=lambda e: (collation_key(e.person.last_name),
-                                                             collation_key(e.person.first_name)))
+    return sorted(db.session.scalars(query), key=lambda e: name_key(e.person))
 
 
 def cards_of(person_ids: list[int]) -> dict[int, list[Card]]:

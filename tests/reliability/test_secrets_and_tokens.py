@@ -2,9 +2,10 @@
 
 A day's traffic (kiosk scans by QR and by card number, a card-service outage, a wrong and a right
 password, the site's pages and every link on them, downloads, people searched for by name, a
-share link made, opened and revoked) must leave no name, birth date, card number, QR token, bearer token, password, share link
-token or session cookie in the server's log, nor in any URL the app makes. A revoked kiosk token is refused at once
-by every worker; share links are long random tokens that stop at revocation.
+share link made, opened and revoked) must leave no name, birth date, card number, QR token,
+bearer token, password, share link token or session cookie in the server's log, nor in any URL
+the app makes. A revoked kiosk token is refused at once by every worker; share links are long
+random tokens that stop at revocation.
 """
 import os
 import re
