@@ -22,13 +22,13 @@ def create_checked_app():
     if os.environ.get(CHECKED_ENV) == "1":
         return create_app()
     app = _configured_app()
-    _check_database(app)
+    _check_database(app, require_head=False)  # the CLI must load to run `flask db upgrade` itself
     return app
 
 
 def check_startup() -> None:
     """Run the checks once in gunicorn's master, then let its workers skip them."""
-    _check_database(_configured_app())
+    _check_database(_configured_app(), require_head=True)
     os.environ[CHECKED_ENV] = "1"
 
 
@@ -39,16 +39,32 @@ def _configured_app():
         _die(f"konfigurasjonsfeil / configuration error: {exc}")
 
 
-def _check_database(app) -> None:
+def _check_database(app, require_head: bool) -> None:
     with app.app_context():
         try:
             db.session.execute(text("SELECT 1"))
+            current, head = schema_revisions(app)
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0][:200]
             _die(f"databasen svarer ikke / cannot reach the database ({reason})")
         finally:
             db.session.remove()
         db.engine.dispose()  # no connection may cross a fork into gunicorn's workers
+    if require_head and current != head:
+        # A server on an old schema starts and then fails on the first scan: refuse instead.
+        _die(f"databasen er på versjon {current or 'ingen'}, koden trenger {head}: kjør `flask db upgrade` / "
+             f"the database is at revision {current or 'none'}, the code needs {head}: run `flask db upgrade`")
+
+
+def schema_revisions(app) -> tuple[str | None, str]:
+    """(the database's migration revision, the newest revision the code knows)."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    with db.engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, script.get_current_head()
 
 
 def _die(message: str):

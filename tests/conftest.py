@@ -9,7 +9,7 @@ import tempfile
 import pytest
 from sqlalchemy import text
 
-DATABASE_FIXTURES = {"app", "db_session", "client", "runner", "live_server"}
+DATABASE_FIXTURES = {"app", "db_session", "client", "runner", "live_server", "scratch_database"}
 
 
 def pytest_addoption(parser):

@@ -5,11 +5,11 @@ from app.models.audit import AuditLog
 from app.models.followups import FollowUp
 from app.models.kiosks import EnrollmentCode, Kiosk
 from app.models.lists import AccessLink, DailyList
-from app.models.people import Card, Engagement, Person
+from app.models.people import Card, CardOrder, Engagement, Person
 from app.models.sites import Builder, Company, Site, SiteCompany
 
 __all__ = [
-    "AccessLink", "AttendanceDay", "AuditLog", "Builder", "Card", "Company", "DailyList",
+    "AccessLink", "AttendanceDay", "AuditLog", "Builder", "Card", "CardOrder", "Company", "DailyList",
     "Engagement", "EnrollmentCode", "FollowUp", "Kiosk", "Membership", "Person", "Role",
     "ScanEvent", "Site", "SiteCompany", "User",
 ]

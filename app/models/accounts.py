@@ -15,6 +15,7 @@ class Role(str, enum.Enum):
     COORDINATOR = "coordinator"  # SHA-koordinator
     SAFETY_REP = "safety_rep"  # verneombud
     EMPLOYER_VIEWER = "employer_viewer"  # sees only its own company's people
+    EMPLOYER_REP = "employer_rep"  # the same, and registers its own company's crew on the site
 
 
 class User(UserMixin, db.Model):

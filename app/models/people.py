@@ -1,6 +1,6 @@
 """People, their HMS cards and their engagements on sites."""
 from app.extensions import db
-from app.models._types import UTCDateTime
+from app.models._types import UTCDateTime, utcnow
 
 
 class Person(db.Model):
@@ -53,6 +53,9 @@ class Engagement(db.Model):
     active_to = db.Column(db.Date)
     barred = db.Column(db.Boolean, nullable=False, default=False)
     barred_reason = db.Column(db.String(200))
+    # Who made it: gate (a card scanned with no engagement), site_office, employer or import.
+    registered_via = db.Column(db.String(12))
+    created_at = db.Column(UTCDateTime, default=utcnow)
 
     __table_args__ = (db.UniqueConstraint("person_id", "site_id", "employer_id"),)
 
@@ -60,3 +63,31 @@ class Engagement(db.Model):
     site = db.relationship("Site")
     employer = db.relationship("Company", foreign_keys=[employer_id])
     hired_by = db.relationship("Company", foreign_keys=[hired_by_id])
+
+
+class CardOrder(db.Model):
+    """A worker whose HMS card is on order: Arbeidstilsynet accepts work meanwhile if the order is documented.
+
+    Valid at most 30 days; when the card arrives and is scanned on the site, `card_id` links it.
+    """
+
+    id = db.Column(db.Integer, primary_key=True)
+    site_id = db.Column(db.ForeignKey("site.id"), nullable=False, index=True)
+    person_id = db.Column(db.ForeignKey("person.id"), nullable=False, index=True)
+    employer_id = db.Column(db.ForeignKey("company.id"), nullable=False)
+    hired_by_id = db.Column(db.ForeignKey("company.id"))
+    order_reference = db.Column(db.String(100))
+    receipt = db.Column(db.LargeBinary)  # the order receipt (PDF or picture), when one was uploaded
+    receipt_filename = db.Column(db.String(200))
+    receipt_mimetype = db.Column(db.String(100))
+    approved_by = db.Column(db.String(200), nullable=False)  # who approved the work while the card is on order
+    valid_until = db.Column(db.Date, nullable=False)
+    created_by_id = db.Column(db.ForeignKey("user.id"))
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    card_id = db.Column(db.ForeignKey("card.id"))
+    linked_at = db.Column(UTCDateTime)
+
+    person = db.relationship("Person")
+    employer = db.relationship("Company", foreign_keys=[employer_id])
+    hired_by = db.relationship("Company", foreign_keys=[hired_by_id])
+    card = db.relationship("Card")

@@ -21,6 +21,7 @@ class Site(db.Model):
     city = db.Column(db.String(100), nullable=False)
     builder_id = db.Column(db.ForeignKey("builder.id"), nullable=False)
     start_date = db.Column(db.Date)
+    planned_end = db.Column(db.Date)  # the dashboard warns about an active site without one
     # Drives retention: the § 15 list is kept six months after the works are finished.
     completion_date = db.Column(db.Date)
     status = db.Column(db.String(20), nullable=False, default="active")  # planned|active|completed
@@ -30,6 +31,9 @@ class Site(db.Model):
     outage_grace_hours = db.Column(db.Integer, nullable=False, default=12)
     only_registered_companies = db.Column(db.Boolean, nullable=False, default=False)
     records_times = db.Column(db.Boolean, nullable=False, default=True)
+    # § 15 needs no times and every reader of the list would see them: recorded, not printed, by default.
+    prints_times = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    kiosk_languages = db.Column(db.String(50), nullable=False, default="nb,en,pl,lt", server_default="nb,en,pl,lt")
     # In/out times are access control (employee monitoring) with a shorter life than the list.
     passage_retention_days = db.Column(db.Integer, nullable=False, default=90)
     retention_months = db.Column(db.Integer, nullable=False, default=6)
