@@ -48,7 +48,9 @@ USER_ROLES = {
     "coordinator": _l("SHA coordinator"),
     "safety_rep": _l("Safety representative (verneombud)"),
     "employer_viewer": _l("Employer (own people only)"),
+    "employer_rep": _l("Employer who registers its crew (own people only)"),
 }
+EMPLOYER_ROLES = frozenset({"employer_viewer", "employer_rep"})  # tied to one company and one site
 
 
 def select_choices(pairs) -> list[SelectChoice]:

@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.services.accounts import MIN_PASSWORD_LENGTH
-from app.templating import USER_ROLES, select_choices
+from app.templating import EMPLOYER_ROLES, USER_ROLES, select_choices
 
 
 class NewUserForm(FlaskForm):
@@ -31,10 +31,10 @@ class MembershipForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if valid and self.role.data == "employer_viewer" and not self.company_id.data:
+        if valid and self.role.data in EMPLOYER_ROLES and not self.company_id.data:
             self.company_id.errors.append(_l("An employer sees only its own people: choose the company."))
             return False
-        if valid and self.role.data == "employer_viewer" and not self.site_id.data:
+        if valid and self.role.data in EMPLOYER_ROLES and not self.site_id.data:
             self.site_id.errors.append(_l("An employer's role is for one site: choose it."))
             return False
         return valid

@@ -3,7 +3,12 @@
 A user's rights on a site come from their memberships: a membership with a site applies to that
 site, one without a site (site_id NULL) applies to every site. An employer_viewer sees only the
 people of its own company: the decorator exposes that company as `g.company_scope`, and every
-query a scoped view makes filters on it. Templates may call `can()` to hide links; the decorators
+query a scoped view makes filters on it. An employer_rep is scoped the same way and may also
+register its own company's crew on the site (engagements, crew import).
+
+New sites: a global admin creates sites for any byggherre; a builder_rep may create a site for a
+byggherre it already represents (it is builder_rep on one of that byggherre's sites) and becomes
+builder_rep of the new site. Everyone else gets access to a new site from an admin. Templates may call `can()` to hide links; the decorators
 are the guard.
 """
 from dataclasses import dataclass
@@ -20,8 +25,10 @@ BUILDER_REP = Role.BUILDER_REP.value
 COORDINATOR = Role.COORDINATOR.value
 SAFETY_REP = Role.SAFETY_REP.value
 EMPLOYER_VIEWER = Role.EMPLOYER_VIEWER.value
+EMPLOYER_REP = Role.EMPLOYER_REP.value
+EMPLOYERS = frozenset({EMPLOYER_VIEWER, EMPLOYER_REP})  # see only their own company's people
 
-EVERYONE = frozenset({ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP, EMPLOYER_VIEWER})
+EVERYONE = frozenset({ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP, EMPLOYER_VIEWER, EMPLOYER_REP})
 SITE_STAFF = frozenset({ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP})  # not the employers
 KEEPERS = frozenset({ADMIN, BUILDER_REP})  # keep and check the § 15 list
 
@@ -42,11 +49,14 @@ POLICY: dict[str, frozenset[str]] = {
     "manage_followups": KEEPERS,
     "create_share_link": KEEPERS,
     "create_self_service_link": KEEPERS,
+    "manage_site": KEEPERS,  # edit the site's settings, mark the works finished, reopen
+    "manage_crew": KEEPERS | {EMPLOYER_REP},  # engagements and crew import; scoped for employer_rep
+    "manage_card_orders": KEEPERS,  # workers whose HMS card is on order
     "manage_users": frozenset({ADMIN}),  # only an admin of every site (site_id NULL)
 }
 
-# Actions where an employer_viewer's answer is limited to its own company's people.
-SCOPED_TO_COMPANY = frozenset({"view_site", "view_presence", "view_list", "view_people"})
+# Actions where an employer's answer is limited to its own company's people.
+SCOPED_TO_COMPANY = frozenset({"view_site", "view_presence", "view_list", "view_people", "manage_crew"})
 
 
 @dataclass(frozen=True)
@@ -70,10 +80,10 @@ def grant(user, action: str, site_id: int | None) -> Grant:
     matching = [m for m in memberships_for(user, site_id) if m.role in allowed_roles]
     if not matching:
         return Grant(False)
-    unscoped = [m for m in matching if m.role != EMPLOYER_VIEWER]
+    unscoped = [m for m in matching if m.role not in EMPLOYERS]
     if unscoped or action not in SCOPED_TO_COMPANY:
         return Grant(True)
-    if matching[0].company_id is None:  # an employer_viewer without a company sees nothing
+    if matching[0].company_id is None:  # an employer without a company sees nothing
         return Grant(False)
     return Grant(True, matching[0].company_id)
 
@@ -85,6 +95,19 @@ def can(action: str, site_id: int | None = None) -> bool:
 
 def is_global_admin(user) -> bool:
     return any(m.role == ADMIN and m.site_id is None for m in memberships_for(user, None))
+
+
+def represented_builders(user) -> set[int] | None:
+    """The byggherrer this user may create sites for: None means every one (a global admin)."""
+    if is_global_admin(user):
+        return None
+    return {m.site.builder_id for m in memberships_for(user, None)
+            if m.role == BUILDER_REP and m.site is not None}
+
+
+def may_create_sites(user) -> bool:
+    builders = represented_builders(user)
+    return builders is None or bool(builders)
 
 
 def site_action(action: str):

@@ -15,7 +15,7 @@ group = AppGroup("user", help="User accounts.")
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--site", "site_id", type=int, help="Site id; omit for every site.")
-@click.option("--company", "company_id", type=int, help="Company id (employer_viewer only).")
+@click.option("--company", "company_id", type=int, help="Company id (employer_viewer and employer_rep only).")
 @click.option("--password", help="Omit to get a random one, printed once.")
 def create(email, name, role, site_id, company_id, password) -> None:
     """Create a user with one role."""
@@ -24,8 +24,9 @@ def create(email, name, role, site_id, company_id, password) -> None:
         raise click.ClickException(f"Brukeren finnes allerede / user already exists: {email}")
     if site_id is not None and db.session.get(Site, site_id) is None:
         raise click.ClickException(f"Ukjent byggeplass / unknown site: {site_id}")
-    if role == Role.EMPLOYER_VIEWER.value and (company_id is None or db.session.get(Company, company_id) is None):
-        raise click.ClickException("employer_viewer trenger --company / needs --company")
+    if role in (Role.EMPLOYER_VIEWER.value, Role.EMPLOYER_REP.value) and (
+            company_id is None or db.session.get(Company, company_id) is None):
+        raise click.ClickException(f"{role} trenger --company / needs --company")
     password = password or secrets.token_urlsafe(12)
     user = User(email=email, name=name)
     user.set_password(password)

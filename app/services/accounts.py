@@ -92,8 +92,8 @@ def unlock_user(actor: User, user: User) -> None:
 
 
 def add_membership(actor: User, user: User, role: str, site_id: int | None, company_id: int | None) -> Membership:
-    """Give `user` a role on a site (or every site). Only an employer_viewer keeps a company."""
-    if role != Role.EMPLOYER_VIEWER.value:
+    """Give `user` a role on a site (or every site). Only an employer role keeps a company."""
+    if role not in (Role.EMPLOYER_VIEWER.value, Role.EMPLOYER_REP.value):
         company_id = None
     membership = Membership(user=user, role=role, site_id=site_id, company_id=company_id)
     db.session.add(membership)

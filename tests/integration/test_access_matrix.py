@@ -29,13 +29,15 @@ from tests.support.web import login_as, make_company, make_person, make_site, ma
 ANONYMOUS, KIOSK = "anonymous", "kiosk_token"
 ADMIN, BUILDER_REP, COORDINATOR = "admin", "builder_rep", "coordinator"
 SAFETY_REP, EMPLOYER_VIEWER, OTHER_SITE = "safety_rep", "employer_viewer", "other_site_builder_rep"
-VISITORS = (ANONYMOUS, KIOSK, ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP, EMPLOYER_VIEWER, OTHER_SITE)
-SIGNED_IN = frozenset({ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP, EMPLOYER_VIEWER, OTHER_SITE})
+EMPLOYER_REP = "employer_rep"
+VISITORS = (ANONYMOUS, KIOSK, ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP, EMPLOYER_VIEWER, EMPLOYER_REP, OTHER_SITE)
+SIGNED_IN = frozenset({ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP, EMPLOYER_VIEWER, EMPLOYER_REP, OTHER_SITE})
 
 # Who may do what on {site}: written out here, independently of app/auth/access.py's POLICY.
-SITE_ALL = frozenset({ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP, EMPLOYER_VIEWER})
+SITE_ALL = frozenset({ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP, EMPLOYER_VIEWER, EMPLOYER_REP})
 SITE_STAFF = frozenset({ADMIN, BUILDER_REP, COORDINATOR, SAFETY_REP})
 KEEPERS = frozenset({ADMIN, BUILDER_REP})
+CREW_KEEPERS = KEEPERS | {EMPLOYER_REP}  # employer_rep: its own company's crew only
 ONLY_ADMIN = frozenset({ADMIN})
 LOGIN = "login"  # the expected answer "302 to the login page"
 
@@ -186,6 +188,7 @@ def world(app) -> World:
         COORDINATOR: make_user(COORDINATOR, site),
         SAFETY_REP: make_user(SAFETY_REP, site),
         EMPLOYER_VIEWER: make_user(EMPLOYER_VIEWER, site, company),
+        EMPLOYER_REP: make_user(EMPLOYER_REP, site, company),
         OTHER_SITE: make_user(BUILDER_REP, other),
     }
     target = make_user(COORDINATOR, other, email="target@test.portvakt.no")
