@@ -52,6 +52,7 @@ class Header:
     site_address: str
     builder_name: str
     local_date: date
+    times_printed: bool = False  # the site prints in/out times on its list (not required by § 15)
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ def canonical_bytes(liste: Oversiktsliste) -> bytes:
         "total": liste.total,
         "entries": [_entry_document(entry) for entry in liste.entries],
     }
+    if liste.header.times_printed:  # only then: the hashes of lists without times stay as they were
+        document["times_printed"] = True
     return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 

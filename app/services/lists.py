@@ -74,7 +74,7 @@ class ListVersion:
 def build_day(site_id: int, day: date, company_id: int | None = None) -> ol.Oversiktsliste:
     """The day's list (domain object): live rows only, sorted by employer then name."""
     site = _site(site_id)
-    header = ol.Header(site.id, site.name, site.address, site.builder.name, day)
+    header = ol.Header(site.id, site.name, site.address, site.builder.name, day, prints_times(site))
     rows = day_rows(site_id, day, company_id)
     unverified = _unverified_people(site_id, day)
     return ol.build_oversiktsliste(header, [_entry(row, row.person_id in unverified) for row in rows])
@@ -127,7 +127,12 @@ def _report(liste: ol.Oversiktsliste, site: Site, now: datetime, control: rd.Con
         for group in liste.groups)
     return rd.DailyListReport(site=_site_info(site), day=liste.header.local_date, groups=groups,
                               data_sha256=ol.data_sha256(liste), generated_at=to_local(now, tz),
-                              show_times=site.records_times, control=control)
+                              show_times=prints_times(site), control=control)
+
+
+def prints_times(site: Site) -> bool:
+    """In/out times go on the list only when the site records them and chose to print them."""
+    return bool(site.records_times and site.prints_times)
 
 
 def _row(entry: ol.Entry, tz: str) -> rd.ListRow:

@@ -55,6 +55,8 @@ def test_hired_in_worker_shows_agency_as_employer_and_the_hiring_undertaking(sit
 
 
 def test_times_are_oslo_wall_clock_and_flags_come_from_rows_and_scans(site, day):
+    site.prints_times = True
+    db.session.commit()
     text = flat(lists.daily_pdf(site.id, DAY, NOW).content)
     assert "06:45" in text and "17:02" in text  # stored in UTC, shown in Europe/Oslo
     ola = text[text.index("Nordmann, Ola"):]
@@ -74,12 +76,21 @@ def test_a_scan_verified_afterwards_is_no_longer_flagged(site, day):
     assert "unverified" not in ola.flags
 
 
-def test_site_without_times_shows_none(db_session):
-    site = make_site(records_times=False)
+@pytest.mark.parametrize("records, prints", [(False, True), (True, False), (False, False)])
+def test_times_are_printed_only_when_the_site_records_and_prints_them(db_session, records, prints):
+    site = make_site(records_times=records, prints_times=prints)
     seeded_day(site, DAY)
     db.session.commit()
     text = flat(lists.daily_pdf(site.id, DAY, NOW).content)
     assert "06:45" not in text and "Nordmann, Ola" in text
+
+
+def test_printing_times_changes_the_data_hash_so_a_checked_day_needs_a_new_check(site, day):
+    plain = lists.build_day(site.id, DAY)
+    site.prints_times = True
+    db.session.commit()
+    from app.domain.oversiktsliste import data_sha256
+    assert data_sha256(lists.build_day(site.id, DAY)) != data_sha256(plain)
 
 
 def test_removed_rows_other_days_and_other_sites_stay_off_the_list(site, day):
