@@ -43,7 +43,7 @@ def _check_database(app, require_head: bool) -> None:
     with app.app_context():
         try:
             db.session.execute(text("SELECT 1"))
-            current, head = schema_revisions(app)
+            current, head = schema_revisions(app) if require_head else (None, None)
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0][:200]
             _die(f"databasen svarer ikke / cannot reach the database ({reason})")

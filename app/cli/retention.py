@@ -10,13 +10,16 @@ group = AppGroup("retention", help="Sletting etter oppbevaringstid / retention p
 
 @group.command("purge")
 @click.option("--dry-run", is_flag=True, help="Count what would be deleted, delete nothing.")
-def purge(dry_run: bool) -> None:
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Purge as if today were YYYY-MM-DD (default: today), to try the rule without waiting.")
+def purge(dry_run: bool, as_of) -> None:
     """Delete expired lists and in/out times; safe to run every night."""
     def progress(done: int, total: int) -> None:
         if total >= 20 and (done % 10 == 0 or done == total):
             click.echo(f"  byggeplass / site {done}/{total}", err=True)
 
-    summary = retention.purge(utcnow(), dry_run=dry_run, actor="cli", progress=progress)
+    summary = retention.purge(utcnow(), dry_run=dry_run, actor="cli", progress=progress,
+                              as_of=as_of.date() if as_of else None)
     _print_summary(summary)
 
 
@@ -36,8 +39,9 @@ def status() -> None:
     """Each site's retention dates; warns about sites without a completion date."""
     for site in retention.retention_overview():
         until = site.keep_list_until.isoformat() if site.keep_list_until else "–"
+        deleted = site.deletion_date.isoformat() if site.deletion_date else "–"
         click.echo(f"{site.site_id:4}  {site.name}  ferdig / completed {site.completion_date or '–'}  "
-                   f"listen beholdes til / list kept until {until}  "
+                   f"listen beholdes til / list kept until {until}  slettes / deleted on {deleted}  "
                    f"inn/ut-tider / in-out times {site.passage_retention_days} d")
     missing = retention.sites_without_completion_date()
     if missing:

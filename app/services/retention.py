@@ -8,7 +8,6 @@ after that only the date-level list rows remain. The audit log gets counts, neve
 
 `today` is the local calendar date in PORTVAKT_TZ at the `now` the caller passes in.
 """
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Callable
@@ -16,6 +15,7 @@ from typing import Callable
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
+from app.domain import sites as site_rules
 from app.domain.localtime import local_date
 from app.domain.oversiktsliste import UNVERIFIED
 from app.extensions import db
@@ -24,7 +24,6 @@ from app.models import (
 )
 from app.services.audit import audit
 
-MIN_RETENTION_MONTHS = 6
 CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
 
 
@@ -37,6 +36,11 @@ class SiteRetention:
     completion_date: date | None
     keep_list_until: date | None  # the last day the list is kept; purged the day after
     passage_retention_days: int
+
+    @property
+    def deletion_date(self) -> date | None:
+        """The day the purge deletes the list."""
+        return self.keep_list_until + timedelta(days=1) if self.keep_list_until else None
 
 
 @dataclass
@@ -58,18 +62,9 @@ class PurgeSummary:
                 "people": self.people, "cards": self.cards}
 
 
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day (31 Aug + 6 months = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def keep_list_until(site: Site) -> date | None:
     """The last day a completed site's list is kept: completion + max(6, retention_months) months."""
-    if site.completion_date is None:
-        return None
-    return add_months(site.completion_date, max(MIN_RETENTION_MONTHS, site.retention_months or 0))
+    return site_rules.keep_list_until(site.completion_date, site.retention_months)
 
 
 def passage_cutoff(site: Site, today: date) -> date:
@@ -89,12 +84,13 @@ def sites_without_completion_date() -> list[SiteRetention]:
 
 
 def purge(now: datetime, dry_run: bool = False, actor="cli",
-          progress: Callable[[int, int], None] | None = None) -> PurgeSummary:
+          progress: Callable[[int, int], None] | None = None, as_of: date | None = None) -> PurgeSummary:
     """Purge every site whose list has expired and every expired in/out time; commit (or roll back for a dry run).
 
-    `progress(done, total)` is called after each site, for long runs.
+    `as_of` purges as if today were that date (to try the rule without waiting six months); the
+    audit row keeps the real time. `progress(done, total)` is called after each site, for long runs.
     """
-    today = local_date(now, current_app.config["PORTVAKT_TZ"])
+    today = as_of or local_date(now, current_app.config["PORTVAKT_TZ"])
     summary = PurgeSummary(dry_run, today)
     sites = db.session.scalars(select(Site).order_by(Site.id)).all()
     candidates: set[int] = set()

@@ -5,12 +5,13 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
+from app.domain.sites import add_months
 from app.extensions import db
 from app.models import (
     AccessLink, AttendanceDay, AuditLog, Card, DailyList, Engagement, FollowUp, Person, ScanEvent, Site,
 )
 from app.services import lists, retention
-from app.services.retention import add_months, keep_list_until
+from app.services.retention import keep_list_until
 from tests.support.builders import (
     archived_list, attend, follow_up, make_company, make_person, make_site, scan, share_link,
 )
