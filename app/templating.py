@@ -25,6 +25,7 @@ REASONS = {
     "card_service_unavailable": _l("card service unavailable"),
     "company_not_registered": _l("company not registered on the site"),
     "person_barred": _l("person barred from the site"),
+    "card_ordered": _l("HMS card on order"),
 }
 FLAGS = {
     "possible_copied_card": _l("possible copied card"),
@@ -34,6 +35,7 @@ FLAGS = {
     "needs_approval": _l("needs approval"),
     "invalid_on_reverify": _l("invalid when checked again"),
     "not_verified": _l("not verified"),
+    "card_ordered": _l("HMS card on order"),
 }
 
 COMPANY_ROLES = {
@@ -64,7 +66,11 @@ AUDIT_ACTIONS = {
     "attendance.manual_registration": _l("Registered by hand"),
     "attendance.remove": _l("Removed from the list"),
     "attendance.void_scan": _l("Scan voided"),
+    "card_order.create": _l("Worker with HMS card on order recorded"),
+    "card_order.linked": _l("HMS card on order linked to the scanned card"),
+    "card_order.manual_registration": _l("Worker with HMS card on order registered by hand"),
     "company.add_to_site": _l("Company added to the contract chain"),
+    "company.update_in_chain": _l("Contract chain entry changed"),
     "followup.done": _l("Follow-up closed"),
     "kiosk.create": _l("Kiosk created"),
     "kiosk.enroll": _l("Kiosk enrolled"),
@@ -83,10 +89,21 @@ AUDIT_ACTIONS = {
     "self_service_link.revoke": _l("Self-service link revoked"),
     "share_link.create": _l("Share link created"),
     "share_link.revoke": _l("Share link revoked"),
+    "site.create": _l("Site created"),
+    "site.update": _l("Site settings changed"),
+    "site.close": _l("Works marked finished"),
+    "site.reopen": _l("Site reopened"),
     "user_created": _l("User created"),
     "user_unlocked": _l("User unlocked"),
     "user_updated": _l("User changed"),
 }
+
+
+SITE_STATUSES = {"planned": _l("Planned"), "active": _l("Active"), "completed": _l("Works finished")}
+
+
+def site_status_label(code: str) -> str:
+    return str(SITE_STATUSES.get(code, code))
 
 
 def audit_label(code: str) -> str:
@@ -110,6 +127,33 @@ def flag_label(code: str) -> str:
     return str(FLAGS.get(code, code))
 
 
+# The card service's words (Card.last_status, Card.card_type) as people read them: never the code.
+CARD_STATUSES = {
+    "valid": _l("Valid"),
+    "not_valid": _l("Not valid"),
+    "expired": _l("Expired"),
+    "blocked": _l("Blocked"),
+    "lost": _l("Reported lost"),
+    "stolen": _l("Reported stolen"),
+    "confiscated": _l("Confiscated"),
+    "destroyed": _l("Destroyed"),
+}
+CARD_TYPES = {"construction": _l("Building and construction"), "cleaning": _l("Cleaning")}
+
+
+def card_status_label(code: str | None) -> str:
+    """A card status in words; a status the service added later reads "unknown status", not its code."""
+    if not code:
+        return ""
+    return str(CARD_STATUSES.get(code) or _l("Unknown status"))
+
+
+def card_type_label(code: str | None) -> str:
+    if not code:
+        return ""
+    return str(CARD_TYPES.get(code) or _l("Other card type"))
+
+
 def role_label(code: str) -> str:
     return str(COMPANY_ROLES.get(code) or USER_ROLES.get(code) or code)
 
@@ -122,5 +166,6 @@ def gate_message(message: dict | None) -> str:
 
 
 def register(bp) -> None:
-    for helper in (url_if, reason_label, flag_label, role_label, gate_message, audit_label):
+    for helper in (url_if, reason_label, flag_label, role_label, gate_message, audit_label,
+                   site_status_label, card_status_label, card_type_label):
         bp.add_app_template_global(helper)

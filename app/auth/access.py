@@ -101,8 +101,9 @@ def represented_builders(user) -> set[int] | None:
     """The byggherrer this user may create sites for: None means every one (a global admin)."""
     if is_global_admin(user):
         return None
-    return {m.site.builder_id for m in memberships_for(user, None)
-            if m.role == BUILDER_REP and m.site is not None}
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    return {m.site.builder_id for m in user.memberships if m.role == BUILDER_REP and m.site is not None}
 
 
 def may_create_sites(user) -> bool:

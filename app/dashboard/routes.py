@@ -1,11 +1,11 @@
 from flask import current_app, render_template
 from flask_login import current_user, login_required
 
-from app.auth.access import grant, visible_sites
+from app.auth.access import grant, may_create_sites, visible_sites
 from app.dashboard import bp
 from app.dashboard.charts import bar_chart
 from app.models._types import utcnow
-from app.services import dashboard
+from app.services import dashboard, sites
 from app.services.presence import site_today
 
 
@@ -15,7 +15,8 @@ def index():
     now = utcnow()
     today = site_today(now)
     cards = [_site_card(site, today, now) for site in visible_sites(current_user)]
-    return render_template("dashboard/index.html", cards=cards, today=today)
+    return render_template("dashboard/index.html", cards=cards, today=today,
+                           may_create_sites=may_create_sites(current_user))
 
 
 def _site_card(site, today, now) -> dict:
@@ -26,6 +27,7 @@ def _site_card(site, today, now) -> dict:
         "site": site,
         "numbers": dashboard.site_numbers(site.id, today, now, scope),
         "scoped": scope is not None,
+        "life": sites.lifecycle(site, today),
         "hourly": bar_chart(hourly, [f"{hour:02d}" for hour in range(24)], label_every=3),
         "daily": bar_chart([count for _day, count in daily], [day.strftime("%d.%m") for day, _count in daily],
                            label_every=7),

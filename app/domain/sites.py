@@ -49,7 +49,9 @@ class SettingError:
 def clean_settings(settings: SiteSettings) -> SiteSettings:
     """Trimmed text, a normalised org number and the kiosk languages in their fixed order."""
     org = normalize_org_number(settings.builder_org) if settings.builder_org and settings.builder_org.strip() else None
-    languages = tuple(lang for lang in KIOSK_LANGUAGES if lang in set(settings.kiosk_languages) | set(REQUIRED_LANGUAGES))
+    chosen = set(settings.kiosk_languages) | set(REQUIRED_LANGUAGES)
+    unknown = sorted(chosen - set(KIOSK_LANGUAGES))  # kept, so that setting_errors names them
+    languages = tuple(lang for lang in KIOSK_LANGUAGES if lang in chosen) + tuple(unknown)
     text = {f.name: getattr(settings, f.name).strip() for f in fields(settings)
             if isinstance(getattr(settings, f.name), str)}
     return SiteSettings(**{**_values(settings), **text, "builder_org": org, "kiosk_languages": languages})

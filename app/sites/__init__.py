@@ -1,6 +1,7 @@
-"""One site: presence, muster, lists, rejected and unverified scans, contract chain, kiosks, people, audit."""
+"""One site: presence, muster, lists, rejected and unverified scans, contract chain, kiosks, people, audit,
+and its settings from creation to "works finished"."""
 from flask import Blueprint
 
 bp = Blueprint("sites", __name__, template_folder="templates")
 
-from app.sites import routes  # noqa: E402,F401
+from app.sites import routes, settings_routes  # noqa: E402,F401

@@ -95,6 +95,12 @@ MATRIX: dict[str, list[Case]] = {
     "sites.people_page": [signed_in("GET", S + "/people", SITE_ALL)],
     "sites.person": [signed_in("GET", S + "/people/{person}", SITE_ALL)],
     "sites.audit": [signed_in("GET", S + "/audit", KEEPERS)],
+    # a site's settings and its end; any builder_rep may open the new-site form (for its own byggherre)
+    "sites.new_site": [signed_in("GET", "/sites/new", {ADMIN, BUILDER_REP, OTHER_SITE}),
+                       signed_in("POST", "/sites/new", {ADMIN, BUILDER_REP, OTHER_SITE})],
+    "sites.settings": [signed_in("GET", S + "/settings", KEEPERS), signed_in("POST", S + "/settings", KEEPERS)],
+    "sites.close": [signed_in("POST", S + "/close", KEEPERS)],  # empty form: the page with its error
+    "sites.reopen": [signed_in("POST", S + "/reopen", KEEPERS, ok=302)],
     # administration (admins of every site)
     "admin.users": [signed_in("GET", "/admin/users", ONLY_ADMIN)],
     "admin.new_user": [signed_in("GET", "/admin/users/new", ONLY_ADMIN),
