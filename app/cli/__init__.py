@@ -2,7 +2,7 @@
 
 
 def register(app) -> None:
-    from app.cli import attendance, cards, demo, kiosks, lists, retention, sites, users
+    from app.cli import attendance, cards, companies, crews, demo, kiosks, lists, retention, sites, users
 
-    for module in (attendance, cards, demo, kiosks, lists, retention, sites, users):
+    for module in (attendance, cards, companies, crews, demo, kiosks, lists, retention, sites, users):
         app.cli.add_command(module.group)
