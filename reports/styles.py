@@ -26,6 +26,7 @@ FLAG_LABELS = {
     "no_entry_recorded": "Inngang ikke registrert / no entry recorded",
     "late": "Levert sent fra kiosk / delivered late by the kiosk",
     "needs_approval": "Venter på godkjenning / awaiting approval",
+    "card_ordered": "HMS-kort bestilt / HMS card on order",
 }
 
 

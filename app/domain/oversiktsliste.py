@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 UNVERIFIED = "unverified"
 MANUAL = "manual"
+CARD_ORDERED = "card_ordered"  # HMS card on order (documented), no card number yet
 
 # Norwegian alphabetical order puts Æ, Ø, Å after Z ("{|}" follow "z" in ASCII); other accented
 # letters sort with their base letter, including the few that Unicode does not decompose.

@@ -20,6 +20,7 @@ from app.domain.qr import DEFAULT_URL_PATTERNS, QrRules, parse_payload
 from app.domain.secrets import hash_token
 from app.extensions import db
 from app.models import AttendanceDay, Card, Company, Engagement, FollowUp, Person, ScanEvent, SiteCompany
+from app.services.card_orders import link_scanned_card
 
 # § 8: the byggherre must tell Arbeidstilsynet and the employer when a card seen at the gate is one of these.
 FOLLOW_UP_STATUSES = {CardStatus.NOT_VALID, CardStatus.BLOCKED, CardStatus.LOST, CardStatus.STOLEN}
@@ -89,8 +90,10 @@ def _facts_on_record(site, ref: CardRef, check: CardCheck, today: date) -> "Card
     if check.outcome is LookupOutcome.FOUND:
         facts = card_facts(site, check.card_number, today) if check.from_cache else None
         if facts is None:
-            record_check(ref, check)
+            card = record_check(ref, check)
             db.session.flush()
+            # A worker recorded with the card on order becomes this card's holder (card_orders.py).
+            link_scanned_card(site.id, card, check.checked_at)
             facts = card_facts(site, check.card_number, today)
         return facts
     if check.outcome is LookupOutcome.UNAVAILABLE:

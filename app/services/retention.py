@@ -2,7 +2,8 @@
 
 byggherreforskriften § 15: the list is kept six months after the works are finished (a site may
 keep it longer, never shorter), then its personal data goes: attendance, scan events, follow-ups,
-archived lists, access links, engagements, and the people and cards no live site still needs.
+archived lists, access links, engagements, card orders (with their receipts), and the people and
+cards no live site still needs.
 In/out times are employee monitoring with a shorter life of their own (site.passage_retention_days):
 after that only the date-level list rows remain. The audit log gets counts, never names.
 
@@ -20,7 +21,7 @@ from app.domain.localtime import local_date
 from app.domain.oversiktsliste import UNVERIFIED
 from app.extensions import db
 from app.models import (
-    AccessLink, AttendanceDay, Card, DailyList, Engagement, FollowUp, Person, ScanEvent, Site,
+    AccessLink, AttendanceDay, Card, CardOrder, DailyList, Engagement, FollowUp, Person, ScanEvent, Site,
 )
 from app.services.audit import audit
 
@@ -127,13 +128,15 @@ def _purge_site(site_id: int) -> dict[str, int]:
         "daily_lists": _count(delete(DailyList).where(DailyList.site_id == site_id)),
         "access_links": _count(delete(AccessLink).where(AccessLink.site_id == site_id)),
         "engagements": _count(delete(Engagement).where(Engagement.site_id == site_id)),
+        # Card-on-order records and their receipts name the worker: personal data like the list.
+        "card_orders": _count(delete(CardOrder).where(CardOrder.site_id == site_id)),
     }
 
 
 def _people_of_site(site_id: int) -> set[int]:
     """Everyone the site's rows name: the people who may have no other reason to be kept."""
     people = set()
-    for model in (AttendanceDay, Engagement, ScanEvent, FollowUp, AccessLink):
+    for model in (AttendanceDay, Engagement, ScanEvent, FollowUp, AccessLink, CardOrder):
         people |= set(db.session.scalars(select(model.person_id).where(
             model.site_id == site_id, model.person_id.is_not(None)).distinct()))
     return people
@@ -185,12 +188,12 @@ def _purge_people(candidates: set[int]) -> tuple[int, int]:
 
 
 def _still_needed(person_id: int) -> bool:
-    """Named by a row that stays (another site's list, engagement, scan or follow-up), or its card is."""
-    for model in (AttendanceDay, Engagement, ScanEvent, FollowUp):
+    """Named by a row that stays (another site's list, engagement, scan, follow-up or card order), or its card is."""
+    for model in (AttendanceDay, Engagement, ScanEvent, FollowUp, CardOrder):
         if db.session.scalar(select(model.id).where(model.person_id == person_id).limit(1)) is not None:
             return True
     cards = select(Card.id).where(Card.person_id == person_id)
-    for model in (AttendanceDay, ScanEvent, FollowUp):
+    for model in (AttendanceDay, ScanEvent, FollowUp, CardOrder):
         if db.session.scalar(select(model.id).where(model.card_id.in_(cards)).limit(1)) is not None:
             return True
     return False

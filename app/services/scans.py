@@ -9,8 +9,8 @@ locked (SELECT ... FOR UPDATE) while the in/out state changes, so two scans of o
 cannot both read "absent".
 """
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from uuid import uuid4
 
 from flask import current_app
@@ -19,8 +19,10 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain import attendance as rules
 from app.domain.localtime import local_date, to_local
+from app.domain.oversiktsliste import CARD_ORDERED
 from app.extensions import db
 from app.models import AttendanceDay, Company, Engagement, Person, ScanEvent, Site
+from app.services import card_orders
 from app.services.audit import audit
 from app.services.card_checks import check_card_for_site
 
@@ -389,12 +391,12 @@ def _rebuild_day(site_id: int, person_id: int, day_date, now: datetime) -> None:
     if day is None:
         return
     scans = db.session.execute(
-        select(ScanEvent.direction, ScanEvent.scanned_at, ScanEvent.warnings)
+        select(ScanEvent.direction, ScanEvent.scanned_at, ScanEvent.warnings, ScanEvent.reason)
         .where(ScanEvent.site_id == site_id, ScanEvent.person_id == person_id, ScanEvent.local_date == day_date,
                ScanEvent.decision == "accepted", ScanEvent.voided_at.is_(None))
-    )
-    state = rules.rebuild_day((d, at, rules.POSSIBLE_COPIED_CARD in (w or ())) for d, at, w in scans)
-    state = state or rules.DayState()
+    ).all()
+    state = rules.rebuild_day((d, at, rules.POSSIBLE_COPIED_CARD in (w or ())) for d, at, w, _ in scans)
+    state = _keep_card_ordered(state or rules.DayState(), (reason for *_, reason in scans))
     site = db.session.get(Site, site_id)
     if rules.closing_is_due(day_date, site.closing_time, to_local(now, current_app.config["PORTVAKT_TZ"])):
         state = rules.close_day(state)
@@ -438,3 +440,83 @@ def close_days(now: datetime, site_id: int | None = None) -> int:
             closed += 1
     db.session.commit()
     return closed
+
+
+# --- Card-ordered workers: HMS card on order, no card yet (app/services/card_orders.py) --------
+
+CARD_ORDERED_REASON = "card_ordered"  # the reason of the accepted manual event such a registration stores
+
+
+class CardOrderNotUsable(ValueError):
+    """The order cannot put its worker on that day's list: linked already, or not valid that day."""
+
+
+@dataclass(frozen=True)
+class CardOrderedRegistration:
+    scan_id: str
+    direction: str  # in|out, as decided
+    local_date: date
+
+
+def register_card_ordered(site: Site, order_id: int, user, reason: str, now: datetime,
+                          direction: str = "in", at: datetime | None = None) -> CardOrderedRegistration:
+    """Put a worker whose HMS card is on order on the day's list by hand, under the scan rules.
+
+    Checked like register_manual (a reason; in, out or auto; a time not ahead of now and at most
+    7 days old) and with the same lock on the day row. The row has no card, source "manual", the
+    flag card_ordered, and the order's employer and innleievirksomhet. An accepted manual scan
+    event without a card is stored as well, so voiding it rebuilds the day like any scan.
+    Raises LookupError for no such order on the site and CardOrderNotUsable outside its validity.
+    """
+    reason = _required_reason(reason, "for a manual registration")
+    if direction not in rules.REQUESTED_DIRECTIONS:
+        raise ValueError("direction must be in, out or auto")
+    moment = at or now
+    rules.check_clock(moment, now, queued=True)
+    if moment > now:
+        raise rules.ClockError("a registration cannot be in the future")
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            done = _register_card_ordered_once(site, order_id, reason, now, direction, moment)
+            audit("card_order.manual_registration", user, site_id=site.id, target_type="scan_event",
+                  target_id=done.scan_id, at=now, card_order_id=order_id, direction=done.direction)
+            db.session.commit()
+            return done
+        except IntegrityError:  # another registration made the day row first: read it again
+            db.session.rollback()
+    raise ScanNotRecorded(f"card order {order_id}")
+
+
+def _register_card_ordered_once(site: Site, order_id: int, reason: str, now: datetime, direction: str,
+                                moment: datetime) -> CardOrderedRegistration:
+    order = card_orders.find_order(site.id, order_id)
+    if order is None:
+        raise LookupError(order_id)
+    day_date = local_date(moment, current_app.config["PORTVAKT_TZ"])
+    if not card_orders.usable_on(order, day_date):
+        raise CardOrderNotUsable(order_id)
+    day = _day(site.id, order.person_id, day_date, lock=True)
+    present = day is not None and day.state.is_present and not day.removed
+    chosen = rules.choose_direction(direction, "auto", present)
+    state = rules.apply_scan(day.state if day else None, chosen, moment)
+    state = _keep_card_ordered(state, [CARD_ORDERED_REASON])
+    scan_id = str(uuid4())
+    db.session.execute(INSERT_EVENT, dict(
+        id=scan_id, site_id=site.id, kiosk_id=None, card_id=None, card_number=None, person_id=order.person_id,
+        scanned_at=moment, received_at=now, local_date=day_date, decision="accepted", reason=CARD_ORDERED_REASON,
+        direction=chosen, verified=True, late=False, warnings=[], message=None, source="manual",
+        note=reason[:500], needs_approval=False))
+    if day is not None:
+        db.session.execute(UPDATE_DAY, {"day_id": day.id, **_state_columns(state)})
+    else:
+        db.session.execute(INSERT_DAY, dict(
+            site_id=site.id, person_id=order.person_id, local_date=day_date, employer_id=order.employer_id,
+            hired_by_id=order.hired_by_id, card_id=None, source="manual", **_state_columns(state)))
+    return CardOrderedRegistration(scan_id, chosen, day_date)
+
+
+def _keep_card_ordered(state: rules.DayState, reasons) -> rules.DayState:
+    """A day with a card-ordered registration keeps its flag, also when the day is rebuilt."""
+    if CARD_ORDERED_REASON not in set(reasons):
+        return state
+    return replace(state, flags=tuple(sorted(set(state.flags) | {CARD_ORDERED})))
