@@ -1,12 +1,13 @@
 """`flask demo seed`: the demo data and the card-service emulator's data file."""
 import json
-from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.models._types import utcnow
 from app.services.demo import database_is_empty, seed_demo
+from app.services.presence import site_today
 
 group = AppGroup("demo", help="Demo data.")
 
@@ -21,7 +22,8 @@ def seed(as_json: bool, if_empty: bool) -> None:
             click.echo("Databasen har allerede data; demo hoppes over. / Database not empty; demo skipped.")
             return
         raise click.ClickException("Databasen er ikke tom / the database is not empty")
-    result = seed_demo(current_app.config["CARDSIM_DATA"], today=date.today())
+    now = utcnow()
+    result = seed_demo(current_app.config["CARDSIM_DATA"], today=site_today(now), now=now)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return

@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, timezone
 
 from app.domain.orgnr import is_valid_org_number
 from app.models import Card, Kiosk, Person, Site, User
@@ -36,11 +37,14 @@ def test_demo_seed_json_has_the_promised_shape(runner, db_session, app):
     assert statuses == {"valid", "not_valid", "expired", "blocked", "lost", "stolen", "confiscated", "destroyed"}
     assert len(data["cards"]) >= 40 and all(c["qr_payload"].startswith("https://hmskort.no/") for c in data["cards"])
     roles = {u["role"] for u in data["users"]}
-    assert roles == {"admin", "builder_rep", "coordinator", "safety_rep", "employer_viewer"}
+    assert roles == {"admin", "builder_rep", "coordinator", "safety_rep", "employer_viewer", "employer_rep"}
     assert all(len(k["token"]) >= 43 for k in data["kiosks"])
     sim = json.loads(open(data["cardsim_data"], encoding="utf-8").read())
     assert {c["card_number"] for c in sim["cards"]} == {c["number"] for c in data["cards"]}
-    assert db_session.query(Person).count() == len(data["cards"]) == db_session.query(Card).count()
+    # Workers met only at the gate are in the card register, not yet in Portvakt.
+    registered = [c for c in data["cards"] if c["pre_registered"]]
+    assert 0 < len(registered) < len(data["cards"])
+    assert db_session.query(Person).count() == len(registered) == db_session.query(Card).count()
     assert db_session.query(Kiosk).count() == len(data["kiosks"])
     # Passwords and tokens are stored only as hashes.
     user = db_session.query(User).filter_by(email=data["users"][0]["email"]).one()
@@ -53,7 +57,7 @@ def test_demo_seed_refuses_a_database_with_data(runner, db_session):
     again = runner.invoke(args=["demo", "seed"])
     assert again.exit_code != 0 and "ikke tom" in again.output
     assert runner.invoke(args=["demo", "seed", "--if-empty"]).exit_code == 0
-    assert db_session.query(Site).count() == 2
+    assert db_session.query(Site).count() == 3  # two active sites and a finished one
 
 
 def test_kiosk_create_prints_a_token_once(runner, db_session):
@@ -120,3 +124,19 @@ def test_a_worker_forked_after_the_masters_check_boots_even_while_the_database_i
                             timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "503 database_unavailable"
+
+
+def test_demo_has_history_hired_in_workers_checked_lists_and_a_finished_site(runner, db_session):
+    from app.models import AttendanceDay, DailyList
+    from app.services.presence import site_today
+    from app.services.sites import lifecycle
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    days = db_session.query(AttendanceDay.local_date).distinct().count()
+    assert days >= 15  # four weeks of weekdays
+    assert db_session.query(AttendanceDay).filter(AttendanceDay.hired_by_id.is_not(None)).count() > 0
+    assert db_session.query(DailyList).count() > 0
+    finished = db_session.query(Site).filter_by(status="completed").one()
+    life = lifecycle(finished, site_today(datetime.now(timezone.utc)))
+    assert life.completion_date is not None and life.deletion_date > life.completion_date
+    assert db_session.query(Kiosk).filter(Kiosk.last_seen_at.is_not(None)).count() >= 3
