@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from app.adapters.cardservice import get_card_service
 from app.domain.cards import CardRef, LookupOutcome
-from app.domain.crew_import import MAX_BYTES, CrewRow, ParsedCrew, Problem, RowError, parse_table
+from app.domain.crew_import import HEADER, MAX_BYTES, CrewRow, ParsedCrew, Problem, RowError, parse_table
 from app.domain.orgnr import is_valid_org_number, normalize_org_number
 from app.extensions import db
 from app.models import Card, Company, Engagement, Person, SiteCompany
@@ -160,12 +160,56 @@ def import_crew(site_id: int, parsed: ParsedCrew, actor, company_scope: int | No
     return plan
 
 
+@dataclass(frozen=True)
+class PreviewLine:
+    """One row of the file as the user sent it, with what importing it would do or what is wrong."""
+
+    row: int
+    cells: tuple[str, ...]
+    action: str | None  # create | update | unchanged, None when the row has errors
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A checked upload: the file's cells (carried to the confirm step) and the plan."""
+
+    table: list[list[str]]
+    plan: ImportPlan
+
+    @property
+    def lines(self) -> list[PreviewLine]:
+        actions = {planned.row: planned.action for planned in self.plan.rows}
+        problems: dict[int, list[Problem]] = {}
+        for error in self.plan.errors:
+            problems.setdefault(error.row, []).append(error.problem)
+        return [PreviewLine(number, tuple(cells[:len(HEADER)]), actions.get(number), tuple(problems.get(number, ())))
+                for number, cells in enumerate(self.table[1:], start=2) if number in actions or number in problems]
+
+
+def preview_upload(site_id: int, content: bytes, filename: str, today: date,
+                   company_scope: int | None = None) -> Upload:
+    """Read and check an uploaded file without writing; raises CrewFileError when it cannot be read."""
+    table = read_table(content, filename)
+    return Upload(table, plan_import(site_id, parse_rows(table, today), company_scope))
+
+
+def import_table(site_id: int, table: list[list[str]], actor, today: date,
+                 company_scope: int | None = None) -> ImportPlan:
+    """Import cells that were checked at upload, checking them all again (the chain may have changed)."""
+    return import_crew(site_id, parse_rows(table, today), actor, company_scope)
+
+
 # --- one worker -----------------------------------------------------------------------------------
 
 
 def add_member(site_id: int, member: Member, actor, company_scope: int | None = None,
-               via: str = "site_office") -> tuple[Engagement, str]:
-    """Engage one worker (the web form, `flask crew add`); returns the engagement and create|update|unchanged."""
+               via: str | None = None) -> tuple[Engagement, str]:
+    """Engage one worker (the web form, `flask crew add`); returns the engagement and create|update|unchanged.
+
+    Unless told otherwise, an employer_rep's registration is "employer", anyone else's "site_office".
+    """
+    via = via or ("employer" if company_scope is not None else "site_office")
     if via not in VIA:
         raise ValueError(f"unknown registered_via {via!r}")
     _check_companies(site_id, member.employer_id, member.hired_by_id, company_scope)

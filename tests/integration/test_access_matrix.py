@@ -95,6 +95,12 @@ MATRIX: dict[str, list[Case]] = {
     "sites.people_page": [signed_in("GET", S + "/people", SITE_ALL)],
     "sites.person": [signed_in("GET", S + "/people/{person}", SITE_ALL)],
     "sites.audit": [signed_in("GET", S + "/audit", KEEPERS)],
+    # crews: an empty POST re-shows the form with its errors (200); a confirm without a valid token goes back (302)
+    "crews.index": [signed_in("GET", S + "/crew", CREW_KEEPERS)],
+    "crews.add": [signed_in("GET", S + "/crew/add", CREW_KEEPERS), signed_in("POST", S + "/crew/add", CREW_KEEPERS)],
+    "crews.import_file": [signed_in("GET", S + "/crew/import", CREW_KEEPERS),
+                          signed_in("POST", S + "/crew/import", CREW_KEEPERS)],
+    "crews.confirm_import": [signed_in("POST", S + "/crew/import/confirm", CREW_KEEPERS, ok=302)],
     # a site's settings and its end; any builder_rep may open the new-site form (for its own byggherre)
     "sites.new_site": [signed_in("GET", "/sites/new", {ADMIN, BUILDER_REP, OTHER_SITE}),
                        signed_in("POST", "/sites/new", {ADMIN, BUILDER_REP, OTHER_SITE})],
