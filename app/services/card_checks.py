@@ -13,14 +13,15 @@ from sqlalchemy import Date, bindparam, or_, select
 
 from app.adapters.cardservice import get_card_service
 from app.domain.cards import CardCheck, CardRef, CardStatus, LookupOutcome
+from app.domain.contract_chain import key_from_card_service
 from app.domain.gate import GateDecision, GateFacts, decide_gate, payload_rejected
 from app.domain.localtime import local_date
-from app.domain.orgnr import is_valid_org_number, normalize_org_number
 from app.domain.qr import DEFAULT_URL_PATTERNS, QrRules, parse_payload
 from app.domain.secrets import hash_token
 from app.extensions import db
 from app.models import AttendanceDay, Card, Company, Engagement, FollowUp, Person, ScanEvent, SiteCompany
 from app.services.card_orders import link_scanned_card
+from app.services import companies
 
 # § 8: the byggherre must tell Arbeidstilsynet and the employer when a card seen at the gate is one of these.
 FOLLOW_UP_STATUSES = {CardStatus.NOT_VALID, CardStatus.BLOCKED, CardStatus.LOST, CardStatus.STOLEN}
@@ -143,17 +144,9 @@ def record_check(ref: CardRef, check: CardCheck) -> Card:
 
 
 def upsert_company(name: str, identifier: str) -> Company:
-    """The employer by Norwegian org number, else by its foreign id; the service's name wins."""
-    number = normalize_org_number(identifier)
-    if is_valid_org_number(number):
-        company = db.session.query(Company).filter_by(org_number=number).first()
-        if company is None:
-            company = Company(name=name, org_number=number, country="NO")
-    else:
-        foreign_id = identifier.strip()[:64]
-        company = db.session.query(Company).filter_by(org_number=None, foreign_id=foreign_id).first()
-        if company is None:
-            company = Company(name=name, foreign_id=foreign_id, country=UNKNOWN_COUNTRY)
+    """The employer the service names; which Company that is, is decided in one place for every path
+    (app/services/companies.py). The service's name wins."""
+    company = companies.find_or_make_company(key_from_card_service(identifier), name)
     company.name = name
     db.session.add(company)
     return company

@@ -1,17 +1,24 @@
-"""A site's contract chain: the companies working on it, who hired whom, and which are staffing agencies."""
-from dataclasses import dataclass
+"""A site's contract chain: the companies working on it, who hired whom, and which are staffing agencies.
 
-from sqlalchemy import select
+Every path that finds or makes a company (this chain, the CLI, the card service's answer at the
+gate) goes through `find_or_make_company`, so one company is one row whatever the path
+(the rule itself is app/domain/contract_chain.py).
+"""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from app.domain.orgnr import is_valid_org_number, normalize_org_number
+from app.domain import contract_chain as rules
+from app.domain.contract_chain import CompanyKey, IdentityRefused
 from app.extensions import db
 from app.models import Company, SiteCompany
 from app.services.audit import audit
 
 
 class CompanyRefused(ValueError):
-    """Why a company cannot be added; `field` names the form field the message belongs next to."""
+    """Why a company cannot be added or changed; `field` names the form field the message belongs next to."""
 
     def __init__(self, field: str, code: str):
         super().__init__(code)
@@ -21,11 +28,23 @@ class CompanyRefused(ValueError):
 @dataclass(frozen=True)
 class NewCompany:
     name: str
-    org_number: str | None  # Norwegian, as typed; normalised and mod-11 checked here
+    org_number: str | None  # Norwegian (also a foreign company's NUF), as typed; normalised and mod-11 checked
     foreign_id: str | None  # for a foreign company without a Norwegian number
-    country: str  # ISO 3166 alpha-2
+    country: str  # ISO 3166-1 alpha-2
     role: str  # one of SiteCompany.ROLES
     parent_id: int | None  # a SiteCompany of the same site
+    active_from: date | None = None
+    active_to: date | None = None
+
+
+@dataclass(frozen=True)
+class ChainChange:
+    """An entry's new place on the chain: role, parent and active period."""
+
+    role: str
+    parent_id: int | None
+    active_from: date | None
+    active_to: date | None
 
 
 @dataclass(frozen=True)
@@ -61,36 +80,124 @@ def site_companies(site_id: int) -> list[Company]:
                                    .where(SiteCompany.site_id == site_id).order_by(Company.name)))
 
 
-def add_to_site(site_id: int, new: NewCompany, actor) -> SiteCompany:
-    """Put a company on the site's chain, reusing the company when its number is already known."""
-    company = _find_or_make_company(new)
-    if company.id and db.session.scalar(select(SiteCompany.id).where(
-            SiteCompany.site_id == site_id, SiteCompany.company_id == company.id)):
-        raise CompanyRefused("org_number" if company.org_number else "foreign_id", "already_on_site")
-    if new.role not in SiteCompany.ROLES:
-        raise CompanyRefused("role", "unknown_role")
-    if new.parent_id is not None and db.session.scalar(select(SiteCompany.id).where(
-            SiteCompany.id == new.parent_id, SiteCompany.site_id == site_id)) is None:
-        raise CompanyRefused("parent_id", "unknown_parent")
-    link = SiteCompany(site_id=site_id, company=company, role=new.role, parent_id=new.parent_id)
+def find_or_make_company(key: CompanyKey, name: str) -> Company:
+    """THE answer to "which Company is this": the known one the key names (completed with what the
+    key adds), else a new one (added to the session, not flushed). The caller owns the transaction."""
+    query = select(Company.id, Company.org_number, Company.country, Company.foreign_id)
+    conditions = [Company.foreign_id == key.foreign_id] if key.foreign_id is not None else []
+    if key.org_number:
+        conditions.append(Company.org_number == key.org_number)
+    known = [rules.KnownCompany(*row) for row in db.session.execute(query.where(or_(*conditions)))]
+    chosen = rules.pick_company(key, known)
+    if chosen is None:
+        company = Company(name=name.strip()[:200], org_number=key.org_number, country=key.country,
+                          foreign_id=key.foreign_id)
+        db.session.add(company)
+        return company
+    company = db.session.get(Company, chosen)
+    for column, value in rules.filled_in(next(k for k in known if k.id == chosen), key).items():
+        setattr(company, column, value)
+    return company
+
+
+def add_to_site(site_id: int, new: NewCompany, actor, via: str = "web") -> SiteCompany:
+    """Put a company on the site's chain, reusing the company when its identifiers are already known."""
+    try:
+        key = rules.company_key(new.org_number, new.country, new.foreign_id)
+    except IdentityRefused as refused:
+        raise CompanyRefused(refused.field, refused.code) from None
+    if not new.name.strip():
+        raise CompanyRefused("name", "name_required")
+    _check_place(site_id, None, ChainChange(new.role, new.parent_id, new.active_from, new.active_to))
+    company = find_or_make_company(key, new.name)
+    if company.id is not None and _link_of(site_id, company.id) is not None:
+        db.session.rollback()  # find_or_make_company may have completed the company's identifiers
+        raise CompanyRefused("org_number" if key.org_number else "foreign_id", "already_on_site")
+    return _add_link(site_id, company, new.role, new.parent_id, new.active_from, new.active_to, actor, via)
+
+
+def add_employer_from_day(site_id: int, company_id: int, actor) -> SiteCompany:
+    """The day page's one click: an employer seen at the gate joins the chain as a subcontractor,
+    under the site's main contractor when it has exactly one (else at the top)."""
+    if db.session.get(Company, company_id) is None:
+        raise CompanyRefused("company_id", "unknown_company")
+    if _link_of(site_id, company_id) is not None:
+        raise CompanyRefused("company_id", "already_on_site")
+    parent = rules.default_parent(dict(db.session.execute(
+        select(SiteCompany.id, SiteCompany.role).where(SiteCompany.site_id == site_id)).all()))
+    return _add_link(site_id, db.session.get(Company, company_id), "subcontractor", parent, None, None,
+                     actor, "list_day")
+
+
+def _add_link(site_id, company, role, parent_id, active_from, active_to, actor, via) -> SiteCompany:
+    link = SiteCompany(site_id=site_id, company=company, role=role, parent_id=parent_id,
+                       active_from=active_from, active_to=active_to)
     db.session.add(link)
     db.session.flush()
     audit("company.add_to_site", actor, site_id=site_id, target_type="company", target_id=company.id,
-          role=new.role, parent_id=new.parent_id)
+          site_company_id=link.id, role=role, parent_id=parent_id, via=via, **_period(active_from, active_to))
     db.session.commit()
     return link
 
 
-def _find_or_make_company(new: NewCompany) -> Company:
-    if new.org_number:
-        number = normalize_org_number(new.org_number)
-        if not is_valid_org_number(number):
-            raise CompanyRefused("org_number", "invalid_org_number")
-        existing = db.session.scalar(select(Company).where(Company.org_number == number))
-        return existing or Company(name=new.name.strip(), org_number=number, country="NO")
-    if not new.foreign_id or not new.country:
-        raise CompanyRefused("org_number", "identifier_required")
-    country = new.country.strip().upper()
-    foreign_id = new.foreign_id.strip()
-    existing = db.session.scalar(select(Company).where(Company.foreign_id == foreign_id, Company.country == country))
-    return existing or Company(name=new.name.strip(), foreign_id=foreign_id, country=country)
+def update_in_chain(site_id: int, link_id: int, change: ChainChange, actor) -> SiteCompany:
+    """Change an entry's role, parent and active period; the audit row says what it was before."""
+    link = db.session.get(SiteCompany, link_id)
+    if link is None or link.site_id != site_id:
+        raise CompanyRefused("site_company_id", "unknown_entry")
+    _check_place(site_id, link_id, change)
+    before = {"role": link.role, "parent_id": link.parent_id, **_period(link.active_from, link.active_to)}
+    link.role, link.parent_id = change.role, change.parent_id
+    link.active_from, link.active_to = change.active_from, change.active_to
+    audit("company.update_in_chain", actor, site_id=site_id, target_type="company", target_id=link.company_id,
+          site_company_id=link.id, before=before, role=change.role, parent_id=change.parent_id,
+          **_period(change.active_from, change.active_to))
+    db.session.commit()
+    return link
+
+
+def entry_of(site_id: int, link_id: int) -> SiteCompany | None:
+    link = db.session.get(SiteCompany, link_id)
+    return link if link is not None and link.site_id == site_id else None
+
+
+def allowed_parents(site_id: int, link_id: int | None) -> set[int]:
+    """The entries `link_id` may be placed under: its own chain, never itself or one below it."""
+    parents = _parents(site_id)
+    return {entry for entry in parents if rules.parent_allowed(parents, link_id, entry)}
+
+
+def outside_chain(site_id: int, rows) -> list[Company]:
+    """The day's employers and hiring companies (of live rows with employer_id and hired_by_id) that
+    are not on the site's chain, by name: a hint for the day page, worked out when it is read (the
+    card decided at the gate; nothing about it is stored)."""
+    on_chain = set(db.session.scalars(select(SiteCompany.company_id).where(SiteCompany.site_id == site_id)))
+    live = (row for row in rows if getattr(row, "removed_at", None) is None)
+    missing = rules.outside_chain(((row.employer_id, row.hired_by_id) for row in live), on_chain)
+    if not missing:
+        return []
+    return list(db.session.scalars(select(Company).where(Company.id.in_(missing)).order_by(Company.name)))
+
+
+def _check_place(site_id: int, link_id: int | None, change: ChainChange) -> None:
+    if change.role not in SiteCompany.ROLES:
+        raise CompanyRefused("role", "unknown_role")
+    if not rules.parent_allowed(_parents(site_id), link_id, change.parent_id):
+        raise CompanyRefused("parent_id", "unknown_parent")
+    if not rules.dates_in_order(change.active_from, change.active_to):
+        raise CompanyRefused("active_to", "ends_before_start")
+
+
+def _parents(site_id: int) -> dict[int, int | None]:
+    return dict(db.session.execute(select(SiteCompany.id, SiteCompany.parent_id)
+                                   .where(SiteCompany.site_id == site_id)).all())
+
+
+def _link_of(site_id: int, company_id: int) -> int | None:
+    return db.session.scalar(select(SiteCompany.id).where(SiteCompany.site_id == site_id,
+                                                          SiteCompany.company_id == company_id))
+
+
+def _period(active_from: date | None, active_to: date | None) -> dict:
+    return {"active_from": active_from.isoformat() if active_from else None,
+            "active_to": active_to.isoformat() if active_to else None}

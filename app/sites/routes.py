@@ -12,15 +12,22 @@ from app.models._types import utcnow
 from app.services import audit_log, companies, kiosks, people, presence
 from app.services.dashboard import site_numbers
 from app.sites import bp
-from app.sites.forms import AuditFilterForm, CompanyForm, ConfirmForm, DayForm, KioskForm
+from app.sites.forms import (AddToChainForm, AuditFilterForm, ChainEntryForm, CompanyForm, ConfirmForm, DayForm,
+                              KioskForm)
 from app.templating import select_choices
 
 COMPANY_ERRORS = {
     "invalid_org_number": lambda: _("Not a valid Norwegian organisation number (check the digits)."),
     "identifier_required": lambda: _("Give an organisation number, or a foreign id and country."),
+    "norwegian_needs_org_number": lambda: _("A Norwegian company is given by its organisation number."),
+    "invalid_country": lambda: _("Not a country code (ISO 3166, such as PL, LT or SE)."),
+    "name_required": lambda: _("Give the company's name."),
     "already_on_site": lambda: _("This company is already on the site."),
     "unknown_role": lambda: _("Choose a role."),
-    "unknown_parent": lambda: _("Choose a company on this site."),
+    "unknown_parent": lambda: _("Choose a company on this site, not this one or one below it."),
+    "ends_before_start": lambda: _("The last day cannot be before the first."),
+    "unknown_company": lambda: _("That company is not known."),
+    "unknown_entry": lambda: _("That company is not on this site's chain."),
 }
 
 
@@ -88,32 +95,113 @@ def _day_links(day: date) -> dict:
 @site_action("view_companies")
 def companies_page(site_id: int):
     chain = companies.chain(site_id)
-    form = None
-    if _may("manage_companies"):
-        form = CompanyForm()
-        form.parent_id.choices = select_choices([("", _("– none (top of the chain) –"))] + [
-            (str(entry.link.id), f"{'· ' * entry.depth}{entry.link.company.name}") for entry in chain])
+    form = _company_form(chain) if _may("manage_companies") else None
     if request.method == "POST":
         if form is None:
             abort(403)
         if form.validate_on_submit() and _add_company(site_id, form):
             flash(_("Company added to the contract chain."), "info")
             return redirect(url_for("sites.companies_page", site_id=site_id))
-    return render_template("sites/companies.html", site=g.site, chain=chain, form=form)
+        chain = companies.chain(site_id)  # a refused add rolled the session back
+    return _companies_page(chain, form)
+
+
+@bp.post("/<int:site_id>/companies/<int:link_id>")
+@site_action("manage_companies")
+def edit_company(site_id: int, link_id: int):
+    if companies.entry_of(site_id, link_id) is None:
+        abort(404)
+    chain = companies.chain(site_id)
+    form = _entry_form(site_id, chain, link_id, formdata=request.form)
+    if form.validate_on_submit() and _refused_into(form, lambda: companies.update_in_chain(
+            site_id, link_id, companies.ChainChange(form.role.data, form.parent(), form.active_from.data,
+                                                    form.active_to.data), current_user)) is None:
+        flash(_("The contract chain is saved."), "info")
+        return redirect(url_for("sites.companies_page", site_id=site_id, _anchor=f"entry-{link_id}"))
+    chain = companies.chain(site_id)
+    return _companies_page(chain, _company_form(chain), {link_id: form})
+
+
+@bp.post("/<int:site_id>/companies/add-from-day")
+@site_action("manage_companies")
+def add_to_chain(site_id: int):
+    """The day page's one click: an employer seen at the gate but not on the chain joins it."""
+    form = AddToChainForm()
+    day = form.day.data if form.day.data and not form.day.errors else None
+    if not form.validate_on_submit():
+        flash(_("Nothing was added: the form was not complete."), "error")
+    else:
+        problem = _refused(lambda: companies.add_employer_from_day(site_id, int(form.company_id.data), current_user))
+        if problem is None:
+            flash(_("Company added to the contract chain as a subcontractor. Change its place on the "
+                    "contract chain page if needed."), "info")
+        else:
+            flash(problem, "error")
+    if day is None:
+        return redirect(url_for("sites.companies_page", site_id=site_id))
+    return redirect(url_for("lists_ui.day", site_id=site_id, day=day))
+
+
+def _companies_page(chain, form, bound_entry_forms: dict | None = None):
+    entry_forms = {entry.link.id: (bound_entry_forms or {}).get(entry.link.id) or
+                   _entry_form(g.site.id, chain, entry.link.id, obj=entry.link)
+                   for entry in chain} if form is not None else {}
+    return render_template("sites/companies.html", site=g.site, chain=chain, form=form, entry_forms=entry_forms)
+
+
+def _company_form(chain) -> CompanyForm:
+    form = CompanyForm()
+    form.parent_id.choices = _parent_choices(chain, None)
+    return form
+
+
+def _entry_form(site_id: int, chain, link_id: int, formdata=None, obj=None) -> ChainEntryForm:
+    """An entry's edit form; its fields are prefixed with the entry's id (many forms on one page)."""
+    data = None if obj is None else {"role": obj.role, "parent_id": str(obj.parent_id or ""),
+                                     "active_from": obj.active_from, "active_to": obj.active_to}
+    form = ChainEntryForm(formdata=formdata, data=data, prefix=f"entry-{link_id}")
+    form.parent_id.choices = _parent_choices(chain, companies.allowed_parents(site_id, link_id))
+    return form
+
+
+def _parent_choices(chain, allowed: set[int] | None):
+    """The chain as a parent picker: every entry (adding), or those `allowed` (editing)."""
+    return select_choices([("", _("– none (top of the chain) –"))] + [
+        (str(entry.link.id), f"{'· ' * entry.depth}{entry.link.company.name}") for entry in chain
+        if allowed is None or entry.link.id in allowed])
 
 
 def _add_company(site_id: int, form: CompanyForm) -> bool:
     new = companies.NewCompany(
         name=form.name.data, org_number=form.org_number.data or None, foreign_id=form.foreign_id.data or None,
-        country=form.country.data or "NO", role=form.role.data,
-        parent_id=int(form.parent_id.data) if form.parent_id.data else None)
+        country=form.country.data or "NO", role=form.role.data, parent_id=form.parent(),
+        active_from=form.active_from.data, active_to=form.active_to.data)
+    return _refused_into(form, lambda: companies.add_to_site(site_id, new, current_user)) is None
+
+
+def _refused(change) -> str | None:
+    """Run a chain change; None when it is done, else the message saying why not (nothing is kept)."""
+    refused = _attempt(change)
+    return None if refused is None else COMPANY_ERRORS[refused.code]()
+
+
+def _refused_into(form, change) -> str | None:
+    """As _refused, with the message next to the form field it is about."""
+    refused = _attempt(change)
+    if refused is None:
+        return None
+    field = getattr(form, refused.field, None) or form.role
+    field.errors = [*field.errors, COMPANY_ERRORS[refused.code]()]
+    return refused.code
+
+
+def _attempt(change) -> companies.CompanyRefused | None:
     try:
-        companies.add_to_site(site_id, new, current_user)
+        change()
     except companies.CompanyRefused as refused:
-        getattr(form, refused.field).errors.append(COMPANY_ERRORS[refused.code]())
         db.session.rollback()
-        return False
-    return True
+        return refused
+    return None
 
 
 def _may(action: str) -> bool:
@@ -181,9 +269,8 @@ def revoke_kiosk(site_id: int, kiosk_id: int):
 @site_action("view_people")
 def people_page(site_id: int):
     search = request.args.get("q", "")[:100]
-    engagements = people.people_on_site(site_id, g.company_scope, search)
-    return render_template("sites/people.html", site=g.site, engagements=engagements, search=search,
-                           cards=people.cards_of([e.person_id for e in engagements]))
+    return render_template("sites/people.html", site=g.site, search=search, today=_today(),
+                           people=people.people_on_site(site_id, _today(), g.company_scope, search))
 
 
 @bp.get("/<int:site_id>/people/<int:person_id>")
