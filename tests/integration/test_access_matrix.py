@@ -22,7 +22,8 @@ import pytest
 
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
-from app.models import AccessLink, AttendanceDay, Card, DailyList, Engagement, FollowUp, Kiosk, Membership
+from app.models import (AccessLink, AttendanceDay, Card, DailyList, Engagement, FollowUp, Kiosk, Membership,
+                        SiteCompany)
 from app.models._types import utcnow
 from tests.support.web import login_as, make_company, make_person, make_site, make_user
 
@@ -89,6 +90,8 @@ MATRIX: dict[str, list[Case]] = {
     "sites.unverified": [signed_in("GET", S + "/unverified", SITE_STAFF)],
     "sites.companies_page": [signed_in("GET", S + "/companies", SITE_STAFF),
                              signed_in("POST", S + "/companies", KEEPERS)],  # empty form: errors shown
+    "sites.edit_company": [signed_in("POST", S + "/companies/{site_company}", KEEPERS)],  # empty form: errors shown
+    "sites.add_to_chain": [signed_in("POST", S + "/companies/add-from-day", KEEPERS, ok=302)],  # back with a message
     "sites.kiosks_page": [signed_in("GET", S + "/kiosks", KEEPERS), signed_in("POST", S + "/kiosks", KEEPERS)],
     "sites.kiosk_code": [signed_in("POST", S + "/kiosks/{kiosk}/code", KEEPERS)],  # shows the code
     "sites.revoke_kiosk": [signed_in("POST", S + "/kiosks/{kiosk}/revoke", KEEPERS, ok=302)],
@@ -173,6 +176,7 @@ class World:
     share_link: int
     self_service_link: int
     self_service_token: str
+    site_company: int = 0  # the company's entry on {site}'s contract chain
     today: str = field(default_factory=lambda: date.today().isoformat())
     visitors: dict = field(default_factory=dict)  # visitor name -> User
 
@@ -205,7 +209,8 @@ def world(app) -> World:
     }
     target = make_user(COORDINATOR, other, email="target@test.portvakt.no")
     workflows = _list_workflow_world(site, company, person, card, share)
-    return World(site=site.id, other_site=other.id, company=company.id, person=person.id, card=card.id,
+    return World(site_company=db.session.scalar(db.select(SiteCompany.id).where(SiteCompany.site_id == site.id)),
+                 site=site.id, other_site=other.id, company=company.id, person=person.id, card=card.id,
                  kiosk=kiosk.id, kiosk_token=kiosk_token, share_token=share, expired_share_token=expired,
                  user=target.id, membership=db.session.scalar(db.select(Membership.id).where(
                      Membership.user_id == target.id)), visitors=visitors, **workflows)
