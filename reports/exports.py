@@ -29,8 +29,14 @@ PERIOD_COLUMNS = [
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+TIME_COLUMNS = ("Inn / In", "Ut / Out")
+
+
 def daily_rows(report: DailyListReport) -> list[list[str]]:
-    """The daily list as rows of text (heading row first), shared by CSV and Excel."""
+    """The daily list as rows of text (heading row first), shared by CSV and Excel.
+
+    In/out times only when the site prints them: § 15 needs none, and every reader would see them."""
+    keep = [report.show_times or column not in TIME_COLUMNS for column in DAILY_COLUMNS]
     rows = [DAILY_COLUMNS]
     for row in report.rows:
         rows.append([
@@ -40,7 +46,7 @@ def daily_rows(report: DailyListReport) -> list[list[str]]:
             row.card_number or "", nb_time(row.first_in), nb_time(row.last_out),
             "; ".join(flag_label(flag) for flag in row.flags),
         ])
-    return rows
+    return [[value for value, kept in zip(line, keep) if kept] for line in rows]
 
 
 def period_rows(report: PeriodReport) -> list[list[str]]:
@@ -128,13 +134,14 @@ def _bold_cell(sheet, value):
 def elrapp_json(report: DailyListReport) -> bytes:
     """The day in the shape Statens vegvesen's ELRAPP oversiktsliste API (v2) takes: a list of objects.
 
-    Times are local (ELRAPP's DateTime has no zone); DatoInn/DatoUt only when both are known.
+    Times are local (ELRAPP's DateTime has no zone); DatoInn/DatoUt only when both are known and the
+    site prints times on its list, else the day alone (`Dato`, one of ELRAPP's documented alternatives).
     """
     contract = report.site.contract_id
     contract_id = int(contract) if contract and contract.isdigit() else contract
     items = []
     for row in report.rows:
-        both = row.first_in is not None and row.last_out is not None
+        both = report.show_times and row.first_in is not None and row.last_out is not None
         items.append({
             "Kortnummer": int(row.card_number) if row.card_number and row.card_number.isdigit() else row.card_number,
             "KontraktId": contract_id,

@@ -177,7 +177,19 @@ def test_exports_carry_the_same_people(site, day):
     items = json.loads(lists.daily_elrapp(site.id, DAY, NOW).content)
     assert len(items) == 5 and {item["KontraktId"] for item in items} == {4255}
     ola = next(item for item in items if item["Fornavn"] == "Ola")
-    assert ola["DatoInn"] == "2026-11-25T06:45:00" and ola["Fdato"] == "2001-11-11"
+    assert ola["DatoInn"] is None and ola["Dato"] == "2026-11-25T00:00:00" and ola["Fdato"] == "2001-11-11"
+
+
+def test_exports_carry_times_only_when_the_site_prints_them(site, day):
+    def csv_text():
+        return lists.daily_csv(site.id, DAY, NOW).content.decode("utf-8-sig")
+
+    assert "06:45" not in csv_text() and "Inn / In" not in csv_text()
+    site.prints_times = True
+    db.session.commit()
+    assert "06:45" in csv_text() and "Inn / In" in csv_text()
+    ola = next(i for i in json.loads(lists.daily_elrapp(site.id, DAY, NOW).content) if i["Fornavn"] == "Ola")
+    assert ola["DatoInn"] == "2026-11-25T06:45:00"
 
 
 def test_muster_has_present_left_and_expected(site, db_session):

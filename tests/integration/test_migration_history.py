@@ -7,12 +7,9 @@ import hashlib
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSIONS = ROOT / "migrations" / "versions"
@@ -34,24 +31,6 @@ def _flask(database_url: str, instance: Path, *args: str) -> subprocess.Complete
     env.pop("PORTVAKT_STARTUP_CHECKED", None)
     return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
-
-
-@pytest.fixture
-def scratch_database(database_url, tmp_path):
-    """An empty database of the suite's kind, apart from the suite's own."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    name = f"upgrade_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 ROWS_AT_0001 = [
