@@ -116,8 +116,10 @@ def day(token: str, day: str):
         abort(404)
     rows = [row for row in daily_control.day_rows(link.site_id, local, link.company_id) if row.removed_at is None]
     versions = daily_control.versions_of_day(link.site_id, local) if link.company_id is None else []
-    return render_template("share/day.html", link=link, site=db.session.get(Site, link.site_id), token=token,
-                           day=local, rows=rows, versions=versions, formats=DOWNLOADS)
+    site = db.session.get(Site, link.site_id)
+    # The reader of a shared list sees what the printed list shows: in/out times only if the site prints them.
+    return render_template("share/day.html", link=link, site=site, token=token, day=local, rows=rows,
+                           versions=versions, formats=DOWNLOADS, show_times=lists.prints_times(site))
 
 
 @bp.get("/share/<token>/<day>/v<int:version>.pdf")

@@ -180,6 +180,23 @@ def test_an_employers_share_link_shows_only_its_people(app, world, rep, today):
     assert "Nordmann, Kari" in day and "Jankauskienė" not in day
 
 
+def test_a_shared_list_shows_in_out_times_only_when_the_site_prints_them(app, world, rep, today):
+    from app.models import Site
+
+    client = signed_in(app, rep)
+    register(client, world, "kari")
+    token = share_token(client.post(f"/sites/{world.site_id}/share-links", data={
+        "recipient": "Arbeidstilsynet", "date_from": today.isoformat(), "date_to": today.isoformat(),
+        "company_id": "0", "valid_days": "1"}).get_data(as_text=True))
+    inspector = app.test_client()
+    inspector.set_cookie("portvakt_lang", "en")
+    assert "<th>In</th>" not in inspector.get(f"/share/{token}/{today.isoformat()}").get_data(as_text=True)
+    assert "<th>In</th>" in client.get(f"/sites/{world.site_id}/lists/{today.isoformat()}").get_data(as_text=True)
+    db.session.get(Site, world.site_id).prints_times = True
+    db.session.commit()
+    assert "<th>In</th>" in inspector.get(f"/share/{token}/{today.isoformat()}").get_data(as_text=True)
+
+
 def test_share_link_form_errors_sit_next_to_their_fields(app, world, rep, today):
     response = signed_in(app, rep).post(f"/sites/{world.site_id}/share-links", data={
         "recipient": "", "date_from": today.isoformat(), "date_to": (today - timedelta(days=1)).isoformat(),
