@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp
+    from app.card_orders import bp as card_orders_bp
     from app.crews import bp as crews_bp
     from app.dashboard import bp as dashboard_bp
     from app.health import bp as health_bp
@@ -81,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(sites_bp, url_prefix="/sites")
     app.register_blueprint(crews_bp, url_prefix="/sites")
+    app.register_blueprint(card_orders_bp, url_prefix="/sites")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     register_list_workflows(app)
 

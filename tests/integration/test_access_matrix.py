@@ -22,8 +22,8 @@ import pytest
 
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
-from app.models import (AccessLink, AttendanceDay, Card, DailyList, Engagement, FollowUp, Kiosk, Membership,
-                        SiteCompany)
+from app.models import (AccessLink, AttendanceDay, Card, CardOrder, DailyList, Engagement, FollowUp, Kiosk,
+                        Membership, SiteCompany)
 from app.models._types import utcnow
 from tests.support.web import login_as, make_company, make_person, make_site, make_user
 
@@ -104,6 +104,12 @@ MATRIX: dict[str, list[Case]] = {
     "crews.import_file": [signed_in("GET", S + "/crew/import", CREW_KEEPERS),
                           signed_in("POST", S + "/crew/import", CREW_KEEPERS)],
     "crews.confirm_import": [signed_in("POST", S + "/crew/import/confirm", CREW_KEEPERS, ok=302)],
+    # workers whose HMS card is on order (an empty POST re-shows the form with its errors: 200)
+    "card_orders.index": [signed_in("GET", S + "/card-orders", KEEPERS),
+                          signed_in("POST", S + "/card-orders", KEEPERS)],
+    "card_orders.register": [signed_in("GET", S + "/card-orders/{card_order}/register", KEEPERS),
+                             signed_in("POST", S + "/card-orders/{card_order}/register", KEEPERS)],
+    "card_orders.receipt": [signed_in("GET", S + "/card-orders/{card_order}/receipt", KEEPERS)],
     # a site's settings and its end; any builder_rep may open the new-site form (for its own byggherre)
     "sites.new_site": [signed_in("GET", "/sites/new", {ADMIN, BUILDER_REP, OTHER_SITE}),
                        signed_in("POST", "/sites/new", {ADMIN, BUILDER_REP, OTHER_SITE})],
@@ -177,6 +183,7 @@ class World:
     self_service_link: int
     self_service_token: str
     site_company: int = 0  # the company's entry on {site}'s contract chain
+    card_order: int = 0  # an order (with a receipt) for a worker whose HMS card is on order, on {site}
     today: str = field(default_factory=lambda: date.today().isoformat())
     visitors: dict = field(default_factory=dict)  # visitor name -> User
 
@@ -209,11 +216,22 @@ def world(app) -> World:
     }
     target = make_user(COORDINATOR, other, email="target@test.portvakt.no")
     workflows = _list_workflow_world(site, company, person, card, share)
-    return World(site_company=db.session.scalar(db.select(SiteCompany.id).where(SiteCompany.site_id == site.id)),
+    return World(card_order=_card_order(site, company, person),
+                 site_company=db.session.scalar(db.select(SiteCompany.id).where(SiteCompany.site_id == site.id)),
                  site=site.id, other_site=other.id, company=company.id, person=person.id, card=card.id,
                  kiosk=kiosk.id, kiosk_token=kiosk_token, share_token=share, expired_share_token=expired,
                  user=target.id, membership=db.session.scalar(db.select(Membership.id).where(
                      Membership.user_id == target.id)), visitors=visitors, **workflows)
+
+
+def _card_order(site, company, person) -> int:
+    order = CardOrder(site_id=site.id, person_id=person.id, employer_id=company.id, approved_by="Per",
+                      receipt=b"%PDF-1.4 receipt", receipt_filename="kvittering.pdf",
+                      receipt_mimetype="application/pdf",
+                      valid_until=date.today() + timedelta(days=5))
+    db.session.add(order)
+    db.session.commit()
+    return order.id
 
 
 def _list_workflow_world(site, company, person, card, share_token) -> dict:
