@@ -1,0 +1,93 @@
+"""A builder_rep adds a foreign company (country and id) under the main contractor in a real browser
+and sees it in the contract chain's tree.
+
+The stack is set up as in tests/e2e/test_browser.py: migrations and the demo seed on a fresh
+database, the card-service emulator and gunicorn on free ports, Debian's chromium via Playwright.
+"""
+import json
+import re
+import secrets
+
+import pytest
+
+from tests.e2e.test_browser import Stack, browser_database, flask_cli, login
+from tests.support.browser import DESKTOP, launch, require_chromium
+from tests.support.processes import start_cardsim, start_gunicorn
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+
+# Named live_server so that `make test` runs it on SQLite and again on PostgreSQL (tests/conftest.py).
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    require_chromium()
+    work = tmp_path_factory.mktemp("browser-chain")
+    card_token = secrets.token_urlsafe(16)
+    env = {"PORTVAKT_INSTANCE": str(work / "instance"), "DATABASE_URL": browser_database(work),
+           "CARDSIM_DATA": str(work / "cardsim.json"), "SECRET_KEY": secrets.token_hex(32),
+           "CARD_SERVICE_TOKEN": card_token}
+    flask_cli(env, "db", "upgrade")
+    demo = json.loads(flask_cli(env, "demo", "seed", "--json"))
+    cardsim = start_cardsim(demo["cardsim_data"], token=card_token)
+    try:
+        web = start_gunicorn(env["DATABASE_URL"], env={**env, "CARD_SERVICE_URL": cardsim.url})
+    except Exception:
+        cardsim.stop()
+        raise
+    site_id = next(s["id"] for s in demo["sites"] if s["name"] == "Kvartal Løkkeveien")
+    yield Stack(web.url, demo, site_id)
+    web.stop()
+    cardsim.stop()
+
+
+@pytest.fixture
+def page(live_server):
+    with playwright_api.sync_playwright() as playwright:
+        browser = launch(playwright)
+        context = browser.new_context(viewport=DESKTOP, locale="nb-NO")
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def chain_row(page, column: int, text: str):
+    """A row of the tree by what one of its cells says (every row's edit form names every company)."""
+    cell = page.locator(f"td:nth-child({column})", has_text=text)
+    return page.locator("table.chain tbody tr").filter(has=cell).first
+
+
+def test_builder_rep_adds_a_foreign_company_under_the_main_contractor(live_server, page):
+    stack = live_server
+    login(page, stack, stack.user("builder_rep"))
+    page.goto(f"{stack.url}/sites/{stack.site_id}/companies")
+    main_row = chain_row(page, 3, "Hovedentreprenør")
+    main_name = main_row.locator("td").first.inner_text().strip()
+
+    add = page.locator(f"form[action$='/sites/{stack.site_id}/companies']")
+    add.locator("input[name=name]").fill("Baltic Montage UAB")
+    add.locator("input[name=country]").fill("XX")  # not a country: refused next to the field, nothing added
+    add.locator("input[name=foreign_id]").fill("LT-305999111")
+    add.locator("select[name=role]").select_option("subcontractor")
+    add.locator("select[name=parent_id]").select_option(label=main_name)
+    add.locator("[type=submit]").click()
+    expect(page.locator(".field.has-error")).to_contain_text("Ikke en landkode")
+    expect(page.locator("table.chain")).not_to_contain_text("Baltic Montage UAB")
+
+    add = page.locator(f"form[action$='/sites/{stack.site_id}/companies']")
+    add.locator("input[name=country]").fill("lt")
+    add.locator("select[name=parent_id]").select_option(label=main_name)
+    add.locator("input[name=active_from]").fill("2025-03-01")
+    add.locator("[type=submit]").click()
+
+    expect(page).to_have_url(re.compile(rf"/sites/{stack.site_id}/companies$"))
+    row = chain_row(page, 1, "Baltic Montage UAB")
+    expect(row).to_contain_text("↳ Baltic Montage UAB")
+    expect(row).to_contain_text("LT LT-305999111")
+    expect(row).to_contain_text("Underentreprenør")
+    expect(row).to_contain_text(main_name)
+    expect(row).to_contain_text("01.03.2025")
+    depth = int(row.get_attribute("data-depth"))
+    main_depth = int(chain_row(page, 3, "Hovedentreprenør").get_attribute("data-depth"))
+    assert depth == main_depth + 1
