@@ -192,7 +192,12 @@ def orders_of_site(site_id: int, now: datetime) -> list[OrderRow]:
     return sorted(rows, key=lambda row: rank[row.status])
 
 
+MAX_ID = 2**31 - 1  # an integer column's range: a larger id in a URL is no order, not a database error
+
+
 def find_order(site_id: int, order_id: int) -> CardOrder | None:
+    if not 0 < order_id <= MAX_ID:
+        return None
     return db.session.scalar(select(CardOrder).where(CardOrder.id == order_id, CardOrder.site_id == site_id))
 
 

@@ -112,3 +112,9 @@ def test_an_order_on_another_site_or_none_at_all_is_404(page):
     rep_elsewhere = make_user("builder_rep", other)
     login_as(client, rep_elsewhere)
     assert client.get(f"/sites/{other.id}/card-orders/{order_id}/register").status_code == 404
+
+
+@pytest.mark.parametrize("action", ["register", "receipt"])
+def test_an_order_id_beyond_any_integer_column_is_404_not_a_database_error(page, action):
+    client, site_id, _ = page
+    assert client.get(f"/sites/{site_id}/card-orders/99999999999999999999999/{action}").status_code == 404
