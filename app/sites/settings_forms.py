@@ -74,6 +74,10 @@ class SiteForm(FlaskForm):
         return cls(data=data)
 
 
+class NewSiteForm(SiteForm):
+    submit = SubmitField(_l("Create site"))
+
+
 class CloseForm(FlaskForm):
     completion_date = DateField(_l("Works finished on"), validators=[DataRequired()])
     submit = SubmitField(_l("Mark the works finished"))

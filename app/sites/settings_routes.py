@@ -9,7 +9,7 @@ from app.models._types import utcnow
 from app.services import sites
 from app.services.presence import site_today
 from app.sites import bp
-from app.sites.settings_forms import CloseForm, ReopenForm, SiteForm
+from app.sites.settings_forms import CloseForm, NewSiteForm, ReopenForm, SiteForm
 
 SITE_ERRORS = {
     "required": lambda: _("This field is required."),
@@ -43,7 +43,7 @@ def _show_errors(form, refused: sites.SiteRefused) -> None:
 def new_site():
     if not may_create_sites(current_user):
         abort(403)
-    form = SiteForm()
+    form = NewSiteForm()
     if form.validate_on_submit():
         try:
             site = sites.create_site(form.settings(), current_user, _today(), represented_builders(current_user))

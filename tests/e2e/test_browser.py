@@ -314,6 +314,8 @@ MAIN_PAGES = [
     ("companies", "builder_rep", "/sites/{site}/companies"),
     ("kiosks", "builder_rep", "/sites/{site}/kiosks"),
     ("audit", "builder_rep", "/sites/{site}/audit"),
+    ("site-settings", "builder_rep", "/sites/{site}/settings"),
+    ("new-site", "admin", "/sites/new"),
     ("admin-users", "admin", "/admin/users"),
 ]
 
@@ -339,3 +341,27 @@ def test_screenshots_of_the_main_pages(stack, new_page, screenshots, width_name,
             too_wide.append(name)
     assert not too_wide, f"wider than the {width_name} screen: {too_wide}"
     assert not csp_violations
+
+
+def test_admin_creates_a_site_and_marks_the_works_finished(stack, new_page, screenshots):
+    page = new_page()
+    login(page, stack, stack.user("admin"))
+    page.get_by_role("link", name="Ny byggeplass").click()
+    page.fill("input[name=name]", "Åsane bydelshus")
+    page.fill("input[name=street]", "Åsane senter 18")
+    page.fill("input[name=postcode]", "5116")
+    page.fill("input[name=city]", "Ulset")
+    page.fill("input[name=builder_name]", "Bergen kommune")
+    page.fill("input[name=builder_org]", "964 338 532")  # a wrong check digit first
+    page.fill("input[name=contract_id]", "4711")
+    page.get_by_role("button", name="Opprett byggeplass").click()
+    expect(page.locator(".has-error")).to_contain_text("Ikke et gyldig norsk organisasjonsnummer")
+    page.fill("input[name=builder_org]", "964 338 531")
+    page.get_by_role("button", name="Opprett byggeplass").click()
+    expect(page.locator("h1")).to_contain_text("Åsane bydelshus")
+    expect(page.locator("input[name=prints_times]")).not_to_be_checked()  # § 15 needs no times
+    page.get_by_role("button", name="Meld arbeidene ferdige").click()
+    expect(page.locator("section.card")).to_contain_text("slettes")
+    page.screenshot(path=str(screenshots / "site-finished-desktop.png"), full_page=True)
+    page.goto(stack.url + "/")
+    expect(page.locator("section.card", has_text="Åsane bydelshus")).to_contain_text("listen slettes")
