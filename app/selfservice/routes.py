@@ -81,28 +81,32 @@ def redeem(token: str):
     return redirect(url_for(".mine"))
 
 
-def _granted_person_id() -> int:
+def _granted_link():
+    """The link this browser used, as long as its 30 minutes last and nobody revoked it."""
     grant = session.get(SESSION_KEY)
     if not grant or utcnow().timestamp() >= grant.get("until", 0):
         session.pop(SESSION_KEY, None)
         abort(403, description=_("Open the link you were given to see your data. Each link works once."))
-    return grant["person"]
+    try:
+        return access_links.self_service_view(grant["link"])
+    except LinkError:
+        session.pop(SESSION_KEY, None)
+        abort(410, description=_("This link has been revoked. Ask the site office for a new one."))
 
 
 @bp.get("/me")
 def mine():
-    person_id = _granted_person_id()
+    link = _granted_link()
     until = datetime.fromtimestamp(session[SESSION_KEY]["until"], timezone.utc)
-    return render_template("selfservice/mine.html", record=person_record(person_id), until=until,
-                           kinds=KIND_LABELS)
+    # Only the records of the site that made the link: its maker sees the URL (issue 16).
+    return render_template("selfservice/mine.html", record=person_record(link.person_id, link.site_id),
+                           until=until, kinds=KIND_LABELS)
 
 
 @bp.get("/me/data.json")
 def download():
-    person_id = _granted_person_id()
-    grant = session[SESSION_KEY]
-    audit("self_service_link.download", f"self_service:{grant['link']}", grant.get("site"), "access_link",
-          grant["link"])
+    link = _granted_link()
+    audit("self_service_link.download", f"self_service:{link.id}", link.site_id, "access_link", link.id)
     db.session.commit()
-    return Response(record_json(person_record(person_id)), mimetype="application/json", headers={
-        "Content-Disposition": "attachment; filename=portvakt-mine-data.json"})
+    return Response(record_json(person_record(link.person_id, link.site_id)), mimetype="application/json",
+                    headers={"Content-Disposition": "attachment; filename=portvakt-mine-data.json"})

@@ -165,6 +165,17 @@ def redeem_self_service_link(token: str, now: datetime) -> AccessLink:
     return link
 
 
+def self_service_view(link_id: int) -> AccessLink:
+    """The used self-service link behind a browser's 30-minute view, checked on every request so
+    that revoking it ends the view at once; LinkError("revoked"/"not_found") otherwise."""
+    link = AccessLink.query.filter_by(id=link_id, kind=SELF_SERVICE).first()
+    if link is None:
+        raise LinkError("not_found")
+    if link.revoked_at is not None:
+        raise LinkError("revoked")
+    return link
+
+
 def share_link_dates(link: AccessLink, today: date) -> list[date]:
     """The days a share link covers, newest first, never past today."""
     last = min(link.date_to, today)

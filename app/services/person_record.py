@@ -1,6 +1,8 @@
-"""GDPR art. 15: everything Portvakt holds about one person, and nothing about anyone else.
+"""GDPR art. 15: what one site holds about one person, and nothing about anyone else.
 
-The self-service page and its JSON download both show exactly this record.
+The self-service page and its JSON download both show exactly this record. It is scoped to the
+site whose link was opened: the link's maker sees its URL, and must not reach another site's
+records through it, so a worker asks each site for its own records.
 """
 import json
 
@@ -8,36 +10,40 @@ from app.extensions import db
 from app.models import AttendanceDay, Card, Engagement, FollowUp, Person, ScanEvent, Site
 
 
-def person_record(person_id: int) -> dict:
-    """The person, their cards, engagements, attendance days, scan events and follow-ups.
+def person_record(person_id: int, site_id: int) -> dict:
+    """The person, their cards, and their engagements, attendance days, scan events and follow-ups
+    on `site_id` only.
 
     Plain dicts and lists with dates and UTC datetimes; `record_json` turns it into the download.
+    The cards are the person's own (every site that knows the person sees them on its people page).
     """
     person = db.session.get(Person, person_id)
     if person is None:
         raise LookupError("person not found")
     cards = Card.query.filter_by(person_id=person_id).order_by(Card.id).all()
     return {
+        "site": db.session.get(Site, site_id).name,  # whose records these are
         "person": {"first_name": person.first_name, "last_name": person.last_name,
                    "birth_date": person.birth_date},
         "cards": [_card(card) for card in cards],
         "engagements": [_engagement(e) for e in
-                        Engagement.query.filter_by(person_id=person_id).order_by(Engagement.id)],
+                        Engagement.query.filter_by(person_id=person_id, site_id=site_id).order_by(Engagement.id)],
         "attendance_days": [_attendance(day) for day in
-                            AttendanceDay.query.filter_by(person_id=person_id)
+                            AttendanceDay.query.filter_by(person_id=person_id, site_id=site_id)
                             .order_by(AttendanceDay.local_date.desc(), AttendanceDay.id)],
-        "scan_events": [_scan(event) for event in _scan_events(person_id, [c.id for c in cards])],
-        "follow_ups": [_followup(f) for f in
-                       FollowUp.query.filter_by(person_id=person_id).order_by(FollowUp.created_at.desc())],
+        "scan_events": [_scan(event) for event in _scan_events(person_id, site_id, [c.id for c in cards])],
+        "follow_ups": [_followup(f) for f in FollowUp.query.filter_by(person_id=person_id, site_id=site_id)
+                       .order_by(FollowUp.created_at.desc())],
     }
 
 
-def _scan_events(person_id: int, card_ids: list[int]):
+def _scan_events(person_id: int, site_id: int, card_ids: list[int]):
     # A scan of the person's card is about them even when it was not matched to the person.
     condition = ScanEvent.person_id == person_id
     if card_ids:
         condition = condition | ScanEvent.card_id.in_(card_ids)
-    return ScanEvent.query.filter(condition).order_by(ScanEvent.scanned_at.desc()).all()
+    return (ScanEvent.query.filter(ScanEvent.site_id == site_id, condition)
+            .order_by(ScanEvent.scanned_at.desc()).all())
 
 
 def _company(company):

@@ -23,7 +23,7 @@ def test_record_has_person_cards_days_and_scans_of_that_person_only(db_session):
     scan(site, me, "00000000-0000-4000-8000-000000000001", 0)
     scan(site, colleague, "00000000-0000-4000-8000-000000000002", 1)
     db.session.commit()
-    record = person_record(me.id)
+    record = person_record(me.id, site.id)
     assert record["person"] == {"first_name": "Łukasz", "last_name": "Żółkowski", "birth_date": date(1984, 5, 17)}
     assert [c["number"] for c in record["cards"]] == ["40007919"]
     assert len(record["attendance_days"]) == 1 and record["attendance_days"][0]["site"] == "Kvartal Løkkeveien"
