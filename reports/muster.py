@@ -37,6 +37,11 @@ def render_muster_list(report: MusterReport) -> bytes:
     if report.left_today:
         story += [Spacer(1, 4 * mm), para("Gått for dagen / left today", s["bold"])]
         story += [para(f"{p.sort_name} – {p.employer.name}", styles(SIZE - 3)["body"]) for p in report.left_today]
+    if report.expected:
+        # Engaged for today but not registered at the gate: in a roll call, ask about them too.
+        story += [Spacer(1, 4 * mm), para(f"Ventet, ikke registrert i dag / expected, not registered today "
+                                          f"({len(report.expected)})", s["bold"])]
+        story += [para(f"{p.sort_name} – {p.employer.name}", styles(SIZE - 3)["body"]) for p in report.expected]
     footer = f"{report.site.name} · {TITLE_EN}"
     doc.build(story, canvasmaker=numbered_canvas(footer, f"Utskrevet / printed {nb_datetime(report.generated_at)}"))
     return buffer.getvalue()
