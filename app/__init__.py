@@ -67,6 +67,9 @@ def register_adapters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from app import routing
+
+    routing.init_app(app)  # before any route is added: every <int:> is a bounded database id
     from app.admin import bp as admin_bp
     from app.api import bp as api_bp
     from app.auth import bp as auth_bp

@@ -140,3 +140,12 @@ def test_demo_has_history_hired_in_workers_checked_lists_and_a_finished_site(run
     life = lifecycle(finished, site_today(datetime.now(timezone.utc)))
     assert life.completion_date is not None and life.deletion_date > life.completion_date
     assert db_session.query(Kiosk).filter(Kiosk.last_seen_at.is_not(None)).count() >= 3
+
+
+def test_an_id_too_large_for_the_database_is_not_found_not_a_crash(client, db_session):
+    from tests.support.web import login_as, make_user
+
+    login_as(client, make_user("admin"))
+    for path in ("/sites/99999999999999999999999", "/sites/2147483648/people",
+                 "/sites/1/people/99999999999999999999", "/admin/users/2147483648"):
+        assert client.get(path).status_code == 404, path
