@@ -160,12 +160,17 @@ PATHS = {
     "/scans": {"post": _post(
         "Record one scan. Idempotent by id; a repeat read within the debounce returns the previous "
         "decision without a new registration.", "Scan",
-        {"200": _json(_ref("ScanResult"), "The gate decision."),
+        {"200": _json(_ref("ScanResult"), "The gate decision; for an id already stored with the same payload, "
+                                          "the stored decision."),
+         "409": _error("`id_reused`: the id is already stored for a payload that names another card; "
+                       "nothing was changed. A new scan needs a new UUID."),
          "503": _error("Busy; send the same scan again.")})},
     "/scans/batch": {"post": {**_post(
         "Upload scans queued while offline (up to 7 days old), answered item by item, in order.", "Batch",
         {"200": _json(_ref("BatchResult"), "One result or one error per scan, in order.")}),
-        "description": "At most 500 scans and 256 KiB per batch (every other body: 64 KiB)."}},
+        "description": "At most 500 scans and 256 KiB per batch (every other body: 64 KiB). An item "
+                       "whose id is already stored for another card gets a ScanItemError `id_reused` "
+                       "(as POST /scans answers 409)."}},
     "/sites/{site_id}/presence": {"get": {
         "summary": "Who is on the kiosk's own site now.",
         "parameters": [{"name": "site_id", "in": "path", "required": True,

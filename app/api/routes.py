@@ -76,6 +76,9 @@ def _record(scan: scans.ScanInput, now) -> dict:
         return scans.record_scan(g.kiosk, scan, now).as_dict()
     except scans.ScanIdTaken:
         raise ApiError(422, "id_conflict", "This scan id belongs to another kiosk's scan; make a new UUID.") from None
+    except scans.ScanIdReused:
+        raise ApiError(409, "id_reused", "This scan id was already used for another card; a new scan needs a "
+                                         "new UUID. Nothing was changed.") from None
     except scans.ScanNotRecorded:
         raise ApiError(503, "busy", "The scan could not be recorded right now; send it again.") from None
 

@@ -20,11 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from app.domain import attendance as rules
 from app.domain.localtime import local_date, to_local
 from app.domain.oversiktsliste import CARD_ORDERED
+from app.domain.qr import parse_payload
+from app.domain.secrets import hash_token
 from app.extensions import db
 from app.models import AttendanceDay, Company, Engagement, Person, ScanEvent, Site
 from app.services import card_orders
 from app.services.audit import audit
-from app.services.card_checks import check_card_for_site
+from app.services.card_checks import check_card_for_site, find_known_card, qr_rules
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,14 @@ MAX_ATTEMPTS = 4  # each lost race means a duplicate or a new day row appeared: 
 
 class ScanIdTaken(ValueError):
     """The scan id is already used by another kiosk's scan."""
+
+
+class ScanIdReused(ValueError):
+    """The scan id is already stored for a payload that names another card (or none)."""
+
+
+class _IdAlreadyStored(Exception):
+    """A repeat read under an id that is already stored: the stored event answers, not the read."""
 
 
 class ScanNotRecorded(RuntimeError):
@@ -81,19 +91,41 @@ def record_scan(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
             result = _record_once(kiosk, scan, now)
             db.session.commit()
             return result
-        except IntegrityError:
+        except (IntegrityError, _IdAlreadyStored):
             db.session.rollback()
         stored = db.session.get(ScanEvent, scan.id, populate_existing=True)
         if stored is not None:
-            return _replay(stored, kiosk)
+            return _replay(stored, kiosk, scan.payload)
     log.warning("scan %s not recorded after %d attempts (conflicting writes)", scan.id, MAX_ATTEMPTS)
     raise ScanNotRecorded(scan.id)
 
 
-def _replay(event: ScanEvent, kiosk) -> ScanResult:
+def _replay(event: ScanEvent, kiosk, payload: str) -> ScanResult:
     if event.kiosk_id != kiosk.id:
         raise ScanIdTaken(event.id)
+    if not _names_stored_card(event, payload):
+        raise ScanIdReused(event.id)
     return result_from_event(event, event.id)
+
+
+PAYLOAD_REJECTIONS = ("foreign_qr", "unreadable")  # refused before any card lookup (domain/gate.py)
+
+
+def _names_stored_card(event: ScanEvent, payload: str) -> bool:
+    """Whether a resent payload names the card its stored event is about. The raw QR text is never
+    stored (privacy), so the payload is parsed again, without asking the card service, and compared
+    by what it names: the card number, the stored card's QR-token hash, or the same rejection."""
+    parsed = parse_payload(payload, qr_rules())
+    if not parsed.accepted:
+        return event.card_id is None and event.card_number is None and event.reason == parsed.rejection
+    ref = parsed.ref
+    if ref.kind == "card_number":
+        return event.card_number == ref.value
+    if event.card is not None:
+        return event.card.qr_token_hash == hash_token(ref.value)
+    # The stored scan's QR token named no card we know (unknown, or read in an outage): so must this one.
+    return (event.card_number is None and event.reason not in PAYLOAD_REJECTIONS
+            and find_known_card(ref) is None)
 
 
 def _record_once(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
@@ -103,6 +135,8 @@ def _record_once(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
     recent = _recent_scans(kiosk.id, checked, scan.scanned_at)
     previous = _repeat_read(kiosk.id, checked.card_number, scan.scanned_at, recent)
     if previous is not None:
+        if db.session.get(ScanEvent, scan.id) is not None:
+            raise _IdAlreadyStored(scan.id)  # a resent id, answered (or refused) by its stored event
         # The same passage read twice: answer as before, register nothing new.
         return result_from_event(db.session.get(ScanEvent, previous.id), scan.id)
     return _store(site, kiosk, scan, checked, now, day, recent, source="kiosk")
