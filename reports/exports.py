@@ -115,7 +115,8 @@ def _workbook(sheets, title: str) -> bytes:
     for name, facts, rows in sheets:
         sheet = workbook.create_sheet(name)
         for fact in facts:
-            sheet.append(fact)
+            # Site and builder names are typed by users: a name starting with "=" is text too.
+            sheet.append([_safe(value) if isinstance(value, str) else value for value in fact])
         sheet.append([_bold_cell(sheet, value) for value in rows[0]])
         for row in rows[1:]:
             # openpyxl would take a string starting with "=" for a formula: escape like the CSV.
