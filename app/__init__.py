@@ -56,7 +56,15 @@ def register_web_basics(app: Flask) -> None:
     i18n.init_app(app)
     security.init_app(app)
     sessions.init_app(app)
+    register_rate_limits(app)
     app.jinja_env.globals["can"] = can
+
+
+def register_rate_limits(app: Flask) -> None:
+    from app import ratelimit  # noqa: F401  (registers the portvakt+db:// storage with `limits`)
+    from app.extensions import limiter
+
+    limiter.init_app(app)
 
 
 def register_adapters(app: Flask) -> None:

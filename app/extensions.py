@@ -2,6 +2,8 @@
 import sqlite3
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,6 +25,8 @@ migrate = Migrate(render_as_batch=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+# Counters in the database (app/ratelimit.py), so a limit holds across workers and app servers.
+limiter = Limiter(get_remote_address, storage_uri="portvakt+db://", strategy="fixed-window")
 
 
 @event.listens_for(Engine, "connect")

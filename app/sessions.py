@@ -5,7 +5,14 @@ serializes an empty dict to find out what kind of serializer it is), whether or 
 with the request. Kiosks and load balancers never send one, and they make most of the requests.
 The cookie format, the keys (SECRET_KEY, then SECRET_KEY_FALLBACKS) and the signature are Flask's own.
 """
+from datetime import datetime, timedelta
+
 from flask.sessions import SecureCookieSessionInterface
+
+# A site office's working day: idle for 8 hours, or 12 hours after signing in, means sign in again.
+IDLE_TIMEOUT = timedelta(hours=8)
+LIFETIME = timedelta(hours=12)
+_SEEN_EVERY = 60  # seconds: how stale "last seen" may get before the cookie is written again
 
 
 class CookieSessionInterface(SecureCookieSessionInterface):
@@ -33,5 +40,30 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         super().save_session(app, session, response)
 
 
+def start(session, now: datetime) -> None:
+    """Mark a fresh sign-in: the idle timeout and the lifetime count from here."""
+    session["signed_in_at"] = session["seen_at"] = int(now.timestamp())
+
+
+def still_fresh(session, now: datetime) -> bool:
+    """False once the session was idle too long or is past its lifetime (a session without the
+    marks, e.g. from before they existed, is past it). Keeps "last seen" up to date."""
+    signed_in, seen, moment = session.get("signed_in_at"), session.get("seen_at"), int(now.timestamp())
+    if not isinstance(signed_in, int) or not isinstance(seen, int):
+        return False
+    if moment - signed_in > LIFETIME.total_seconds() or moment - seen > IDLE_TIMEOUT.total_seconds():
+        return False
+    if moment - seen > _SEEN_EVERY:
+        session["seen_at"] = moment
+    return True
+
+
+def forget(session) -> None:
+    session.pop("signed_in_at", None)
+    session.pop("seen_at", None)
+
+
 def init_app(app) -> None:
     app.session_interface = CookieSessionInterface()
+    if app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(days=31):  # Flask's default: too long
+        app.config["PERMANENT_SESSION_LIFETIME"] = LIFETIME  # the cookie's signature expires with it

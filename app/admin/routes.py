@@ -111,6 +111,16 @@ def unlock_user(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
+@bp.post("/users/<int:user_id>/sign-out")
+@admin_required
+def sign_out_everywhere(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        accounts.sign_out_everywhere(current_user, user)
+        flash(_("Every session of this user is ended."), "info")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
 @bp.get("/audit")
 @admin_required
 def audit():

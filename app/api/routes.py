@@ -1,11 +1,12 @@
 """Kiosk API routes: parse, call one service, answer JSON. The rules live in services/ and domain/."""
 from flask import current_app, g, jsonify
 
+from app import ratelimit
 from app.api import bp, validation
 from app.api.auth import kiosk_required
 from app.api.errors import MAX_BATCH_BODY, ApiError
 from app.api.openapi import openapi_document
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import Kiosk
 from app.models._types import utcnow
 from app.services import kiosks, scans
@@ -17,6 +18,10 @@ def openapi():
 
 
 @bp.post("/kiosks/enroll")
+@limiter.limit(ratelimit.ENROLL_PER_ADDRESS, key_func=ratelimit.client_address,
+               error_message="Too many enrollment attempts. Wait a minute and try again.")
+@limiter.limit(ratelimit.ENROLL_EVERYWHERE, key_func=ratelimit.everyone,
+               error_message="Too many enrollment attempts. Wait a minute and try again.")
 def enroll():
     code = validation.enrollment_code(validation.json_object())
     try:

@@ -1,12 +1,13 @@
 from urllib.parse import urlsplit
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import bp
+from app import ratelimit, sessions
+from app.auth import bp, devices
 from app.auth.forms import LoginForm, PasswordChangeForm
-from app.extensions import db, login_manager
+from app.extensions import db, limiter, login_manager
 from app.i18n import LANG_COOKIE, LANGUAGES
 from app.models import User
 from app.models._types import utcnow
@@ -15,11 +16,12 @@ from app.services import accounts
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    user_id, _sep, stamp = session_id.partition(":")
-    if not user_id.isdigit():
+    user_id = session_id.partition(":")[0]
+    if not user_id.isdigit() or not sessions.still_fresh(session, utcnow()):
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or user.get_id() != session_id:  # the password changed since: sign in again
+    # Another session generation or password since this session began: it has ended, sign in again.
+    if user is None or user.get_id() != session_id:
         return None
     return user
 
@@ -43,25 +45,38 @@ def safe_next(target: str | None, default: str) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(ratelimit.LOGIN_PER_ADDRESS, key_func=ratelimit.client_address, methods=["POST"],
+               error_message=ratelimit.too_many_sign_ins)
+@limiter.limit(ratelimit.LOGIN_PER_ACCOUNT, key_func=ratelimit.account_typed, methods=["POST"],
+               error_message=ratelimit.too_many_sign_ins)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = accounts.authenticate(form.email.data, form.password.data, utcnow())
+        known_device_of = devices.known_device_of(request)
+        result = accounts.authenticate(form.email.data, form.password.data, utcnow(), known_device_of)
         if result.user:
             login_user(result.user)
-            return redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
-        if result.error == "locked":
-            flash(_("Too many failed attempts. The account is locked for 15 minutes."), "error")
-        else:
-            flash(_("Wrong email or password."), "error")
+            sessions.start(session, utcnow())
+            response = redirect(safe_next(request.args.get("next"), url_for("dashboard.index")))
+            devices.remember(response, result.user.id)
+            return response
+        flash(_("Wrong email or password. After 5 failed attempts in a row, sign-in is locked for 15 minutes."),
+              "error")
+        response = make_response(render_template("auth/login.html", form=form))
+        if known_device_of is not None:
+            devices.forget(response)  # a wrong guess on a known browser: it is known no more
+        return response
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        accounts.sign_out(current_user._get_current_object())  # also a copy of this cookie stops working
     logout_user()
+    sessions.forget(session)
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     active = db.Column(db.Boolean, nullable=False, default=True)
     failed_logins = db.Column(db.Integer, nullable=False, default=0)
     locked_until = db.Column(UTCDateTime)
+    # Part of every session's id: raising it ends every session of the user on every server at once
+    # (sign-out, password change, deactivation, role changes, an admin's "sign out everywhere").
+    session_generation = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
     memberships = db.relationship("Membership", back_populates="user", cascade="all, delete-orphan")
@@ -41,9 +44,14 @@ class User(UserMixin, db.Model):
         return bool(self.active)
 
     def get_id(self) -> str:
-        """The session id names the password too, so a password change ends other sessions."""
+        """The session id names the session generation and the password, so raising the one or
+        changing the other ends every session made before."""
         stamp = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
-        return f"{self.id}:{stamp}"
+        return f"{self.id}:{self.session_generation or 0}:{stamp}"
+
+    def end_sessions(self) -> None:
+        """Every session of this user stops working at its next request (the caller commits)."""
+        self.session_generation = User.session_generation + 1
 
 
 class Membership(db.Model):
@@ -58,3 +66,12 @@ class Membership(db.Model):
     user = db.relationship("User", back_populates="memberships")
     site = db.relationship("Site")
     company = db.relationship("Company")
+
+
+class RateLimitCounter(db.Model):
+    """One fixed-window counter of the rate limiter (app/ratelimit.py), shared by every worker and
+    app server through the database."""
+
+    key = db.Column(db.String(255), primary_key=True)
+    count = db.Column(db.Integer, nullable=False)
+    expires_at = db.Column(db.Float, nullable=False)  # seconds since the epoch

@@ -127,6 +127,7 @@ MATRIX: dict[str, list[Case]] = {
     "admin.remove_membership": [signed_in("POST", "/admin/users/{user}/memberships/{membership}/delete",
                                           ONLY_ADMIN, ok=302)],
     "admin.unlock_user": [signed_in("POST", "/admin/users/{user}/unlock", ONLY_ADMIN, ok=302)],
+    "admin.sign_out_everywhere": [signed_in("POST", "/admin/users/{user}/sign-out", ONLY_ADMIN, ok=302)],
     "admin.audit": [signed_in("GET", "/admin/audit", ONLY_ADMIN)],
     # daily control, manual registration, corrections (a POST with an empty form re-shows it: 200)
     "lists_ui.index": [signed_in("GET", S + "/lists", SITE_ALL)],

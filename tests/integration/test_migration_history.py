@@ -44,6 +44,8 @@ ROWS_AT_0001 = [
     "INSERT INTO engagement (id, person_id, site_id, employer_id, barred) VALUES (1, 1, 1, 1, false)",
     "INSERT INTO attendance_day (id, site_id, person_id, local_date, employer_id, is_present, source, flags)"
     " VALUES (1, 1, 1, '2026-11-02', 1, false, 'scan', '[]')",
+    "INSERT INTO \"user\" (id, email, name, password_hash, active, failed_logins, created_at)"
+    " VALUES (1, 'ase@fjordbygg.no', 'Åse Ødegård', 'scrypt:x', true, 2, '2026-11-01 08:00:00+00')",
 ]
 
 
@@ -61,9 +63,12 @@ def test_a_database_at_the_previous_release_upgrades_with_its_rows(scratch_datab
         site = conn.execute(text("SELECT name, prints_times, kiosk_languages, planned_end FROM site")).one()
         engagement = conn.execute(text("SELECT person_id, registered_via FROM engagement")).one()
         days = conn.execute(text("SELECT count(*) FROM attendance_day")).scalar()
+        user = conn.execute(text('SELECT email, failed_logins, session_generation FROM "user"')).one()
+        counters = conn.execute(text("SELECT count(*) FROM rate_limit_counter")).scalar()
     engine.dispose()
     assert tuple(site) == ("Kvartal Løkkeveien", False, "nb,en,pl,lt", None)
     assert tuple(engagement) == (1, None) and days == 1
+    assert tuple(user) == ("ase@fjordbygg.no", 2, 0) and counters == 0  # 0003: every session generation 0
 
 
 def test_gunicorn_refuses_a_database_that_is_not_at_head(scratch_database, tmp_path):

@@ -3,7 +3,9 @@ from datetime import date
 
 from werkzeug.security import generate_password_hash
 
+from app import sessions
 from app.extensions import db
+from app.models._types import utcnow
 from app.models import Builder, Company, Membership, Person, Site, SiteCompany, User
 
 PASSWORD = "correct horse battery"
@@ -61,3 +63,4 @@ def login_as(client, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
+        sessions.start(session, utcnow())  # the idle timeout and lifetime count from here
