@@ -7,8 +7,10 @@ and in PDFs; SQL metacharacters are just characters. Runs on SQLite and on Postg
 """
 import csv
 import io
+from dataclasses import replace
 
 import pytest
+from openpyxl import load_workbook
 
 from app.extensions import db
 from app.models import AccessLink, AttendanceDay, Builder, Company, FollowUp, Kiosk, Person, Site, User
@@ -70,8 +72,8 @@ def make_it_hostile(world) -> None:  # noqa: F811
     person.first_name, person.last_name = FORMULA, IMG + SQL
     db.session.get(Company, world.company).name = SCRIPT + " AS"
     site = db.session.get(Site, world.site)
-    site.name, site.street, site.city = IMG, SCRIPT, SQL
-    db.session.get(Builder, site.builder_id).name = SCRIPT
+    site.name, site.street, site.city = FORMULA + IMG, SCRIPT, SQL  # Excel's header rows too (issue 16)
+    db.session.get(Builder, site.builder_id).name = "@" + SCRIPT
     db.session.get(Kiosk, world.kiosk).name = IMG
     db.session.get(User, world.user).name = SCRIPT
     db.session.get(FollowUp, world.followup).note = SCRIPT + SQL
@@ -97,12 +99,26 @@ def test_hostile_text_comes_out_inert_everywhere(app, world):  # noqa: F811
             text = body.decode("utf-8-sig")
             problems += [f"formula cell {cell!r} in {case.path}" for row in csv.reader(io.StringIO(text))
                          for cell in row if cell[:1] in ("=", "+", "-", "@")]
+        if "spreadsheetml" in kind:
+            problems += formula_cells(body, case.path)
+    daily = MATRIX["lists_ui.download"][0]
+    daily_xlsx = request(app, world, replace(daily, path=daily.path.replace("/csv", "/xlsx")), ADMIN)
+    assert "spreadsheetml" in daily_xlsx.headers["Content-Type"]
+    problems += formula_cells(daily_xlsx.get_data(), "daily xlsx")
     assert problems == []
     assert html_pages > 20
     csv_list = request(app, world, MATRIX["lists_ui.download"][0], ADMIN).get_data().decode("utf-8-sig")
     assert "HYPERLINK" in csv_list  # the hostile name is in the CSV, as text
     people = request(app, world, MATRIX["sites.people_page"][0], ADMIN).get_data(as_text=True)
     assert "&lt;img src=x onerror=alert(1)&gt;" in people  # the name is shown, escaped
+
+
+def formula_cells(content: bytes, where: str) -> list[str]:
+    """Every cell of a workbook that Excel would run: a formula, or text that starts like one."""
+    workbook = load_workbook(io.BytesIO(content))
+    return [f"formula cell {cell.coordinate} {cell.value!r} in {where}" for sheet in workbook.worksheets
+            for row in sheet.iter_rows() for cell in row
+            if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value[:1] in ("=", "+", "-", "@"))]
 
 
 def test_sql_metacharacters_in_a_search_are_just_characters(app, world):  # noqa: F811
