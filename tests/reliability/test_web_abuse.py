@@ -130,3 +130,72 @@ def test_sql_metacharacters_in_a_search_are_just_characters(app, world):  # noqa
         response = client.get(f"/sites/{world.site}/people", query_string={"q": query})
         assert response.status_code == 200 and (link in response.get_data(as_text=True)) is found, query
     assert db.session.query(Person).count() >= 1  # the table is still there
+
+
+# --- Brute force against live gunicorn (issue 16, items 4 and 5) -----------------------------------
+# Two workers with their own memory: a limit that held only per worker would let twice as much through.
+
+import re  # noqa: E402
+import threading  # noqa: E402
+
+import requests  # noqa: E402
+
+from app.models import AuditLog  # noqa: E402
+from app.services.accounts import MAX_FAILED_LOGINS  # noqa: E402
+from tests.reliability.torture import record  # noqa: E402
+from tests.support.processes import start_gunicorn  # noqa: E402
+from tests.support.web import PASSWORD, make_user  # noqa: E402
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+LOGIN_PER_ACCOUNT_PER_MINUTE = 10
+ENROLL_PER_ADDRESS_PER_MINUTE = 10
+
+
+@pytest.fixture
+def live(app, database_url):
+    server = start_gunicorn(database_url, workers=2)
+    yield server
+    server.stop()
+
+
+def _login_page(url: str) -> tuple[requests.Session, str]:
+    browser = requests.Session()
+    return browser, CSRF_FIELD.search(browser.get(f"{url}/login", timeout=10).text).group(1)
+
+
+def test_sixty_parallel_wrong_passwords_against_gunicorn_get_at_most_four_guesses(live):
+    user = make_user("builder_rep", password=PASSWORD, email="target@test.portvakt.no")
+    email, user_id = user.email, user.id
+    ready = [_login_page(live.url) for _ in range(60)]
+    start, answers = threading.Barrier(60), []
+
+    def guess(n):
+        browser, token = ready[n]
+        start.wait()
+        answers.append(browser.post(f"{live.url}/login", timeout=60, allow_redirects=False, data={
+            "email": email, "password": f"guess {n}", "csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rows = db.session.scalars(db.select(AuditLog).where(AuditLog.target_id == str(user_id))).all()
+    attempts = sorted(row.details["attempt"] for row in rows if row.action == "login_failed")
+    guesses = [a for a in attempts if a < MAX_FAILED_LOGINS]  # answered before the lock: real guesses
+    assert sorted(answers) == [200] * len(attempts) + [429] * (60 - len(attempts))
+    assert len(attempts) <= LOGIN_PER_ACCOUNT_PER_MINUTE  # the per-account limit, across both workers
+    assert attempts == list(range(1, len(attempts) + 1))  # each failure counted once
+    assert len(guesses) == MAX_FAILED_LOGINS - 1
+    assert [row.action for row in rows].count("login_locked") == 1
+    record("brute force sign-in", parallel=60, answered=len(attempts), guesses=len(guesses),
+           rate_limited=answers.count(429))
+
+
+def test_enrollment_codes_are_limited_across_gunicorn_workers(live):
+    answers = [requests.post(f"{live.url}/api/v1/kiosks/enroll", json={"code": f"ABCDEFG{n % 10}"},
+                             headers={"Connection": "close"}, timeout=10) for n in range(3 * ENROLL_PER_ADDRESS_PER_MINUTE)]
+    codes = [a.status_code for a in answers]
+    assert codes == [401] * ENROLL_PER_ADDRESS_PER_MINUTE + [429] * (2 * ENROLL_PER_ADDRESS_PER_MINUTE)
+    assert all(set(a.json()) == {"error", "message"} for a in answers)
+    record("enrollment code guessing", tried=len(codes), refused_401=codes.count(401), limited_429=codes.count(429))
