@@ -69,9 +69,15 @@ class CardSimHandler(BaseHTTPRequestHandler):
         if self._fault_answered(faults.mode):
             return
         record = store.by_number(key) if kind == "cards" else store.by_qr_token(key)
-        if record is None:
-            return self._send_json(HTTPStatus.NOT_FOUND, {"error": "unknown_card"})
-        self._send_json(HTTPStatus.OK, public_answer(record))
+        plain = self.wfile
+        if faults.mode == "drip":  # the right answer, status line and headers included, a byte at a time
+            self.wfile = DripWriter(plain, faults.byte_delay_ms / 1000, self.server.stopping)
+        try:
+            if record is None:
+                return self._send_json(HTTPStatus.NOT_FOUND, {"error": "unknown_card"})
+            self._send_json(HTTPStatus.OK, public_answer(record))
+        finally:
+            self.wfile = plain
 
     def _fault_answered(self, mode: str) -> bool:
         """Act out the fault mode; True when that already answered (or deliberately did not)."""
@@ -111,7 +117,7 @@ class CardSimHandler(BaseHTTPRequestHandler):
                 store.faults = validate_faults(self._json_body())
             except InvalidRecord as error:
                 return self._send_json(HTTPStatus.BAD_REQUEST, {"error": "invalid", "message": str(error)})
-            log.info("fault mode %s latency_ms=%s error_rate=%s", *vars(store.faults).values())
+            log.info("fault mode %s latency_ms=%s error_rate=%s byte_delay_ms=%s", *vars(store.faults).values())
         self._send_json(HTTPStatus.OK, vars(store.faults))
 
     def _card(self, method: str, card_number: str) -> None:
@@ -154,13 +160,31 @@ class CardSimHandler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
+        except ConnectionError:  # broken pipe, reset, or a drip cut short by shutdown
             self.close_connection = True  # the client gave up (its timeout); nothing to answer
 
     def log_message(self, format, *args):
         # The path holds card numbers and QR tokens: log the route only.
         route = "/".join(self.path.split("?", 1)[0].split("/")[:3])
         log.info("%s %s/… %s", self.command, route, args[1] if len(args) > 1 else "")
+
+
+class DripWriter:
+    """The `drip` fault: every byte on its own, after a pause. Each recv() at the client is quick,
+    so only a deadline for the whole answer (not a read timeout) stops it holding a gate."""
+
+    def __init__(self, wfile, delay_s: float, stopping: threading.Event):
+        self.wfile, self.delay_s, self.stopping = wfile, delay_s, stopping
+
+    def write(self, data: bytes) -> int:
+        for index in range(len(data)):
+            if self.stopping.wait(self.delay_s):
+                raise ConnectionAbortedError("the emulator is stopping")
+            self.wfile.write(data[index:index + 1])
+        return len(data)
+
+    def flush(self) -> None:
+        self.wfile.flush()
 
 
 def public_answer(record: dict) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 STATUSES = ("valid", "not_valid", "expired", "blocked", "lost", "stolen", "confiscated", "destroyed")
 CARD_TYPES = ("construction", "cleaning")
-FAULT_MODES = ("ok", "down", "error", "garbage", "hang", "flaky")
+FAULT_MODES = ("ok", "down", "error", "garbage", "hang", "flaky", "drip")
 
 
 class InvalidRecord(ValueError):
@@ -20,6 +20,7 @@ class Faults:
     mode: str = "ok"
     latency_ms: int = 0
     error_rate: float = 0.0
+    byte_delay_ms: int = 0  # `drip`: the pause before each byte of the answer
 
 
 def validate_card(record: dict) -> dict:
@@ -60,11 +61,12 @@ def validate_faults(body) -> Faults:
     try:
         latency = int(body.get("latency_ms", 0))
         rate = float(body.get("error_rate", 0.0))
+        byte_delay = int(body.get("byte_delay_ms", 20 if body.get("mode") == "drip" else 0))
     except (TypeError, ValueError):
-        raise InvalidRecord("latency_ms must be a whole number and error_rate a number") from None
-    if not 0 <= latency <= 120_000 or not 0.0 <= rate <= 1.0:
-        raise InvalidRecord("latency_ms must be 0..120000 and error_rate 0..1")
-    return Faults(body.get("mode", "ok"), latency, rate)
+        raise InvalidRecord("latency_ms and byte_delay_ms must be whole numbers and error_rate a number") from None
+    if not 0 <= latency <= 120_000 or not 0.0 <= rate <= 1.0 or not 0 <= byte_delay <= 60_000:
+        raise InvalidRecord("latency_ms must be 0..120000, error_rate 0..1 and byte_delay_ms 0..60000")
+    return Faults(body.get("mode", "ok"), latency, rate, byte_delay)
 
 
 class CardStore:

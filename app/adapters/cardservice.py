@@ -4,8 +4,8 @@ The real service's API is granted on application and its schema is not public, s
 is a `CardServiceBackend` chosen by configuration. `HttpCardServiceBackend` speaks the emulator's
 JSON (cardsim/); a production adapter for the official API is one new backend class added to
 `BACKENDS`. Everything that makes a gate dependable whatever the backend (the time budget, one
-retry, the circuit breaker, caching, one call per card at a time, logging) is in
-`GuardedCardService`, which every backend gets.
+retry, the circuit breaker, caching, one call per card at a time, a bound on calls in flight,
+logging) is in `GuardedCardService`, which every backend gets.
 """
 import hashlib
 import hmac
@@ -24,8 +24,8 @@ from urllib.parse import quote
 
 import requests
 from flask import current_app
-from requests.adapters import HTTPAdapter
 
+from app.adapters.http_deadline import DeadlineAdapter, deadline
 from app.adapters.resilience import CircuitBreaker, Flight, TTLCache
 from app.domain.cards import CardCheck, CardRef, CardStatus, CardType, LookupOutcome
 
@@ -75,7 +75,7 @@ class HttpCardServiceBackend(CardServiceBackend):
         self.connect_timeout_s = connect_timeout_s
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
@@ -84,26 +84,45 @@ class HttpCardServiceBackend(CardServiceBackend):
         url = f"{self.base_url}/v1/{path}/{quote(ref.value, safe='')}"
         # Connect and read share the budget, so a slow connect cannot stretch the total past it.
         connect = min(self.connect_timeout_s, timeout_s / 4)
-        timeouts = (connect, timeout_s - connect)
+        ends_at = time.monotonic() + timeout_s
         try:
-            response = self.session.get(url, timeout=timeouts, allow_redirects=False)
-        except requests.ConnectionError:  # includes ConnectTimeout
-            raise ConnectionFailed("connection") from None
-        except requests.Timeout:
-            raise CardServiceUnavailable("timeout") from None
-        except requests.RequestException:
-            raise CardServiceUnavailable("request_failed") from None
-        return self._answer(response, ref)
+            # The read timeout is per recv(): a service trickling its answer a byte at a time would
+            # reset it with every byte. `deadline` ends every read, headers and body, at the budget.
+            with deadline(ends_at), self.session.get(url, timeout=(connect, timeout_s - connect),
+                                                     allow_redirects=False, stream=True) as response:
+                status, body = response.status_code, _read_body(response)
+        except (requests.RequestException, OSError) as error:
+            raise _failure(error, past_deadline=time.monotonic() >= ends_at) from None
+        return self._answer(status, body, ref)
 
-    def _answer(self, response: requests.Response, ref: CardRef) -> CardCheck:
-        body = response.content
+    def _answer(self, status: int, body: bytes, ref: CardRef) -> CardCheck:
+        if status == 404 and _json_or_none(body) == {"error": "unknown_card"}:
+            return CardCheck(LookupOutcome.UNKNOWN_CARD, checked_at=_utcnow())
+        if status != 200:
+            raise CardServiceUnavailable(f"http_{status}")
+        return card_check_from_answer(_json_or_none(body), ref, _utcnow())
+
+
+def _read_body(response: requests.Response) -> bytes:
+    """The whole body, but never more than MAX_ANSWER_BYTES of it (a larger one is malformed)."""
+    body = bytearray()
+    for chunk in response.iter_content(chunk_size=16 * 1024):
+        body += chunk
         if len(body) > MAX_ANSWER_BYTES:
             raise CardServiceUnavailable("malformed")
-        if response.status_code == 404 and _json_or_none(body) == {"error": "unknown_card"}:
-            return CardCheck(LookupOutcome.UNKNOWN_CARD, checked_at=_utcnow())
-        if response.status_code != 200:
-            raise CardServiceUnavailable(f"http_{response.status_code}")
-        return card_check_from_answer(_json_or_none(body), ref, _utcnow())
+    return bytes(body)
+
+
+def _failure(error: Exception, past_deadline: bool) -> CardServiceUnavailable:
+    """What a requests error means for the guard. requests reports a body read that ran out of
+    time as a ConnectionError, so the clock decides first: only a failed connect is retried."""
+    if past_deadline:
+        return CardServiceUnavailable("over_budget")
+    if isinstance(error, requests.ConnectionError):  # includes ConnectTimeout
+        return ConnectionFailed("connection")
+    if isinstance(error, requests.Timeout):
+        return CardServiceUnavailable("timeout")
+    return CardServiceUnavailable("request_failed")
 
 
 def _json_or_none(body: bytes):
@@ -162,6 +181,12 @@ class GuardSettings:
     breaker_failures: int = 5
     breaker_open_s: float = 30.0
     retry_jitter_s: tuple[float, float] = (0.05, 0.2)
+    # A bulkhead: calls in flight per process, and how long a lookup may wait for one to finish.
+    # Below gunicorn's threads per worker (gunicorn.conf.py: 2), a slow service can never hold
+    # every thread: the others keep serving pages, /healthz and cached scans. A healthy answer
+    # frees its slot in milliseconds, so two gates asking at once both get theirs.
+    max_concurrent: int = 1
+    slot_wait_s: float = 0.25
 
     def __post_init__(self):
         if not 0 < self.budget_s <= 30:
@@ -172,10 +197,12 @@ class GuardSettings:
             raise ValueError("CARD_SERVICE_CACHE_NEGATIVE_S must be 0..60")
         if self.breaker_failures < 1 or self.breaker_open_s < 0:
             raise ValueError("CARD_SERVICE_BREAKER_FAILURES must be ≥ 1 and CARD_SERVICE_BREAKER_OPEN_S ≥ 0")
+        if self.max_concurrent < 1 or self.slot_wait_s < 0:
+            raise ValueError("CARD_SERVICE_MAX_CONCURRENT must be ≥ 1 and CARD_SERVICE_SLOT_WAIT_S ≥ 0")
 
 
 class GuardedCardService(CardService):
-    """A backend made dependable: budget, one retry, breaker, cache, single-flight, a log line."""
+    """A backend made dependable: budget, one retry, breaker, cache, single-flight, bulkhead, a log line."""
 
     def __init__(self, backend: CardServiceBackend, settings: GuardSettings = GuardSettings(), *,
                  clock: Callable[[], float] = time.monotonic,
@@ -188,6 +215,7 @@ class GuardedCardService(CardService):
         self._lock = threading.Lock()
         self._cache = TTLCache(clock)
         self._flights: dict[tuple, Flight] = {}
+        self._slots = threading.BoundedSemaphore(settings.max_concurrent)
 
     def lookup(self, ref: CardRef) -> CardCheck:
         key = (ref.kind, ref.value)
@@ -250,8 +278,22 @@ class GuardedCardService(CardService):
             check = self._unavailable(0.0)
             self._log(ref, check, "breaker_open", 0.0)
             return check
-        check, attempts, failure = self._attempts(ref, started + self.settings.budget_s)
+        if not self._slots.acquire(timeout=min(self.settings.slot_wait_s, self.settings.budget_s)):
+            # Every slot is held (by a slow service, or a burst): answer from the outage policy now
+            # rather than queue threads behind it. Our own limit, so not a failure of the service.
+            self.breaker.cancel_trial()
+            check = self._unavailable((self.clock() - started) * 1000)
+            self._log(ref, check, "busy", check.latency_ms, failure="no_slot")
+            return check
+        try:
+            check, attempts, failure = self._attempts(ref, started + self.settings.budget_s)
+        finally:
+            self._slots.release()
         latency_ms = (self.clock() - started) * 1000
+        if not failure and latency_ms > self.settings.budget_s * 1000:
+            # A backend that overran its timeout: the gate waited past its promise, and a service
+            # this slow must open the breaker like any other failure, not count as a success.
+            failure = "over_budget"
         if failure:
             if self.breaker.record_failure():
                 log.warning("card service failing (%s): answering from the outage policy for %.0f s",
@@ -312,6 +354,8 @@ def guard_settings_from_config(config) -> GuardSettings:
         negative_ttl_s=float(config.get("CARD_SERVICE_CACHE_NEGATIVE_S", defaults.negative_ttl_s)),
         breaker_failures=int(config.get("CARD_SERVICE_BREAKER_FAILURES", defaults.breaker_failures)),
         breaker_open_s=float(config.get("CARD_SERVICE_BREAKER_OPEN_S", defaults.breaker_open_s)),
+        max_concurrent=int(config.get("CARD_SERVICE_MAX_CONCURRENT", defaults.max_concurrent)),
+        slot_wait_s=float(config.get("CARD_SERVICE_SLOT_WAIT_S", defaults.slot_wait_s)),
     )
 
 

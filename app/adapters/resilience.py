@@ -29,6 +29,12 @@ class CircuitBreaker:
             self._trial_running = True  # half-open: this caller's call decides
             return True
 
+    def cancel_trial(self) -> None:
+        """An allowed call was not made after all (no slot free): a half-open trial passes to the
+        next caller instead of leaving the breaker waiting for a result that never comes."""
+        with self._lock:
+            self._trial_running = False
+
     def record_success(self) -> None:
         with self._lock:
             self._failures, self._open_until, self._trial_running = 0, None, False
