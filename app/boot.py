@@ -33,6 +33,10 @@ def check_startup() -> None:
 
 
 def _configured_app():
+    # Every file this process makes (the SQLite database and its -wal/-shm, the secret key, exports
+    # written by the CLI) is for the app's own user only: umask 077, whatever the caller's umask.
+    # gunicorn's workers fork from the master that ran this, so they inherit it.
+    os.umask(0o077)
     try:
         return create_app()
     except ConfigError as exc:

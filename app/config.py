@@ -34,8 +34,29 @@ def _env_float(name, default):
         raise ConfigError(f"{name} must be a number, got {value!r}") from None
 
 
+def _private_instance(instance_path: Path) -> None:
+    """The instance folder holds the secret key, the SQLite database (and its -wal/-shm files) and
+    the demo passwords: only the app's own user may read it. Made 0700; a folder or file from an
+    older install that others could read is tightened (0700, files 0600) at every start. New files
+    are private by the process umask (077) that `app/boot.py` and `scripts/run.sh` set; SQLite gives
+    -wal and -shm the database file's own mode."""
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _tighten(instance_path, 0o700)
+    for path in instance_path.iterdir():
+        if path.is_file() and not path.is_symlink():
+            _tighten(path, 0o600)
+
+
+def _tighten(path: Path, private_mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(private_mode)
+    except OSError:  # not ours (a shared deployment folder): leave it to whoever owns it
+        pass
+
+
 def _secret_key(instance_path: Path, production: bool) -> str:
-    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    """SECRET_KEY from the environment, else one generated once and kept in instance/ (mode 0600)."""
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
@@ -43,9 +64,14 @@ def _secret_key(instance_path: Path, production: bool) -> str:
         raise ConfigError("SECRET_KEY must be set when PORTVAKT_ENV=production")
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:  # created 0600 at once (O_EXCL): never readable by others, not even before a chmod
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
     return key_file.read_text().strip()
 
 
@@ -67,6 +93,7 @@ def load_config(instance_path: str) -> dict:
     """Build the configuration mapping from defaults and the environment."""
     path = Path(instance_path)
     production = os.environ.get("PORTVAKT_ENV", "development") == "production"
+    _private_instance(path)
     card_token = os.environ.get("CARD_SERVICE_TOKEN")
     if production and not card_token:
         raise ConfigError("CARD_SERVICE_TOKEN must be set when PORTVAKT_ENV=production")
@@ -85,6 +112,8 @@ def load_config(instance_path: str) -> dict:
         "CARD_SERVICE_CACHE_NEGATIVE_S": _env_float("CARD_SERVICE_CACHE_NEGATIVE_S", 60.0),
         "CARD_SERVICE_BREAKER_FAILURES": _env_int("CARD_SERVICE_BREAKER_FAILURES", 5),
         "CARD_SERVICE_BREAKER_OPEN_S": _env_float("CARD_SERVICE_BREAKER_OPEN_S", 30.0),
+        "CARD_SERVICE_MAX_CONCURRENT": _env_int("CARD_SERVICE_MAX_CONCURRENT", 1),
+        "CARD_SERVICE_SLOT_WAIT_S": _env_float("CARD_SERVICE_SLOT_WAIT_S", 0.25),
         # The QR format on HMS cards is not public: hosts and the card-number shape are settings
         # (QR_URL_PATTERNS, a list of regular expressions, can be set in instance/config.py).
         "QR_ALLOWED_HOSTS": os.environ.get("QR_ALLOWED_HOSTS", "hmskort.no,www.hmskort.no"),

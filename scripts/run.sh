@@ -2,13 +2,17 @@
 # `make run`: migrate, seed the demo once, start the card-service emulator and the web app.
 # Ctrl-C stops everything this script started.
 set -euo pipefail
+# Everything this script and its children create is for this user only: the SQLite database (and
+# its -wal/-shm files, which SQLite makes with the database's mode), instance/secret_key and
+# instance/demo-accounts.txt (passwords). The app sets the same umask itself (app/boot.py).
+umask 077
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 FLASK=".venv/bin/flask --app wsgi"
 PORT=${PORTVAKT_PORT:-8000}
 SIM_PORT=${CARDSIM_PORT:-8100}
 INSTANCE=${PORTVAKT_INSTANCE:-$PWD/instance}
-mkdir -p "$INSTANCE"
+mkdir -p -m 700 "$INSTANCE"
 export CARDSIM_DATA=${CARDSIM_DATA:-$INSTANCE/cardsim.json}
 export CARD_SERVICE_URL=${CARD_SERVICE_URL:-http://127.0.0.1:$SIM_PORT}
 export CARD_SERVICE_TOKEN=${CARD_SERVICE_TOKEN:-dev-token}
@@ -49,9 +53,10 @@ cat <<INFO
 
   Portvakt kjører / is running:  http://127.0.0.1:$PORT/
   Kortemulator / card-service emulator: http://127.0.0.1:$SIM_PORT/
-  Demokontoer / demo accounts (made at first start): $seed_log
+  Demokontoer og passord / demo accounts and passwords (made at first start, readable only by you):
+    $seed_log
   Demo-HMS-kort til utskrift / printable demo HMS cards: $INSTANCE/demo-cards.pdf
 INFO
-[ -f "$seed_log" ] && sed 's/^/  /' "$seed_log"
+# The passwords stay in that file: this output often ends up in a log (systemd, CI, nohup).
 echo "  Ctrl-C stopper alt / stops everything."
 wait -n "${pids[@]}"
