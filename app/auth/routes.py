@@ -35,8 +35,8 @@ def forget_request_caches():
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only a path on this site: never an open redirect to someone else's."""
-    if not target:
+    """Only a path on this site: never an open redirect to someone else's, nor a header split (CR/LF)."""
+    if not target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:

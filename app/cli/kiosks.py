@@ -22,6 +22,8 @@ def create(site_id: int, name: str, mode: str, enroll: bool) -> None:
     site = db.session.get(Site, site_id)
     if site is None:
         raise click.ClickException(f"Ukjent byggeplass / unknown site: {site_id}")
+    if not name.strip():
+        raise click.BadParameter("gi kiosken et navn / give the kiosk a name", param_hint="--name")
     made = kiosks.create_kiosk(site, name, mode, "cli", utcnow(), enroll=enroll)
     if enroll:
         click.echo(f"Kiosk {made.kiosk.id} opprettet / created. Registreringskode, gyldig i 15 minutter / "

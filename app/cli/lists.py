@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from app.domain.days import EARLIEST_DAY, LATEST_DAY, sane_day
 from app.models._types import utcnow
 from app.services import lists
 
@@ -15,10 +16,12 @@ PERIOD = {"pdf": lists.period_pdf, "csv": lists.period_csv, "xlsx": lists.period
 
 
 def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"bruk ÅÅÅÅ-MM-DD / use YYYY-MM-DD, fikk / got {value!r}") from None
+    """The same days the web's list pages take (app/domain/days.py); the web answers 404 to the rest."""
+    day = sane_day(value)
+    if day is None:
+        raise click.BadParameter(f"bruk ÅÅÅÅ-MM-DD mellom / use YYYY-MM-DD between {EARLIEST_DAY} "
+                                 f"og / and {LATEST_DAY}, fikk / got {value!r}")
+    return day
 
 
 def _write(download: lists.Download, out: str) -> None:

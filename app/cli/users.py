@@ -19,7 +19,9 @@ group = AppGroup("user", help="User accounts.")
 @click.option("--password", help="Omit to get a random one, printed once.")
 def create(email, name, role, site_id, company_id, password) -> None:
     """Create a user with one role."""
-    email = email.strip().lower()
+    email, name = email.strip().lower(), name.strip()
+    if not name:
+        raise click.BadParameter("gi brukeren et navn / give the user a name", param_hint="--name")
     if db.session.scalar(db.select(User.id).where(User.email == email)):
         raise click.ClickException(f"Brukeren finnes allerede / user already exists: {email}")
     if site_id is not None and db.session.get(Site, site_id) is None:

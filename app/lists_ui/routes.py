@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.access import site_action
+from app.domain.days import sane_day
 from app.domain.localtime import local_date
 from app.extensions import db
 from app.lists_ui import bp
@@ -15,8 +16,6 @@ from app.models._types import utcnow
 from app.services import companies, daily_control, lists, scans
 from app.templating import gate_message
 
-
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 # The live list as a download, for the site page and the share link: (label, maker).
 DOWNLOADS = {
     "pdf": ("PDF", lists.daily_pdf),
@@ -38,15 +37,6 @@ def site_today() -> date:
 
 def send_download(made: lists.Download):
     return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
-
-
-def sane_day(text: str | None) -> date | None:
-    """A date a list can be about; anything else is a typo or a probe (and would overflow date maths)."""
-    try:
-        day = date.fromisoformat(text or "")
-    except ValueError:
-        return None
-    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
 
 
 def parse_day(text: str) -> date:

@@ -5,10 +5,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app.domain.days import EARLIEST_DAY, LATEST_DAY, clamp_day
 from app.extensions import db
 from app.models import AuditLog, User
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # 50 million entries; a larger page number is a probe, and its OFFSET overflowed the driver
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ def search(filters: AuditFilter, page: int, tz_name: str) -> AuditPage:
     """One page of entries, newest first."""
     query = select(AuditLog).order_by(AuditLog.at.desc(), AuditLog.id.desc())
     query = _apply(query, filters, ZoneInfo(tz_name))
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)
     rows = list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
     entries = rows[:PAGE_SIZE]
     user_ids = {row.user_id for row in entries if row.user_id}
@@ -50,10 +52,12 @@ def _apply(query, filters: AuditFilter, zone: ZoneInfo):
             query = query.where(AuditLog.action == filters.action)
     if filters.user_id is not None:
         query = query.where(AuditLog.user_id == filters.user_id)
-    if filters.date_from:
-        query = query.where(AuditLog.at >= datetime.combine(filters.date_from, time(), zone))
+    if filters.date_from:  # clamped: 0001-01-01 in Oslo is before year 1 in UTC, 9999-12-31 has no next day
+        start = clamp_day(filters.date_from, EARLIEST_DAY, LATEST_DAY)
+        query = query.where(AuditLog.at >= datetime.combine(start, time(), zone))
     if filters.date_to:
-        query = query.where(AuditLog.at < datetime.combine(filters.date_to + timedelta(days=1), time(), zone))
+        end = clamp_day(filters.date_to, EARLIEST_DAY, LATEST_DAY)
+        query = query.where(AuditLog.at < datetime.combine(end + timedelta(days=1), time(), zone))
     return query
 
 

@@ -39,6 +39,8 @@ def create_kiosk(site: Site, name: str, mode: str, actor, now: datetime, enroll:
     """A kiosk with either a token now or a 15-minute enrollment code to trade for one at the gate."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
+    if not name.strip():
+        raise ValueError("a kiosk needs a name")
     kiosk = Kiosk(site_id=site.id, name=name.strip(), mode=mode, languages=site.kiosk_languages, created_at=now)
     token = None if enroll else new_token()
     if token:

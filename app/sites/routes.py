@@ -6,6 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from app.auth.access import can, site_action
+from app.domain.days import clamp_day, site_days
 from app.extensions import db
 from app.models import Kiosk
 from app.models._types import utcnow
@@ -35,11 +36,16 @@ def _today() -> date:
     return presence.site_today(utcnow())
 
 
+def _site_days() -> tuple[date, date]:
+    """The days this site's day pages can show: from its start to today (app/domain/days.py)."""
+    return site_days(g.site.start_date, presence.site_today(g.site.created_at), _today())
+
+
 def _chosen_day() -> date:
-    """?day=YYYY-MM-DD, else today; a malformed or future day falls back to today."""
+    """?day=YYYY-MM-DD, else today; a malformed day is today, one outside the site's days the nearest of them."""
     form = DayForm(request.args)
     day = form.day.data if form.validate() and form.day.data else _today()
-    return min(day, _today())
+    return clamp_day(day, *_site_days())
 
 
 @bp.get("/<int:site_id>")
@@ -87,8 +93,9 @@ def unverified(site_id: int):
 
 
 def _day_links(day: date) -> dict:
-    later = day + timedelta(days=1)
-    return {"previous_day": day - timedelta(days=1), "next_day": later if later <= _today() else None}
+    first, last = _site_days()
+    return {"previous_day": day - timedelta(days=1) if day > first else None,
+            "next_day": day + timedelta(days=1) if day < last else None, "first_day": first, "last_day": last}
 
 
 @bp.route("/<int:site_id>/companies", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ and in PDFs; SQL metacharacters are just characters. Runs on SQLite and on Postg
 import csv
 import io
 from dataclasses import replace
+from urllib.parse import urlencode
 
 import pytest
 from openpyxl import load_workbook
@@ -199,3 +200,29 @@ def test_enrollment_codes_are_limited_across_gunicorn_workers(live):
     assert codes == [401] * ENROLL_PER_ADDRESS_PER_MINUTE + [429] * (2 * ENROLL_PER_ADDRESS_PER_MINUTE)
     assert all(set(a.json()) == {"error", "message"} for a in answers)
     record("enrollment code guessing", tried=len(codes), refused_401=codes.count(401), limited_429=codes.count(429))
+
+
+# Values a person can type (or a date picker allows) that once overflowed a date, an OFFSET or a header.
+ABSURD_QUERIES = [{"day": "0001-01-01"}, {"day": "9999-12-31"}, {"page": "99999999999999999999"},
+                  {"page": "-1"}, {"date_from": "0001-01-01", "date_to": "9999-12-31"},
+                  {"next": "/\r\nSet-Cookie: x=1"}]
+ABSURD_DAYS = ["0001-01-01", "9999-12-31", "2000-02-30"]
+
+
+def test_absurd_dates_pages_and_headers_are_never_a_500(app, world):  # noqa: F811
+    """Every GET of the matrix with each absurd query value, and every date in a path replaced by an
+    absurd one: a page, a redirect or a 404, never a 5xx (issue 15, item 5)."""
+    problems = []
+    for param in cases("GET"):
+        case, visitor = param.values
+        variants = [replace(case, path=case.path + ("&" if "?" in case.path else "?") + urlencode(query))
+                    for query in ABSURD_QUERIES]
+        if "{today}" in case.path:
+            variants += [replace(case, path=case.path.replace("{today}", day)) for day in ABSURD_DAYS]
+        for variant in variants:
+            response = request(app, world, variant, visitor)
+            if response.status_code >= 500:
+                problems.append(f"{response.status_code} on {variant.path}")
+            if any(c in response.headers.get("Location", "") for c in "\r\n"):
+                problems.append(f"CR/LF in the Location of {variant.path}")
+    assert problems == []
