@@ -75,7 +75,8 @@ def _safe(value: str) -> str:
 
 
 def daily_csv(report: DailyListReport) -> bytes:
-    return to_csv(daily_rows(report))
+    """The § 15 facts (site, byggherre, date, data hash) in the first rows, a blank row, then the people."""
+    return to_csv(daily_facts(report) + daily_rows(report))
 
 
 def period_csv(report: PeriodReport) -> bytes:
@@ -85,7 +86,12 @@ def period_csv(report: PeriodReport) -> bytes:
 def daily_xlsx(report: DailyListReport) -> bytes:
     """The daily list as an Excel workbook: the § 15 a/b facts on top, then one row per person."""
     title = f"Oversiktsliste {report.site.name} {nb_date(report.day)}"
-    facts = [
+    return _workbook([("Oversiktsliste", daily_facts(report), daily_rows(report))], title)
+
+
+def daily_facts(report: DailyListReport) -> list[list[str]]:
+    """What § 15 a and b make the list say besides the people, as rows above them (CSV and Excel)."""
+    return [
         ["Oversiktsliste – byggherreforskriften § 15 / List of persons working on the construction site"],
         ["Byggeplass / Site", f"{report.site.name}, {report.site.address}"],
         ["Byggherre / Builder", report.site.builder_name],
@@ -94,7 +100,6 @@ def daily_xlsx(report: DailyListReport) -> bytes:
         ["Antall personer / Persons", str(report.total)],
         [],
     ]
-    return _workbook([("Oversiktsliste", facts, daily_rows(report))], title)
 
 
 def period_xlsx(report: PeriodReport) -> bytes:
