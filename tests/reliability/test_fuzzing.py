@@ -22,7 +22,7 @@ from tests.unit.test_qr import test_never_raises_and_never_accepts_a_foreign_hos
 QR_EXAMPLES = scaled(300, 10_000)  # the unit suite runs 600 more
 API_EXAMPLES = scaled(300, 10_000)
 FIXTURES_OK = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
-CLEAR_ERRORS = {400, 404, 405, 413, 415, 422}
+CLEAR_ERRORS = {400, 404, 405, 409, 413, 415, 422}  # 409: a scan id reused for another card
 tried = {"qr": 0, "scan": 0, "batch": 0}
 statuses: Counter = Counter()  # how the scan API answered the fuzzed inputs (decisions vs errors)
 
@@ -105,6 +105,43 @@ def test_the_batch_api_answers_every_item_clearly(app, world):  # noqa: F811
     batch()
     record("fuzzing", qr_inputs=tried["qr"], scan_api_inputs=tried["scan"], batch_api_inputs=tried["batch"],
            answers={str(code): n for code, n in sorted(statuses.items())}, server_errors=0)
+
+
+def test_a_stored_scan_id_resent_with_any_payload_is_its_answer_or_409(app, world):  # noqa: F811
+    """Issue 16, item 7: one stored id, resent with fuzzed payloads (other cards, foreign codes, the same
+    card spelt otherwise): the stored answer or 409 id_reused, and the stored records never change."""
+    from app.extensions import db
+    from app.models import AttendanceDay, ScanEvent
+
+    client, kari = app.test_client(), world.workers["kari"]
+    body = {"id": str(uuid.uuid4()), "payload": kari.qr, "scanned_at": utc_now().isoformat(), "direction": "auto"}
+    stored = post(client, world, "/scans", json=body).get_json()
+
+    def snapshot():
+        db.session.expire_all()
+        return (sorted((e.id, e.card_number, e.direction) for e in db.session.query(ScanEvent)),
+                sorted((d.person_id, d.first_in, d.last_out, d.is_present) for d in db.session.query(AttendanceDay)))
+
+    before, answers = snapshot(), Counter()
+    known = [w.qr for w in world.workers.values()] + [w.card_number for w in world.workers.values()]
+    payloads = st.one_of(st.sampled_from(known), qr_payloads.filter(lambda p: isinstance(p, str) and p),
+                         st.text(min_size=1, max_size=300))
+
+    @settings(max_examples=scaled(100, 2_000), deadline=None, suppress_health_check=FIXTURES_OK)
+    @given(payload=payloads)
+    def resend(payload):
+        response = post(client, world, "/scans", json={**body, "payload": payload})
+        answer = assert_clear(response)
+        if response.status_code == 200:
+            assert answer == stored
+        elif response.status_code == 409:
+            assert answer["error"] == "id_reused"
+        answers[response.status_code] += 1
+
+    resend()
+    assert post(client, world, "/scans", json=body).get_json() == stored and snapshot() == before
+    record("scan id reused", resent=sum(answers.values()), answers={str(k): n for k, n in sorted(answers.items())},
+           records_changed=0)
 
 
 def test_a_valid_scan_is_still_accepted_after_the_fuzzing(app, world):  # noqa: F811

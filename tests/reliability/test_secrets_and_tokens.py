@@ -158,3 +158,39 @@ def test_share_links_are_unguessable_and_stop_when_revoked(logged_live, world): 
     assert requests.get(f"{url}/share/{token}", timeout=10).status_code in (404, 410)
     db.session.expire_all()
     assert db.session.query(Person).count() == len(world.workers)  # nothing else changed hands
+
+
+def test_a_self_service_link_stays_on_its_site_and_stops_at_once_when_revoked(logged_live, world):  # noqa: F811
+    """Issue 16, items 1 and 6, over real HTTP on two workers: a builder_rep of site B makes a link
+    for a worker who was scanned at site A; it shows nothing of site A, and once revoked the
+    browser that used it gets nothing more from any worker."""
+    from app.models import Engagement, Site
+
+    url, kari = logged_live.url, world.workers["kari"]
+    assert requests.post(f"{url}/api/v1/scans", json=scan_body(kari.qr), headers=world.headers("gate"),
+                         timeout=30).json()["decision"] == "accepted"  # a day and a scan at site A
+    site_b = db.session.get(Site, world.other_site_id)
+    db.session.add(Engagement(person_id=kari.person_id, site_id=site_b.id,
+                              employer_id=db.session.get(Person, kari.person_id).cards[0].employer_id))
+    rep_b = make_user("builder_rep", site_b, email="rep-b@test.portvakt.no", password=PASSWORD)
+    rep = signed_in(url, rep_b.email)
+    page = f"{url}/sites/{site_b.id}/self-service"
+    made = rep.post(page, data={"person_id": str(kari.person_id),
+                                "csrf_token": CSRF.search(rep.get(page, timeout=10).text).group(1)}, timeout=30)
+    token = re.search(r'id="self-service-url">[^<]*/me/([^<]+)<', made.text).group(1)
+
+    viewer = requests.Session()
+    assert viewer.get(f"{url}/me/{token}", timeout=10).status_code == 200  # redirected to /me
+    seen = [viewer.get(f"{url}/me", timeout=10).text, viewer.get(f"{url}/me/data.json", timeout=10).text]
+    assert all("Nye Tromsø brannstasjon" in text and "Kvartal Løkkeveien" not in text for text in seen)
+    assert all(kari.card_number in text for text in seen)  # the worker's own card is there
+
+    listing = rep.get(page, timeout=10).text
+    revoke = re.search(r'action="(/sites/\d+/self-service/\d+/revoke)"', listing).group(1)
+    rep.post(url + revoke, data={"csrf_token": CSRF.search(listing).group(1)}, timeout=10)
+    # The cookie as it was before the revocation, on fresh connections (both workers): a copy kept
+    # by the browser, or by someone who took it, opens nothing.
+    after = [requests.get(f"{url}/me{path}", cookies=viewer.cookies, timeout=10).status_code
+             for path in ("", "/data.json") * 10]
+    assert after == [410] * 20
+    record("self-service link", cross_site_records=0, requests_after_revoke=len(after), answered_after_revoke=0)
