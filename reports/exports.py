@@ -137,27 +137,76 @@ def _bold_cell(sheet, value):
     return cell
 
 
+class ExportRefused(ValueError):
+    """An export the data cannot make faithfully; `code` says why (the message is bokmål / English)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+ELRAPP_NO_CONTRACT = ("Byggeplassen har ingen ELRAPP-kontrakt-id (et heltall): legg den inn under Innstillinger. / "
+                      "The site has no ELRAPP contract id (a whole number): set it in the site's settings.")
+
+
 def elrapp_json(report: DailyListReport) -> bytes:
     """The day in the shape Statens vegvesen's ELRAPP oversiktsliste API (v2) takes: a list of objects.
 
-    Times are local (ELRAPP's DateTime has no zone); DatoInn/DatoUt only when both are known and the
-    site prints times on its list, else the day alone (`Dato`, one of ELRAPP's documented alternatives).
+    Rows ELRAPP cannot take are left out (see `elrapp_items`); ExportRefused without a contract id.
     """
-    contract = report.site.contract_id
-    contract_id = int(contract) if contract and contract.isdigit() else contract
-    items = []
+    items, _ = elrapp_items(report)
+    return json.dumps(items, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def elrapp_items(report: DailyListReport) -> tuple[list[dict], dict[str, int]]:
+    """ELRAPP's objects for the day, and how many rows were left out and why.
+
+    The documented date alternatives only: DatoInn + DatoUt when the site prints times and both are
+    known (local time: ELRAPP's DateTime has no zone), else Dato alone. Every other property is
+    obligatory, so a row without an integer HMS card number (card on order), a Norwegian org number
+    (a foreign employer must give its NUF number) or the card's expiry is left out, never sent with nulls.
+    """
+    contract = (report.site.contract_id or "").strip()
+    if not (contract.isascii() and contract.isdigit() and 0 < int(contract) < 2**31):
+        raise ExportRefused("no_contract_id", ELRAPP_NO_CONTRACT)
+    items, left_out = [], {}
     for row in report.rows:
+        problem = _elrapp_problem(row)
+        if problem:
+            left_out[problem] = left_out.get(problem, 0) + 1
+            continue
         both = report.show_times and row.first_in is not None and row.last_out is not None
         items.append({
-            "Kortnummer": int(row.card_number) if row.card_number and row.card_number.isdigit() else row.card_number,
-            "KontraktId": contract_id,
-            "Dato": f"{report.day.isoformat()}T00:00:00",
+            "Kortnummer": int(row.card_number),
+            "KontraktId": int(contract),
             "DatoInn": row.first_in.strftime("%Y-%m-%dT%H:%M:%S") if both else None,
             "DatoUt": row.last_out.strftime("%Y-%m-%dT%H:%M:%S") if both else None,
+            "Dato": None if both else f"{report.day.isoformat()}T00:00:00",
+            "Timer": None,  # Dato + Timer is for hours without clock times; we send the times or nothing
             "Fornavn": row.first_name,
             "Etternavn": row.last_name,
             "Orgnummer": row.employer.identifier,
             "Fdato": row.birth_date.isoformat(),
-            "HmsUtlopsdato": row.card_valid_to.isoformat() if row.card_valid_to else None,
+            "HmsUtlopsdato": row.card_valid_to.isoformat(),
         })
-    return json.dumps(items, ensure_ascii=False, indent=1).encode("utf-8")
+    return items, left_out
+
+
+def _elrapp_problem(row) -> str | None:
+    if not (row.card_number and row.card_number.isascii() and row.card_number.isdigit()):
+        return "no_card_number"
+    if not is_org_number(row.employer.identifier):
+        return "no_org_number"
+    if row.card_valid_to is None:
+        return "no_card_expiry"
+    return None
+
+
+def is_org_number(text: str) -> bool:
+    """A Norwegian org number (app/domain/orgnr.py's rule: reports/ never imports app/): nine digits
+    starting with 8 or 9, the last a mod-11 check digit. A foreign company's NUF has one too."""
+    if not (len(text) == 9 and text.isascii() and text.isdigit() and text[0] in "89"):
+        return False
+    remainder = sum(int(d) * w for d, w in zip(text[:8], (3, 2, 7, 6, 5, 4, 3, 2))) % 11
+    check = 0 if remainder == 0 else 11 - remainder
+    return check != 10 and check == int(text[8])

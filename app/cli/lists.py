@@ -39,10 +39,23 @@ def _daily_command(kind: str):
     def command(site_id: int, day: str, out: str) -> None:
         try:
             _write(DAILY[kind](site_id, _day(day), utcnow()), out)
-        except lists.UnknownSite as error:
+        except (lists.UnknownSite, lists.ExportRefused) as error:
             raise click.ClickException(str(error)) from None
+        if kind == "elrapp":
+            _echo_left_out(lists.elrapp_left_out(site_id, _day(day), utcnow()))
     command.__doc__ = f"The day's § 15 list as {kind.upper()} (the live list, not an archived version)."
     return command
+
+
+LEFT_OUT = {"no_card_number": "uten HMS-kortnummer / without an HMS card number",
+            "no_org_number": "uten norsk org.nr. (NUF) / without a Norwegian org. no. (NUF)",
+            "no_card_expiry": "uten kortets utløpsdato / without the card's expiry date"}
+
+
+def _echo_left_out(left_out: dict[str, int]) -> None:
+    """ELRAPP requires every field: say who is not in the file, and why."""
+    for reason, count in left_out.items():
+        click.echo(f"Utelatt / left out: {count} {LEFT_OUT.get(reason, reason)}", err=True)
 
 
 for _kind in DAILY:

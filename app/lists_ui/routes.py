@@ -95,7 +95,12 @@ def day(site_id: int, day: str):
 def download(site_id: int, day: str, fmt: str):
     if fmt not in DOWNLOADS:
         abort(404)
-    made = DOWNLOADS[fmt][1](site_id, parse_day(day), utcnow(), g.company_scope)
+    try:
+        made = DOWNLOADS[fmt][1](site_id, parse_day(day), utcnow(), g.company_scope)
+    except lists.ExportRefused:  # ELRAPP without the site's contract id
+        flash(_("The ELRAPP export needs the site's ELRAPP contract id (a whole number): set it in the site's settings."),
+              "error")
+        return redirect(url_for(".day", site_id=site_id, day=day))
     return send_download(made)
 
 

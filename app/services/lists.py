@@ -26,7 +26,7 @@ from reports import data as rd
 from reports.daily import render_daily_list
 from reports.exports import daily_csv as render_daily_csv
 from reports.exports import daily_xlsx as render_daily_xlsx
-from reports.exports import elrapp_json
+from reports.exports import ExportRefused, elrapp_items, elrapp_json  # noqa: F401 (ExportRefused: for callers)
 from reports.exports import period_csv as render_period_csv
 from reports.exports import period_xlsx as render_period_xlsx
 from reports.muster import render_muster_list
@@ -175,9 +175,16 @@ def daily_xlsx(site_id: int, day: date, now: datetime, company_id: int | None = 
 
 
 def daily_elrapp(site_id: int, day: date, now: datetime, company_id: int | None = None) -> Download:
-    """The day in the JSON shape of Statens vegvesen's ELRAPP oversiktsliste API (KontraktId from the site)."""
+    """The day in the JSON shape of Statens vegvesen's ELRAPP oversiktsliste API (KontraktId from the
+    site); ExportRefused when the site has no integer contract id."""
     report = day_report(site_id, day, now, company_id)
     return Download(elrapp_json(report), _filename("elrapp", site_id, day, "json"), JSON)
+
+
+def elrapp_left_out(site_id: int, day: date, now: datetime, company_id: int | None = None) -> dict[str, int]:
+    """How many of the day's rows the ELRAPP export leaves out, by reason (no_card_number,
+    no_org_number, no_card_expiry): ELRAPP requires each of them."""
+    return elrapp_items(day_report(site_id, day, now, company_id))[1]
 
 
 # ---- daily control and the archive ------------------------------------------------------------

@@ -142,7 +142,10 @@ def download(token: str, day: str, fmt: str):
     link = _open(token, "download", format=fmt)
     if not link.date_from <= local <= link.date_to:
         abort(404)
-    made = DOWNLOADS[fmt][1](link.site_id, local, utcnow(), link.company_id)
+    try:
+        made = DOWNLOADS[fmt][1](link.site_id, local, utcnow(), link.company_id)
+    except lists.ExportRefused:  # ELRAPP without the site's contract id: nothing the reader can fix
+        abort(404)
     return send_download(made)
 
 

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models import AuditLog, DailyList
 from app.services import lists
 from tests.support.builders import attend, make_company, make_person, make_site, make_user, oslo, seeded_day
+from tests.support import web
 from tests.support.pdftext import pdf_pages
 
 DAY = date(2026, 11, 25)
@@ -175,7 +176,9 @@ def test_exports_carry_the_same_people(site, day):
     xlsx = lists.daily_xlsx(site.id, DAY, NOW)
     assert xlsx.content[:2] == b"PK" and xlsx.filename.endswith(".xlsx")
     items = json.loads(lists.daily_elrapp(site.id, DAY, NOW).content)
-    assert len(items) == 5 and {item["KontraktId"] for item in items} == {4255}
+    # The Lithuanian and Polish employers have no Norwegian org number (NUF): ELRAPP cannot take them.
+    assert len(items) == 3 and {item["KontraktId"] for item in items} == {4255}
+    assert lists.elrapp_left_out(site.id, DAY, NOW) == {"no_org_number": 2}
     ola = next(item for item in items if item["Fornavn"] == "Ola")
     assert ola["DatoInn"] is None and ola["Dato"] == "2026-11-25T00:00:00" and ola["Fdato"] == "2001-11-11"
 
@@ -316,3 +319,13 @@ def test_a_simultaneous_check_that_loses_the_race_returns_the_winners_version(si
     monkeypatch.setattr(lists, "_latest_version", latest)
     loser = lists.check_day(site.id, DAY, make_user("Andre"), NOW)
     assert loser.id == winner.id and db.session.query(DailyList).count() == 1
+
+
+def test_elrapp_export_is_refused_with_a_clear_message_without_a_contract_id(site, day, client):
+    site.contract_id = None
+    db.session.commit()
+    with pytest.raises(lists.ExportRefused, match="ELRAPP"):
+        lists.daily_elrapp(site.id, DAY, NOW)
+    web.login_as(client, web.make_user("builder_rep", site))
+    answer = client.get(f"/sites/{site.id}/lists/{DAY.isoformat()}/download/elrapp", follow_redirects=True)
+    assert answer.status_code == 200 and "ELRAPP" in answer.get_data(as_text=True)

@@ -1,6 +1,7 @@
 """CSV, Excel and ELRAPP JSON exports of the daily list and the period report."""
 import csv
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from io import BytesIO, StringIO
 from zoneinfo import ZoneInfo
@@ -74,16 +75,21 @@ def test_daily_xlsx_has_the_site_facts_and_the_people():
 
 
 def test_elrapp_json_has_the_fields_elrapp_takes():
-    items = json.loads(elrapp_json(DAILY))
+    # ELRAPP takes valid org numbers only (a foreign employer's NUF); rows without one are left out.
+    valid = {LT: CompanyInfo(LT.name, "923609016"), AGENCY: CompanyInfo(AGENCY.name, "999888704")}
+    groups = tuple(EmployerGroup(g.employer, tuple(replace(r, employer=valid.get(r.employer, r.employer))
+                                                   for r in g.rows)) for g in DAILY.groups)
+    items = json.loads(elrapp_json(replace(DAILY, groups=groups)))
     ruta = next(item for item in items if item["Etternavn"] == "Jankauskienė")
     assert ruta == {
-        "Kortnummer": 40031676, "KontraktId": 4255, "Dato": "2026-11-25T00:00:00",
+        "Kortnummer": 40031676, "KontraktId": 4255, "Dato": None, "Timer": None,
         "DatoInn": "2026-11-25T07:02:00", "DatoUt": "2026-11-25T15:31:00", "Fornavn": "Rūta",
-        "Etternavn": "Jankauskienė", "Orgnummer": "LT 304567891", "Fdato": "1991-06-30",
+        "Etternavn": "Jankauskienė", "Orgnummer": "923609016", "Fdato": "1991-06-30",
         "HmsUtlopsdato": "2027-05-31",
     }
     aerlend = next(item for item in items if item["Fornavn"] == "Ærlend")
     assert aerlend["DatoInn"] is None and aerlend["DatoUt"] is None  # no exit: the day only
+    assert aerlend["Dato"] == "2026-11-25T00:00:00"
 
 
 def test_period_csv_lists_each_person_with_days_and_dates():
