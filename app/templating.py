@@ -3,7 +3,7 @@
 The words for the shared vocabulary (app/domain/cards.py reason codes and warnings) live here once,
 translated, so every page says a reason the same way.
 """
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
@@ -168,7 +168,13 @@ def gate_message(message: dict | None) -> str:
     return message.get(str(get_locale()), "") or message.get("nb", "")
 
 
+def card_service_unreachable() -> bool:
+    """Whether this server's last card lookup failed (the site pages' banner); never a network call."""
+    service = current_app.extensions.get("card_service")
+    return service is not None and service.is_unreachable()
+
+
 def register(bp) -> None:
     for helper in (url_if, reason_label, flag_label, role_label, gate_message, audit_label,
-                   site_status_label, card_status_label, card_type_label):
+                   site_status_label, card_status_label, card_type_label, card_service_unreachable):
         bp.add_app_template_global(helper)

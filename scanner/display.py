@@ -92,6 +92,8 @@ def detail_lines(screen: Screen, language: str) -> list[str]:
     lines = []
     if screen.kind == "queued":
         lines.append(i18n.ui(language, "not_verified"))
+    if screen.kind == "accepted" and screen.direction == "out":  # the server's words for an exit
+        lines.append(i18n.ui(language, "checked_out"))
     if screen.reason and screen.reason != "ok":
         title, action = i18n.reason(language, screen.reason, screen.server_message)
         lines += [title, action] if action else [title]

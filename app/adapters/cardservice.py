@@ -54,6 +54,10 @@ class CardService(ABC):
     def lookup(self, ref: CardRef) -> CardCheck:
         """The card's status now. Never raises: trouble is LookupOutcome.UNAVAILABLE."""
 
+    def is_unreachable(self) -> bool:
+        """Whether the last lookup that asked the service failed; from memory, never a call."""
+        return False
+
 
 class CardServiceBackend(ABC):
     """One call to one card service, no cleverness: that lives in GuardedCardService."""
@@ -245,6 +249,11 @@ class GuardedCardService(CardService):
     def clear_cache(self) -> None:
         with self._lock:
             self._cache.clear()
+
+    def is_unreachable(self) -> bool:
+        """This process's view (each worker learns of an outage at its first failed lookup): cheap
+        enough for every page view."""
+        return self.breaker.failing
 
     def _wait_for(self, flight: Flight, ref: CardRef) -> CardCheck:
         """Another thread is asking about this card: share its answer instead of calling again."""

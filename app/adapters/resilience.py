@@ -54,6 +54,12 @@ class CircuitBreaker:
         with self._lock:
             return self._open_until is not None
 
+    @property
+    def failing(self) -> bool:
+        """The last call recorded failed (open or not): true until a call succeeds."""
+        with self._lock:
+            return self._failures > 0
+
 
 class TTLCache:
     """A dict whose entries expire; not locked itself (the caller holds its own lock)."""

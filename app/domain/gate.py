@@ -3,7 +3,7 @@
 Pure rules, no Flask and no database: the service layer gathers the facts (`GateFacts`) and the
 time, this module decides. The messages are what the kiosk shows, bokmål first, then English.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from app.domain.cards import CardCheck, CardStatus, LookupOutcome
@@ -13,6 +13,10 @@ CLOCK_SLACK_BACKWARDS = timedelta(minutes=-5)
 
 MESSAGES = {
     "ok": ("Godkjent – velkommen inn", "Accepted – welcome"),
+    "ok_out": ("Registrert ut – ha en fin dag", "Checked out – have a nice day"),
+    "ok_manual_override": (
+        "Sluppet inn manuelt uten kortkontroll – kortregisteret svarer ikke, kortet kontrolleres når det svarer",
+        "Let in by hand without a card check – the card service is not answering; the card is checked when it answers"),
     "ok_unverified": (
         "Godkjent uten kontroll mot kortregisteret (kortet var gyldig ved siste kontroll)",
         "Accepted without a live card check (the card was valid when last checked)"),
@@ -81,6 +85,10 @@ class GateFacts:
     # When the service last said "valid", if that is still the card's last known status.
     confirmed_valid_at: datetime | None = None
     valid_to: date | None = None  # from our records, used when the service cannot be asked
+    # A builder_rep's manual registration during an outage that lets a known card in unverified.
+    manual_override: bool = False
+    on_record: bool = False  # we know the card (a name for the list)
+    last_status: str | None = None  # the card service's last answer about it, if any
 
 
 def message(key: str) -> dict:
@@ -113,16 +121,37 @@ def decide_gate(check: CardCheck, facts: GateFacts, now: datetime) -> GateDecisi
 
 
 def decide_during_outage(facts: GateFacts, now: datetime) -> GateDecision:
-    """The site's outage policy: strict trusts a recent "valid", lenient lets everyone in for approval."""
+    """The site's outage policy: strict trusts a recent "valid", lenient lets everyone in for approval.
+
+    On a strict site a builder_rep may let a card we know in by hand (`manual_override`), unless
+    what we last heard about it, its expiry or the site's rules say no.
+    """
     if facts.outage_policy == LENIENT:
         return _site_rules(facts, verified=False) or GateDecision(
             True, "ok_unverified", message("ok_needs_approval"), verified=False, needs_approval=True)
-    if not _recently_confirmed(facts, now):
+    confirmed = _recently_confirmed(facts, now)
+    if not confirmed and not (facts.manual_override and facts.on_record):
         return reject("card_service_unavailable", verified=False)
+    if not confirmed and facts.last_status not in (None, CardStatus.VALID.value):
+        return reject(STATUS_REASONS.get(_status(facts.last_status), "card_not_valid"), verified=False)
     if facts.valid_to is not None and facts.valid_to < facts.today:
         return reject("card_expired", verified=False)
-    return _site_rules(facts, verified=False) or GateDecision(
-        True, "ok_unverified", message("ok_unverified"), verified=False)
+    words = message("ok_unverified" if confirmed else "ok_manual_override")
+    return _site_rules(facts, verified=False) or GateDecision(True, "ok_unverified", words, verified=False)
+
+
+def _status(value: str) -> CardStatus | None:
+    try:
+        return CardStatus(value)
+    except ValueError:
+        return None
+
+
+def for_direction(decision: GateDecision, direction: str) -> GateDecision:
+    """An accepted exit says so ("Registrert ut"), whatever let the person in; the rest is unchanged."""
+    if decision.accepted and direction == "out":
+        return replace(decision, message=message("ok_out"))
+    return decision
 
 
 def _recently_confirmed(facts: GateFacts, now: datetime) -> bool:

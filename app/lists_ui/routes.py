@@ -3,18 +3,20 @@ from io import BytesIO
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.access import site_action
 from app.domain.days import sane_day
 from app.domain.localtime import local_date
+from app.domain.manual import ManualTimeError, manual_moment
 from app.extensions import db
 from app.lists_ui import bp
 from app.lists_ui.forms import CheckForm, ManualRegistrationForm, RemoveRegistrationForm
 from app.models._types import utcnow
 from app.services import companies, daily_control, lists, scans
-from app.templating import gate_message
+from app.templating import card_service_unreachable, gate_message
 
 # The live list as a download, for the site page and the share link: (label, maker).
 DOWNLOADS = {
@@ -133,19 +135,51 @@ def archived_pdf(site_id: int, day: str, version: int):
     return send_download(archived)
 
 
+MANUAL_TIME_ERRORS = {
+    ("day", "future"): _l("The day is in the future: choose today or an earlier day."),
+    ("day", "too_old"): _l("Choose a day at most 7 days back."),
+    ("time", "future"): _l("The time is in the future: a registration records what has happened."),
+    ("time", "too_old"): _l("Choose a time at most 7 days back."),
+    ("time", "required"): _l("Give the time for a day before today."),
+}
+
+
 @bp.route("/<int:site_id>/lists/manual", methods=["GET", "POST"])
 @site_action("register_manual")
 def manual(site_id: int):
     form = ManualRegistrationForm()
+    if request.method == "GET":
+        chosen = sane_day(request.args.get("day"))
+        form.day.data = chosen if chosen is not None and chosen <= site_today() else site_today()
     if form.validate_on_submit():
-        result = scans.register_manual(g.site, form.card_number.data.strip(), current_user,
-                                       form.reason.data, utcnow(), direction=form.direction.data)
-        text = gate_message(result.message) or result.reason
-        if result.decision == "accepted":
-            flash(_("Registered: %(message)s", message=text), "success")
-            return redirect(url_for(".day", site_id=site_id, day=site_today().isoformat()))
-        form.card_number.errors.append(_("Not registered: %(message)s", message=text))
+        now = utcnow()
+        try:
+            at = manual_moment(form.day.data, form.time.data, now, current_app.config["PORTVAKT_TZ"])
+        except ManualTimeError as wrong:
+            form[wrong.field].errors.append(MANUAL_TIME_ERRORS[wrong.field, wrong.code])
+        else:
+            result = scans.register_manual(g.site, form.card_number.data.strip(), current_user, form.reason.data,
+                                           now, direction=form.direction.data, at=at,
+                                           override_outage=form.override_outage.data)
+            text = gate_message(result.message) or result.reason
+            if result.decision == "accepted":
+                flash(_("Registered: %(message)s", message=text), "success")
+                day = local_date(at, current_app.config["PORTVAKT_TZ"])
+                return redirect(url_for(".day", site_id=site_id, day=day.isoformat()))
+            form.card_number.errors.append(_("Not registered: %(message)s", message=text))
+            if form.override_outage.data and result.reason == "card_service_unavailable":
+                form.override_outage.errors.append(_(
+                    "Portvakt has never had an answer about this card, so it has no name for the list. "
+                    "Register the worker when the card service answers again, or as a worker with an HMS card on order."))
+    if not _offer_override(form):
+        del form.override_outage
     return render_template("lists_ui/manual.html", form=form)
+
+
+def _offer_override(form: ManualRegistrationForm) -> bool:
+    """The outage override is offered on a strict site while this server finds the card service down
+    (or when it was just used)."""
+    return g.site.outage_policy != "lenient" and (form.override_outage.data or card_service_unreachable())
 
 
 @bp.route("/<int:site_id>/lists/rows/<int:row_id>/remove", methods=["GET", "POST"])

@@ -64,16 +64,16 @@ class CardScanCheck:
         return self.ref.value if self.ref is not None and self.ref.kind == "card_number" else None
 
 
-def check_card_for_site(payload: str | bytes, site, now: datetime) -> CardScanCheck:
+def check_card_for_site(payload: str | bytes, site, now: datetime, manual_override: bool = False) -> CardScanCheck:
     """Decide one scan (or typed card number) at `site` (a Site, or a kiosk's SiteRules). Flushes,
-    never commits."""
+    never commits. `manual_override`: a builder_rep lets a known card in while the service is down."""
     parsed = parse_payload(payload, qr_rules())
     if not parsed.accepted:
         return CardScanCheck(None, None, payload_rejected(parsed.rejection), None)
     check = get_card_service().lookup(parsed.ref)
     today = local_date(now, current_app.config["PORTVAKT_TZ"])
     facts = _facts_on_record(site, parsed.ref, check, today)
-    decision = decide_gate(check, gate_facts(site, facts, today), now)
+    decision = decide_gate(check, gate_facts(site, facts, today, manual_override), now)
     card = facts.card if facts is not None else None
     followup = None
     if check.outcome is LookupOutcome.FOUND and check.status in FOLLOW_UP_STATUSES:
@@ -222,10 +222,10 @@ def card_facts(site, number: str, today: date) -> CardFacts | None:
     return CardFacts(card, status, valid_at, bool(barred), bool(registered))
 
 
-def gate_facts(site, facts: CardFacts | None, today: date) -> GateFacts:
+def gate_facts(site, facts: CardFacts | None, today: date, manual_override: bool = False) -> GateFacts:
     """What the gate decision needs from our own records."""
     base = dict(today=today, outage_policy=site.outage_policy, outage_grace_hours=site.outage_grace_hours,
-                only_registered_companies=site.only_registered_companies)
+                only_registered_companies=site.only_registered_companies, manual_override=manual_override)
     if facts is None:
         return GateFacts(**base)
     return GateFacts(
@@ -234,6 +234,8 @@ def gate_facts(site, facts: CardFacts | None, today: date) -> GateFacts:
         person_barred=facts.person_barred,
         confirmed_valid_at=facts.last_valid_at if facts.last_status == CardStatus.VALID.value else None,
         valid_to=facts.card.valid_to,
+        on_record=True,
+        last_status=facts.last_status,
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import attendance as rules
+from app.domain.gate import for_direction
 from app.domain.localtime import local_date, to_local
 from app.domain.oversiktsliste import CARD_ORDERED
 from app.domain.qr import parse_payload
@@ -262,6 +263,7 @@ def _store(site, kiosk, scan: ScanInput, checked, now: datetime, day: _Day | Non
     present = day is not None and day.state.is_present and not day.removed
     kiosk_id = kiosk.id if kiosk else None
     direction = rules.choose_direction(scan.direction, kiosk.mode if kiosk else "auto", present)
+    decision = for_direction(decision, direction)  # an exit says "Registrert ut", not "velkommen inn"
     copied = accepted and rules.looks_copied(site.id, kiosk_id, direction, scan.scanned_at,
                                              _accepted_scans_of_card(card, recent))
     warnings = _warnings(copied, scan.late, decision.needs_approval)
@@ -293,6 +295,8 @@ def _apply_to_day(day: _Day | None, site_id: int, card, day_date, direction, at,
     state = rules.apply_scan(day.state if day else None, direction, at, copied)
     values = {**_state_columns(state), "card_id": card.card_id}
     if day is not None:
+        if source == "manual":  # a row with any passage typed by hand is marked manual on the list
+            values["source"] = "manual"
         db.session.execute(UPDATE_DAY, {"day_id": day.id, **values})
         return
     employer_id, hired_by_id = _employment(site_id, card.person_id, card.employer_id, day_date)
@@ -368,11 +372,14 @@ def _required_reason(reason: str | None, what: str) -> str:
 
 
 def register_manual(site: Site, card_number: str, user, reason: str, now: datetime,
-                    direction: str = "in", at: datetime | None = None) -> ScanResult:
+                    direction: str = "in", at: datetime | None = None,
+                    override_outage: bool = False) -> ScanResult:
     """Register a person by card number, checked like a scan; audit-logged with who and why.
 
     `at` is when the person came or left (default now); `direction` is in, out or auto.
     A rejected card is stored as a rejected event and puts nobody on the list.
+    `override_outage`: while the card service cannot be asked, a strict site lets a card we know in
+    anyway: stored not verified, and `flask cards reverify` checks it once the service answers.
     """
     reason = _required_reason(reason, "for a manual registration")
     if direction not in rules.REQUESTED_DIRECTIONS:
@@ -380,7 +387,7 @@ def register_manual(site: Site, card_number: str, user, reason: str, now: dateti
     moment = at or now
     rules.check_clock(moment, now, queued=True)
     scan = ScanInput(id=str(uuid4()), payload=card_number.strip(), scanned_at=moment, direction=direction)
-    checked = check_card_for_site(scan.payload, site, now)
+    checked = check_card_for_site(scan.payload, site, now, manual_override=override_outage)
     day = _day_of(site, checked, scan.scanned_at)
     recent = _recent_scans(None, checked, scan.scanned_at)
     result = _store(site, None, scan, checked, now, day, recent, source="manual", note=reason[:500])
