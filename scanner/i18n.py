@@ -17,7 +17,7 @@ ACCEPT_REASONS = ("ok", "ok_unverified")
 REJECT_REASONS = (
     "card_not_valid", "card_expired", "card_blocked", "card_lost", "card_stolen",
     "card_confiscated", "card_destroyed", "unknown_card", "foreign_qr", "unreadable",
-    "card_service_unavailable", "company_not_registered", "person_barred",
+    "card_service_unavailable", "company_not_registered", "person_barred", "card_type_not_accepted",
 )
 WARNINGS = ("possible_copied_card", "late", "needs_approval", "no_exit_recorded", "invalid_on_reverify")
 

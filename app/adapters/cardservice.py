@@ -149,7 +149,8 @@ def card_check_from_answer(answer, ref: CardRef, checked_at: datetime) -> CardCh
             raise ValueError("card number")
         return CardCheck(
             LookupOutcome.FOUND, checked_at=checked_at, card_number=number,
-            card_type=CardType(answer["card_type"]), status=CardStatus(answer["status"]),
+            # Another card scheme or status word is an answer (refused at the gate), not an outage.
+            card_type=CardType.from_service(answer["card_type"]), status=CardStatus.from_service(answer["status"]),
             status_reason=_text(answer.get("status_reason") or "", 200, required=False),
             issued_on=_date(answer.get("issued_on")), valid_to=_date(answer.get("valid_to")),
             first_name=_text(holder["first_name"], 100), last_name=_text(holder["last_name"], 100),

@@ -6,7 +6,7 @@ time, this module decides. The messages are what the kiosk shows, bokmål first,
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from app.domain.cards import CardCheck, CardStatus, LookupOutcome
+from app.domain.cards import SITE_CARD_TYPES, CardCheck, CardStatus, LookupOutcome, last_valid_day
 
 STRICT, LENIENT = "strict", "lenient"
 CLOCK_SLACK_BACKWARDS = timedelta(minutes=-5)
@@ -28,10 +28,16 @@ MESSAGES = {
         "Card not valid – the employer's register duties are not met. Contact your employer"),
     "card_expired": ("Kortet er utløpt – be arbeidsgiver bestille nytt kort",
                      "Card expired – ask your employer to order a new card"),
-    "card_blocked": ("Kortet er sperret – kontakt arbeidsgiver", "Card blocked – contact your employer"),
-    "card_lost": ("Kortet er meldt tapt – kontakt arbeidsgiver", "Card reported lost – contact your employer"),
-    "card_stolen": ("Kortet er meldt stjålet – kontakt byggeplasskontoret",
-                    "Card reported stolen – go to the site office"),
+    # Lost, stolen, blocked: the holder may not be who the card names; the office checks their ID.
+    "card_blocked": ("Kortet er sperret – gå til byggeplasskontoret for ID-kontroll",
+                     "Card blocked – go to the site office for an ID check"),
+    "card_lost": ("Kortet er meldt tapt – gå til byggeplasskontoret for ID-kontroll",
+                  "Card reported lost – go to the site office for an ID check"),
+    "card_stolen": ("Kortet er meldt stjålet – gå til byggeplasskontoret for ID-kontroll",
+                    "Card reported stolen – go to the site office for an ID check"),
+    "card_type_not_accepted": (
+        "Dette HMS-kortet gjelder ikke på byggeplassen – bruk HMS-kort for bygg og anlegg eller renhold",
+        "This HMS card is not for building sites – use a construction or cleaning HMS card"),
     "card_confiscated": ("Kortet er inndratt – kontakt arbeidsgiver", "Card confiscated – contact your employer"),
     "card_destroyed": ("Kortet er makulert – bruk det nye kortet ditt eller kontakt arbeidsgiver",
                        "Card destroyed – use your new card or contact your employer"),
@@ -113,9 +119,12 @@ def decide_gate(check: CardCheck, facts: GateFacts, now: datetime) -> GateDecisi
         return reject("unknown_card")
     if check.outcome is LookupOutcome.UNAVAILABLE:
         return decide_during_outage(facts, now)
+    if check.card_type not in SITE_CARD_TYPES:
+        return reject("card_type_not_accepted")
     if check.status is not CardStatus.VALID:
         return reject(STATUS_REASONS.get(check.status, "card_not_valid"))
-    if check.valid_to is not None and check.valid_to < facts.today:
+    last_day = last_valid_day(check.issued_on, check.valid_to)
+    if last_day is not None and last_day < facts.today:
         return reject("card_expired")
     return _site_rules(facts, verified=True) or GateDecision(True, "ok", message("ok"), verified=True)
 

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import Date, bindparam, or_, select
 
 from app.adapters.cardservice import get_card_service
-from app.domain.cards import CardCheck, CardRef, CardStatus, LookupOutcome
+from app.domain.cards import SITE_CARD_TYPES, CardCheck, CardRef, CardStatus, LookupOutcome, last_valid_day
 from app.domain.contract_chain import key_from_card_service
 from app.domain.gate import GateDecision, GateFacts, decide_gate, payload_rejected
 from app.domain.localtime import local_date
@@ -23,8 +23,9 @@ from app.models import AttendanceDay, Card, Company, Engagement, FollowUp, Perso
 from app.services.card_orders import link_scanned_card
 from app.services import companies
 
-# § 8: the byggherre must tell Arbeidstilsynet and the employer when a card seen at the gate is one of these.
-FOLLOW_UP_STATUSES = {CardStatus.NOT_VALID, CardStatus.BLOCKED, CardStatus.LOST, CardStatus.STOLEN}
+# § 8: the byggherre must tell Arbeidstilsynet and the employer when a register look-up shows unmet
+# register duties ("not valid"). Lost, stolen and blocked cards are an ID check at the site office instead.
+FOLLOW_UP_STATUSES = {CardStatus.NOT_VALID}
 INVALID_ON_REVERIFY = "invalid_on_reverify"
 UNKNOWN_COUNTRY = "XX"  # the service gives a foreign employer's id but not its country
 
@@ -303,7 +304,10 @@ def _ref_for_event(event: ScanEvent) -> CardRef | None:
 def _valid_on(check: CardCheck, day: date) -> bool:
     if check.outcome is not LookupOutcome.FOUND or check.status is not CardStatus.VALID:
         return False
-    return check.valid_to is None or check.valid_to >= day
+    if check.card_type not in SITE_CARD_TYPES:
+        return False
+    last_day = last_valid_day(check.issued_on, check.valid_to)
+    return last_day is None or last_day >= day
 
 
 def _flag_invalid(event: ScanEvent, card: Card | None, check: CardCheck, now: datetime) -> None:
@@ -315,8 +319,8 @@ def _flag_invalid(event: ScanEvent, card: Card | None, check: CardCheck, now: da
             site_id=event.site_id, person_id=event.person_id, local_date=event.local_date).first()
         if day is not None and INVALID_ON_REVERIFY not in (day.flags or []):
             day.flags = [*(day.flags or []), INVALID_ON_REVERIFY]
-    kind = check.status.value if check.status is not None else LookupOutcome.UNKNOWN_CARD.value
-    if check.status is CardStatus.VALID:
-        kind = CardStatus.EXPIRED.value  # valid status but past valid_to on the day of the scan
-    open_followup(event.site_id, kind, now, _ref_for_event(event).value, card_id=card.id if card else None,
-                  person_id=card.person_id if card else event.person_id, scan_event_id=event.id)
+    if check.status not in FOLLOW_UP_STATUSES:
+        return  # the warning says it; a § 8 notice is for unmet register duties only
+    open_followup(event.site_id, check.status.value, now, _ref_for_event(event).value,
+                  card_id=card.id if card else None, person_id=card.person_id if card else event.person_id,
+                  scan_event_id=event.id)

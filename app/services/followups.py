@@ -1,4 +1,6 @@
-"""§ 8 follow-ups: cards seen at the gate that the byggherre must report, and the notice to send.
+"""§ 8 follow-ups: cards seen at the gate whose register duties are unmet ("not valid"), which the
+byggherre must report to Arbeidstilsynet and the employer, and the notice to send. (Lost, stolen and
+blocked cards send the worker to the site office for an ID check instead: no follow-up.)
 
 The card-check code creates the rows; this module lists them, drafts the notice to Arbeidstilsynet
 and the employer (bokmål, ready to copy), and marks them done with a note.
@@ -86,7 +88,9 @@ def draft_notice(item: FollowUp, site: Site, tz_name: str, sender_name: str) -> 
     if event is not None and event.decision == "rejected":
         lines += ["", "Personen fikk ikke adgang med dette kortet."]
     lines += ["", "Med vennlig hilsen", sender_name, f"for {site.builder.name}"]
-    recipients = (ARBEIDSTILSYNET,) + ((employer.name,) if employer is not None else ())
+    # § 8 names Arbeidstilsynet for unmet register duties only; an older row of another kind goes to the employer.
+    authority = (ARBEIDSTILSYNET,) if item.kind == "not_valid" else ()
+    recipients = authority + ((employer.name,) if employer is not None else ())
     subject = f"Melding om HMS-kort som er {status} – {site.name}"
     return Notice(recipients, subject, "\n".join(lines))
 

@@ -95,12 +95,15 @@ def test_rejected_cards_are_events_only_with_their_reason(client, world):
     world.put_card("49999999", status="lost", first="Piotr", last="Wiśniewski")
     response = post_scan(client, world, "49999999")
     assert response.json["decision"] == "rejected" and response.json["reason"] == "card_lost"
-    assert response.json["message"]["nb"].startswith("Kortet er meldt tapt")
+    assert response.json["message"]["nb"] == "Kortet er meldt tapt – gå til byggeplasskontoret for ID-kontroll"
     assert db.session.query(AttendanceDay).count() == 0
     event = db.session.get(ScanEvent, response.json["id"])
     assert event.decision == "rejected" and event.reason == "card_lost"
+    assert db.session.query(FollowUp).count() == 0  # an ID check at the office, not a § 8 notice
+    world.put_card("49999998", status="not_valid", first="Jan", last="Kowalski")
+    event_id = post_scan(client, world, "49999998").json["id"]
     followup = db.session.query(FollowUp).one()
-    assert followup.scan_event_id == event.id  # the § 8 follow-up points at the scan that opened it
+    assert followup.scan_event_id == event_id  # the § 8 follow-up points at the scan that opened it
 
 
 @pytest.mark.parametrize("payload, reason", [

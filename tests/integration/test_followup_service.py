@@ -30,10 +30,10 @@ def add_followup(site, person, kind="lost", created_at=NOW, rejected=True):
 
 
 def test_notice_names_site_builder_card_holder_employer_and_local_time(site):
-    item = add_followup(site, make_person(site), kind="stolen")
+    item = add_followup(site, make_person(site), kind="not_valid")
     notice = followups.draft_notice(item, site, "Europe/Oslo", "Bjørn Byggleder")
-    assert notice.recipients == ("Arbeidstilsynet", "Elektro Øst AS")
-    assert "meldt stjålet" in notice.subject and "Kvartal Løkkeveien" in notice.subject
+    assert notice.recipients == ("Arbeidstilsynet", "Elektro Øst AS")  # § 8: unmet register duties
+    assert "ikke gyldig" in notice.subject and "Kvartal Løkkeveien" in notice.subject
     body = notice.body
     for expected in ("Fjordbygg Eiendom AS", "Løkkeveien 10, 4008 Stavanger", "40007919", "Łukasz Żółkowski",
                      "Elektro Øst AS (org.nr.", "10.03.2026 kl. 10:29", "KV-2026-014",
@@ -48,6 +48,12 @@ def test_notice_says_what_the_card_service_said(site, kind, words):
     item = add_followup(site, make_person(site), kind=kind, rejected=False)
     notice = followups.draft_notice(item, site, "Europe/Oslo", "B")
     assert words in notice.body and "fikk ikke adgang" not in notice.body
+
+
+def test_a_stolen_card_is_no_report_to_arbeidstilsynet(site):
+    """An older follow-up of another kind (from before § 8 notices were for "not valid" only)."""
+    notice = followups.draft_notice(add_followup(site, make_person(site), kind="stolen"), site, "Europe/Oslo", "B")
+    assert notice.recipients == ("Elektro Øst AS",)
 
 
 def test_open_items_come_first_oldest_first(site):
