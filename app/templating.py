@@ -178,3 +178,7 @@ def register(bp) -> None:
     for helper in (url_if, reason_label, flag_label, role_label, gate_message, audit_label,
                    site_status_label, card_status_label, card_type_label, card_service_unreachable):
         bp.add_app_template_global(helper)
+    from app.audit_words import actor_label, audit_sentence  # the audit log in words (it imports this module)
+
+    for helper in (audit_sentence, actor_label):
+        bp.add_app_template_global(helper)

@@ -13,6 +13,7 @@ from app.models._types import utcnow
 from app.services import audit_log, companies, kiosks, people, presence
 from app.services.dashboard import site_numbers
 from app.sites import bp
+from app.sites.kiosk_health import health_lines
 from app.sites.forms import (AddToChainForm, AuditFilterForm, ChainEntryForm, CompanyForm, ConfirmForm, DayForm,
                               KioskForm)
 from app.templating import select_choices
@@ -232,7 +233,7 @@ def _kiosks_page(form, token=None, code=None):
     return render_template("sites/kiosks.html", site=g.site, form=form, new_token=token, new_code=code,
                            new_code_qr=code_qr,
                            kiosks=_site_kiosks(g.site.id), now=utcnow(), confirm=ConfirmForm(),
-                           is_down=kiosks.kiosk_is_down)
+                           is_down=kiosks.kiosk_is_down, health_lines=health_lines)
 
 
 @bp.post("/<int:site_id>/kiosks/<int:kiosk_id>/code")
