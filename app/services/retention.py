@@ -101,7 +101,9 @@ def purge(now: datetime, dry_run: bool = False, actor="cli",
             candidates |= _people_of_site(site.id)
             summary.sites[site.id] = _purge_site(site.id)
         else:
-            _expire_passages(site, today, summary)
+            # People and cards only these scans named (rejected scans make them from the card
+            # service's answer) go with the scans, unless something else still needs them.
+            candidates |= _expire_passages(site, today, summary)
         if progress:
             progress(done, len(sites))
     summary.people, summary.cards = _purge_people(candidates)
@@ -142,8 +144,9 @@ def _people_of_site(site_id: int) -> set[int]:
     return people
 
 
-def _expire_passages(site: Site, today: date, summary: PurgeSummary) -> None:
-    """Null the in/out times of old days and delete their scan events; the list rows stay."""
+def _expire_passages(site: Site, today: date, summary: PurgeSummary) -> set[int]:
+    """Null the in/out times of old days and delete their scan events; the list rows stay.
+    Returns the people those scan events named (with their cards' holders)."""
     cutoff = passage_cutoff(site, today)
     summary.times_cleared += _count(
         update(AttendanceDay)
@@ -152,10 +155,15 @@ def _expire_passages(site: Site, today: date, summary: PurgeSummary) -> None:
         .values(first_in=None, last_out=None))
     _keep_unverified_flags(site.id, cutoff)
     old_scans = select(ScanEvent.id).where(ScanEvent.site_id == site.id, ScanEvent.local_date < cutoff)
+    named = set(db.session.scalars(select(ScanEvent.person_id).where(
+        ScanEvent.id.in_(old_scans), ScanEvent.person_id.is_not(None)).distinct()))
+    named |= set(db.session.scalars(select(Card.person_id).where(Card.id.in_(
+        select(ScanEvent.card_id).where(ScanEvent.id.in_(old_scans)))).distinct()))
     # A follow-up outlives the scan that raised it: it keeps its own card number and kind.
     _count(update(FollowUp).where(FollowUp.scan_event_id.in_(old_scans)).values(scan_event_id=None))
     summary.scan_events_expired += _count(
         delete(ScanEvent).where(ScanEvent.site_id == site.id, ScanEvent.local_date < cutoff))
+    return named
 
 
 def _keep_unverified_flags(site_id: int, cutoff: date) -> None:
