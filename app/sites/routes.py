@@ -8,6 +8,7 @@ from markupsafe import Markup
 from app.auth.access import can, site_action
 from app.domain.days import clamp_day, site_days
 from app.extensions import db
+from app.kiosk_words import kiosk_words
 from app.models import Kiosk
 from app.models._types import utcnow
 from app.services import audit_log, companies, kiosks, people, presence
@@ -81,7 +82,7 @@ def muster(site_id: int):
 def rejected(site_id: int):
     day = _chosen_day()
     return render_template("sites/rejected.html", site=g.site, day=day, form=DayForm(request.args),
-                           scans=presence.rejected_scans(site_id, day), **_day_links(day))
+                           scans=presence.rejected_scans(site_id, day), kiosk_words=kiosk_words, **_day_links(day))
 
 
 @bp.get("/<int:site_id>/unverified")
