@@ -32,6 +32,7 @@ from app.domain.cards import CardCheck, CardRef, CardStatus, CardType, LookupOut
 log = logging.getLogger(__name__)
 
 MAX_ANSWER_BYTES = 64 * 1024
+SLOT_WAIT_FLOOR_S = 0.05  # waiting for a busy slot: at least this, however fast the service was
 CARD_NUMBER_SHAPE = re.compile(r"[A-Za-z0-9]{1,32}")
 
 
@@ -186,10 +187,11 @@ class GuardSettings:
     breaker_failures: int = 5
     breaker_open_s: float = 30.0
     retry_jitter_s: tuple[float, float] = (0.05, 0.2)
-    # A bulkhead: calls in flight per process, and how long a lookup may wait for one to finish.
-    # Below gunicorn's threads per worker (gunicorn.conf.py: 2), a slow service can never hold
-    # every thread: the others keep serving pages, /healthz and cached scans. A healthy answer
-    # frees its slot in milliseconds, so two gates asking at once both get theirs.
+    # A bulkhead: calls in flight per process. Below gunicorn's threads per worker (gunicorn.conf.py:
+    # 2), a slow service can never hold every thread: the others keep serving pages, /healthz and
+    # cached scans. A lookup that finds every slot taken waits about as long as a healthy answer
+    # takes (twice the last good call, at least 50 ms, at most slot_wait_s), so two gates asking a
+    # healthy service at once both get their answer, while behind a trickling one nobody queues.
     max_concurrent: int = 1
     slot_wait_s: float = 0.25
 
@@ -221,6 +223,7 @@ class GuardedCardService(CardService):
         self._cache = TTLCache(clock)
         self._flights: dict[tuple, Flight] = {}
         self._slots = threading.BoundedSemaphore(settings.max_concurrent)
+        self._good_call_s = 0.0  # how long the last successful call took
 
     def lookup(self, ref: CardRef) -> CardCheck:
         key = (ref.kind, ref.value)
@@ -285,18 +288,16 @@ class GuardedCardService(CardService):
     def _call(self, ref: CardRef) -> CardCheck:
         started = self.clock()
         if not self.breaker.allow():
-            check = self._unavailable(0.0)
-            self._log(ref, check, "breaker_open", 0.0)
-            return check
-        if not self._slots.acquire(timeout=min(self.settings.slot_wait_s, self.settings.budget_s)):
+            return self._refused(ref, "breaker_open", started)
+        if not self._slots.acquire(timeout=self._slot_wait_s()):
             # Every slot is held (by a slow service, or a burst): answer from the outage policy now
             # rather than queue threads behind it. Our own limit, so not a failure of the service.
             self.breaker.cancel_trial()
-            check = self._unavailable((self.clock() - started) * 1000)
-            self._log(ref, check, "busy", check.latency_ms, failure="no_slot")
-            return check
+            return self._refused(ref, "busy", started, "no_slot")
         try:
+            calling = self.clock()
             check, attempts, failure = self._attempts(ref, started + self.settings.budget_s)
+            call_s = self.clock() - calling
         finally:
             self._slots.release()
         latency_ms = (self.clock() - started) * 1000
@@ -311,9 +312,19 @@ class GuardedCardService(CardService):
             check = self._unavailable(latency_ms)
         else:
             self.breaker.record_success()
+            self._good_call_s = call_s
             check = replace(check, checked_at=self.wall_clock(), latency_ms=latency_ms, from_cache=False)
         self._log(ref, check, "service", latency_ms, attempts, failure)
         return check
+
+    def _refused(self, ref: CardRef, source: str, started: float, failure: str = "") -> CardCheck:
+        """No call made (breaker open, or no slot): unavailable at once, and not the service's failure."""
+        check = self._unavailable((self.clock() - started) * 1000)
+        self._log(ref, check, source, check.latency_ms, failure=failure)
+        return check
+
+    def _slot_wait_s(self) -> float:
+        return min(self.settings.slot_wait_s, self.settings.budget_s, max(SLOT_WAIT_FLOOR_S, 2 * self._good_call_s))
 
     def _attempts(self, ref: CardRef, deadline: float) -> tuple[CardCheck | None, int, str]:
         """At most two tries, the second only after a failed connection and only within the budget."""

@@ -67,15 +67,26 @@ def test_a_lookup_past_the_bound_gets_unavailable_at_once_and_is_not_a_breaker_f
     assert service.lookup(CardRef("card_number", "40000003")).status is CardStatus.VALID
 
 
-def test_a_lookup_waits_briefly_for_a_slot_that_comes_free():
-    backend = StuckBackend()
-    service = GuardedCardService(backend, GuardSettings(max_concurrent=1, slot_wait_s=1.5))
+class TimedBackend(StuckBackend):
+    """Answers at once, except while the test holds it."""
+
+    def __init__(self):
+        super().__init__()
+        self.release.set()
+
+
+def test_a_lookup_waits_about_as_long_as_a_healthy_answer_takes():
+    backend = TimedBackend()
+    service = GuardedCardService(backend, GuardSettings(max_concurrent=1, slot_wait_s=1.0))
+    service._good_call_s = 0.3  # the service has been answering in 300 ms
+    backend.release.clear()
     first = threading.Thread(target=service.lookup, args=(CardRef("card_number", "40000001"),))
     first.start()
     backend.entered.wait(5)
-    threading.Timer(0.1, backend.release.set).start()
+    threading.Timer(0.2, backend.release.set).start()  # the call ahead ends in a healthy time
     assert service.lookup(CardRef("card_number", "40000002")).status is CardStatus.VALID
     first.join()
+    assert service._slot_wait_s() < 0.2  # learned from that call: the emulator answers in ms
 
 
 def test_an_answer_after_the_budget_is_a_failure_for_the_breaker():
