@@ -21,6 +21,14 @@ ISO_3166_ALPHA2 = frozenset("""
 """.split())
 
 
+def company_identifier(org_number: str | None, country: str, foreign_id: str | None) -> str:
+    """A company's identifier as a person reads it: the org number (a foreign company's NUF too), else
+    the country and foreign id, or the foreign id alone when nobody said the country (never "XX")."""
+    if org_number:
+        return org_number
+    return foreign_id or "" if country == UNKNOWN_COUNTRY else f"{country} {foreign_id}"
+
+
 def normalize_country(text: str | None) -> str:
     """What people type ("pl ", "Pl") as the code's upper-case form; an empty answer stays empty."""
     return (text or "").strip().upper()

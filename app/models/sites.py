@@ -1,6 +1,7 @@
 """Builders, sites and the companies that work on them (the contract chain)."""
 from datetime import time
 
+from app.domain.countries import company_identifier
 from app.extensions import db
 from app.models._types import UTCDateTime, utcnow
 
@@ -61,7 +62,7 @@ class Company(db.Model):
 
     @property
     def identifier(self) -> str:
-        return self.org_number or f"{self.country} {self.foreign_id}"
+        return company_identifier(self.org_number, self.country, self.foreign_id)  # never "XX …"
 
 
 class SiteCompany(db.Model):

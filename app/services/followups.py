@@ -8,6 +8,7 @@ and the employer (bokmål, ready to copy), and marks them done with a note.
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.domain.countries import company_identifier
 from app.domain.localtime import to_local
 from app.extensions import db
 from app.models import FollowUp, ScanEvent, Site, User
@@ -100,7 +101,7 @@ def _company_line(company) -> str:
         return "ukjent"
     if company.org_number:
         return f"{company.name} (org.nr. {company.org_number})"
-    return f"{company.name} ({company.country} {company.foreign_id})"
+    return f"{company.name} ({company_identifier(None, company.country, company.foreign_id)})"
 
 
 def done_by_name(item: FollowUp) -> str | None:
