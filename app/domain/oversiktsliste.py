@@ -11,15 +11,20 @@ import hashlib
 import json
 import unicodedata
 from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 
 UNVERIFIED = "unverified"
 MANUAL = "manual"
 CARD_ORDERED = "card_ordered"  # HMS card on order (documented), no card number yet
 
-# Norwegian alphabetical order puts Æ, Ø, Å after Z ("{|}" follow "z" in ASCII); other accented
-# letters sort with their base letter, including the few that Unicode does not decompose.
-_NORWEGIAN = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ł": "l", "đ": "d", "ı": "i"})
+# Norwegian alphabetical order puts Æ, Ø, Å after Z ("{|}" follow "z" in ASCII), as Norwegian
+# dictionaries do (and CLDR's Norwegian collation): ä with æ, ö and ő with ø, ü and ű with y, and
+# "aa" is å (Aas sorts as Ås, Haaland as Håland). Other accented letters sort with their base
+# letter, including the few that Unicode does not decompose.
+_NORWEGIAN = str.maketrans({"æ": "{", "ø": "|", "å": "}", "ä": "{", "ö": "|", "ő": "|", "ü": "y", "ű": "y",
+                            "ł": "l", "đ": "d", "ı": "i"})
 
 
 @dataclass(frozen=True)
@@ -81,12 +86,22 @@ class Oversiktsliste:
 
 
 def collation_key(text: str) -> str:
-    """A sort key for names in Norwegian order: case-insensitive, æ ø å last, é with e."""
-    folded = text.casefold().translate(_NORWEGIAN)
+    """A sort key for names in Norwegian order: case-insensitive, æ ø å last (aa as å, ä ö ü as æ ø y)."""
+    folded = text.casefold()
+    if "aa" in folded:
+        folded = folded.replace("aa", "}")
+    folded = folded.translate(_NORWEGIAN)
     if folded.isascii():  # most names once æ ø å are translated: nothing to decompose (a fifth of a big list's time)
         return folded
-    decomposed = unicodedata.normalize("NFKD", folded)
+    # Composed first, so that a decomposed å (a + ring) is still å; then accents dropped.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFC", folded).translate(_NORWEGIAN))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def memo_collation_key() -> Callable[[str], str]:
+    """collation_key with each distinct text worked out once: a big site's list repeats each employer
+    hundreds of times and most first names several times."""
+    return lru_cache(maxsize=None)(collation_key)
 
 
 def name_key(person) -> tuple:
@@ -94,24 +109,22 @@ def name_key(person) -> tuple:
     return collation_key(person.last_name), collation_key(person.first_name)
 
 
-def _employer_key(company: Company) -> tuple:
-    return collation_key(company.name), company.identifier
-
-
-def _person_key(entry: Entry) -> tuple:
-    return (*name_key(entry), entry.birth_date, entry.card_number or "")
+def list_order(employer: Company, last_name: str, first_name: str, birth_date: date, card_number: str | None,
+               key: Callable[[str], str] = collation_key) -> tuple:
+    """The § 15 list's order, the one every page and document follows: employer (name, then identifier),
+    then person (last name, first name, date of birth, card)."""
+    return (key(employer.name), employer.identifier, key(last_name), key(first_name), birth_date, card_number or "")
 
 
 def build_oversiktsliste(header: Header, entries) -> Oversiktsliste:
-    """Group the day's entries by employer (sorted by name), each group sorted by person name."""
+    """Group the day's entries by employer in list order (list_order); equal entries keep their order."""
+    key = memo_collation_key()
+    ordered = sorted(entries, key=lambda entry: list_order(
+        entry.employer, entry.last_name, entry.first_name, entry.birth_date, entry.card_number, key))
     by_employer: dict[Company, list[Entry]] = {}
-    for entry in entries:
+    for entry in ordered:
         by_employer.setdefault(entry.employer, []).append(entry)
-    groups = tuple(
-        EmployerGroup(employer, tuple(sorted(rows, key=_person_key)))
-        for employer, rows in sorted(by_employer.items(), key=lambda item: _employer_key(item[0]))
-    )
-    return Oversiktsliste(header, groups)
+    return Oversiktsliste(header, tuple(EmployerGroup(employer, tuple(rows)) for employer, rows in by_employer.items()))
 
 
 def canonical_bytes(liste: Oversiktsliste) -> bytes:

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.lists_ui import bp
 from app.lists_ui.forms import CheckForm, ManualRegistrationForm, RemoveRegistrationForm
 from app.models._types import utcnow
-from app.services import companies, daily_control, lists, scans
+from app.services import companies, daily_control, day_list, list_versions, lists, scans
 from app.templating import card_service_unreachable, gate_message
 
 # The live list as a download, for the site page and the share link: (label, maker).
@@ -83,11 +83,12 @@ def day(site_id: int, day: str):
     local = parse_day(day)
     # An archived version holds every employer, so an employer's viewer sees only the live rows.
     scoped = g.company_scope is not None
-    rows = daily_control.day_rows(site_id, local, g.company_scope)
+    rows = day_list.control_rows(site_id, local, g.company_scope)
+    versions = [] if scoped else list_versions.versions_of_day(site_id, local)
     return render_template("lists_ui/day.html", day=local, today=site_today(),
-                           control=None if scoped else daily_control.day_control(site_id, local),
-                           versions=[] if scoped else daily_control.versions_of_day(site_id, local),
-                           rows=rows, outside_chain=[] if scoped else companies.outside_chain(site_id, rows),
+                           control=None if scoped else daily_control.control_of(site_id, local, versions),
+                           versions=versions, rows=rows,
+                           outside_chain=[] if scoped else companies.outside_chain(site_id, rows),
                            check_form=CheckForm(), formats=DOWNLOADS,
                            previous_day=local - timedelta(days=1), next_day=local + timedelta(days=1))
 

@@ -22,7 +22,8 @@ VIEW_WINDOW = timedelta(minutes=30)
 
 
 def _people_choices(site_id: int) -> list[tuple[int, str]]:
-    return [(0, "")] + [(p.id, f"{p.last_name}, {p.first_name}") for p in access_links.site_people(site_id)]
+    # "–", not "": WTForms shows an empty label as the value, a stray "0".
+    return [(0, "–")] + [(p.id, f"{p.last_name}, {p.first_name}") for p in access_links.site_people(site_id)]
 
 
 @bp.route("/sites/<int:site_id>/self-service", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ Opening a link is audit-logged by id, never by token.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from app.domain import oversiktsliste as ol
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
 from app.models import AccessLink, AttendanceDay, Engagement, Person, SiteCompany
@@ -144,11 +145,12 @@ def _site_person_ids(site_id: int) -> set[int]:
 
 
 def site_people(site_id: int) -> list[Person]:
-    """Everyone a self-service link can be made for: engaged on the site or ever on its list."""
+    """Everyone a self-service link can be made for: engaged on the site or ever on its list, in the list's
+    name order (Norwegian: æ ø å last)."""
     ids = _site_person_ids(site_id)
     if not ids:
         return []
-    return Person.query.filter(Person.id.in_(ids)).order_by(Person.last_name, Person.first_name, Person.id).all()
+    return sorted(Person.query.filter(Person.id.in_(ids)).all(), key=lambda p: (*ol.name_key(p), p.id))
 
 
 def redeem_self_service_link(token: str, now: datetime) -> AccessLink:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import FollowUp, Kiosk, ScanEvent
-from app.services import daily_control, presence
+from app.services import daily_control, day_list, presence
 from app.services.kiosks import kiosk_is_down
 
 
@@ -26,7 +26,7 @@ class SiteNumbers:
 
 def site_numbers(site_id: int, today: date, now: datetime, company_id: int | None = None) -> SiteNumbers:
     """Today's numbers; an employer_viewer (company_id) gets only its own people's counts, zero for the rest."""
-    rows = presence.rows_of_day(site_id, today, company_id)
+    rows = day_list.live_rows(site_id, today, company_id)
     scoped = company_id is not None
     unchecked = [] if scoped else daily_control.unchecked_days(site_id, today)
     kiosks = [] if scoped else list(db.session.scalars(
@@ -62,7 +62,7 @@ def people_per_hour(site_id: int, day: date, now: datetime, tz_name: str,
     `now` count nothing. Rows without times (manual registrations) count nowhere on the chart.
     """
     zone = ZoneInfo(tz_name)
-    rows = presence.rows_of_day(site_id, day, company_id)
+    rows = day_list.live_rows(site_id, day, company_id)
     counts = []
     for hour in range(24):
         start = datetime.combine(day, time(hour), zone)
@@ -71,7 +71,7 @@ def people_per_hour(site_id: int, day: date, now: datetime, tz_name: str,
     return counts
 
 
-def _on_site_during(row: presence.DayRow, start: datetime, end: datetime, now: datetime) -> bool:
+def _on_site_during(row: day_list.DayRow, start: datetime, end: datetime, now: datetime) -> bool:
     if row.first_in is None:
         return False
     until = now if row.is_present or row.last_out is None else row.last_out
@@ -81,5 +81,5 @@ def _on_site_during(row: presence.DayRow, start: datetime, end: datetime, now: d
 def people_per_day(site_id: int, today: date, days: int = 30, company_id: int | None = None) -> list[tuple[date, int]]:
     """People on the list each day for the last `days` days, oldest first (zero for empty days)."""
     first = today - timedelta(days=days - 1)
-    counts = daily_control.people_per_day(site_id, first, today, company_id)
+    counts = day_list.people_per_day(site_id, first, today, company_id)
     return [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(days)]

@@ -6,7 +6,6 @@ An employer's view passes `company_id`, and then only that employer's people are
 """
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -19,9 +18,11 @@ from app.domain import oversiktsliste as ol
 from app.domain.localtime import local_date as to_local_date
 from app.domain.localtime import to_local
 from app.extensions import db
-from app.models import AttendanceDay, Card, DailyList, Engagement, Person, ScanEvent, Site
+from app.models import AttendanceDay, Card, DailyList, Person, ScanEvent, Site
+from app.services import day_list, expected, list_versions
 from app.services.audit import audit
-from app.services.presence import DayRow, Employer, HiredBy, company_value, day_rows
+from app.services.day_list import DayRow, Employer, HiredBy, company_value
+from app.services.list_versions import ListVersion, as_version
 from reports import data as rd
 from reports.daily import render_daily_list
 from reports.exports import daily_csv as render_daily_csv
@@ -55,27 +56,13 @@ class Download(NamedTuple):
     mimetype: str
 
 
-@dataclass(frozen=True)
-class ListVersion:
-    """One archived (checked) version of a day's list, without the PDF bytes."""
-
-    id: int
-    site_id: int
-    local_date: date
-    version: int
-    checked_by: str | None
-    checked_at: datetime
-    data_sha256: str
-    pdf_sha256: str
-
-
 # ---- the day's list -------------------------------------------------------------------------
 
 def build_day(site_id: int, day: date, company_id: int | None = None) -> ol.Oversiktsliste:
-    """The day's list (domain object): live rows only, sorted by employer then name."""
+    """The day's list (domain object): live rows only, in list order (the order of day_list.live_rows)."""
     site = _site(site_id)
     header = ol.Header(site.id, site.name, site.address, site.builder.name, day, prints_times(site))
-    rows = day_rows(site_id, day, company_id)
+    rows = day_list.live_rows(site_id, day, company_id)
     unverified = _unverified_people(site_id, day)
     return ol.build_oversiktsliste(header, [_entry(row, row.person_id in unverified) for row in rows])
 
@@ -115,7 +102,7 @@ def day_report(site_id: int, day: date, now: datetime, company_id: int | None = 
     """The live list as a report: "checked" only if the newest archived version has the same data."""
     liste = build_day(site_id, day, company_id)
     full_hash = ol.data_sha256(liste if company_id is None else build_day(site_id, day))
-    latest = _latest_version(site_id, day)
+    latest = list_versions.newest(site_id, day)
     control = _control(latest) if latest and latest.data_sha256 == full_hash else rd.ControlStatus()
     return _report(liste, _site(site_id), now, control)
 
@@ -198,7 +185,7 @@ def check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
     site = _site(site_id)
     liste = build_day(site_id, day)
     data_hash = ol.data_sha256(liste)
-    latest = _latest_version(site_id, day)
+    latest = list_versions.newest(site_id, day)
     if latest is not None and latest.data_sha256 == data_hash:
         return latest
     number = (latest.version if latest else 0) + 1
@@ -212,29 +199,11 @@ def check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
     except IntegrityError:
         # Someone checked the same day at the same moment and took this version number: theirs stands.
         db.session.rollback()
-        return _latest_version(site_id, day)
+        return list_versions.newest(site_id, day)
     audit("list.checked", user, site_id=site_id, target_type="daily_list", target_id=version.id, at=now,
           date=day.isoformat(), version=number, people=liste.total, data_sha256=data_hash)
     db.session.commit()
     return version
-
-
-def _latest_version(site_id: int, day: date) -> DailyList | None:
-    return db.session.scalars(select(DailyList).where(DailyList.site_id == site_id, DailyList.local_date == day)
-                              .order_by(DailyList.version.desc()).limit(1)).first()
-
-
-def list_versions(site_id: int, day: date) -> list[ListVersion]:
-    """Every archived version of the day, newest first (without the PDF bytes)."""
-    rows = db.session.scalars(select(DailyList).where(DailyList.site_id == site_id, DailyList.local_date == day)
-                              .options(joinedload(DailyList.checked_by)).order_by(DailyList.version.desc()))
-    return [_version(row) for row in rows]
-
-
-def _version(row: DailyList) -> ListVersion:
-    return ListVersion(row.id, row.site_id, row.local_date, row.version,
-                       row.checked_by.name if row.checked_by else None, row.checked_at,
-                       row.data_sha256, row.pdf_sha256)
 
 
 def archived_pdf(site_id: int, day: date, version: int) -> Download | None:
@@ -251,57 +220,41 @@ def verify_pdf(content: bytes) -> ListVersion | None:
     digest = hashlib.sha256(content).hexdigest()
     row = db.session.scalars(select(DailyList).where(DailyList.pdf_sha256 == digest)
                              .options(joinedload(DailyList.checked_by)).order_by(DailyList.id)).first()
-    return _version(row) if row else None
+    return as_version(row) if row else None
 
 
 def versions_with_data_hash(data_sha256: str) -> list[ListVersion]:
     """Archived versions with this data hash (as printed on a paper copy), oldest first."""
     rows = db.session.scalars(select(DailyList).where(DailyList.data_sha256 == data_sha256.strip().lower())
                               .options(joinedload(DailyList.checked_by)).order_by(DailyList.id))
-    return [_version(row) for row in rows]
+    return [as_version(row) for row in rows]
 
 
 # ---- muster list ------------------------------------------------------------------------------
 
 def muster_report(site_id: int, now: datetime, company_id: int | None = None) -> rd.MusterReport:
-    """Who is on site now (by employer), who has left today and who is expected but not seen."""
+    """Who is on site now (by employer), who has left today and who is expected but not seen, in list order."""
     site = _site(site_id)
     tz = _tz()
     today = to_local_date(now, tz)
-    rows = day_rows(site_id, today, company_id)
-    present = [row for row in rows if row.is_present]
-    left = [row for row in rows if not row.is_present]
+    rows = day_list.live_rows(site_id, today, company_id)
     groups = defaultdict(list)
-    for row in present:
-        groups[row.employer].append(_muster_person(row.person, row.employer, row.card, row.first_in, tz))
-    present_groups = tuple(
-        rd.MusterGroup(_info(_company(employer)), tuple(sorted(people, key=ol.name_key)))
-        for employer, people in sorted(groups.items(), key=lambda item: ol.collation_key(item[0].name)))
-    expected = _expected(site_id, today, {row.person_id for row in rows}, company_id, tz)
+    for row in rows:
+        if row.is_present:
+            groups[row.employer].append(_muster_person(row.person, row.employer, row.card, row.first_in, tz))
+    present_groups = tuple(rd.MusterGroup(_info(employer), tuple(people)) for employer, people in groups.items())
+    seen = {row.person_id for row in rows}
     return rd.MusterReport(
         _site_info(site), to_local(now, tz), present_groups,
-        left_today=tuple(sorted((_muster_person(r.person, r.employer, r.card, r.first_in, tz) for r in left),
-                                key=ol.name_key)),
-        expected=expected)
+        left_today=tuple(_muster_person(r.person, r.employer, r.card, r.first_in, tz)
+                         for r in rows if not r.is_present),
+        expected=tuple(_muster_person(e.person, _company(e.employer), None, None, tz)
+                       for e in expected.expected_not_arrived(site_id, today, seen, company_id)))
 
 
 def _muster_person(person, employer, card, first_in, tz) -> rd.MusterPerson:
-    return rd.MusterPerson(person.first_name, person.last_name, _info(_company(employer)),
+    return rd.MusterPerson(person.first_name, person.last_name, _info(employer),
                            card.number if card else None, to_local(first_in, tz) if first_in else None)
-
-
-def _expected(site_id: int, today: date, seen: set[int], company_id: int | None, tz: str) -> tuple:
-    query = (select(Engagement).where(Engagement.site_id == site_id, Engagement.barred.is_(False))
-             .options(joinedload(Engagement.person), joinedload(Engagement.employer)))
-    if company_id is not None:
-        query = query.where(Engagement.employer_id == company_id)
-    people = {}
-    for engagement in db.session.scalars(query):
-        active = ((engagement.active_from is None or engagement.active_from <= today)
-                  and (engagement.active_to is None or engagement.active_to >= today))
-        if active and engagement.person_id not in seen:
-            people[engagement.person_id] = _muster_person(engagement.person, engagement.employer, None, None, tz)
-    return tuple(sorted(people.values(), key=ol.name_key))
 
 
 def muster_pdf(site_id: int, now: datetime, company_id: int | None = None) -> Download:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from app.domain import oversiktsliste as ol
 from app.extensions import db
 from app.models import AttendanceDay, Card, CardOrder, Company, Engagement, Person
-from app.services.presence import company_value
+from app.services.day_list import company_value
 
 
 class CardLine(NamedTuple):

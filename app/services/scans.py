@@ -24,8 +24,8 @@ from app.domain.oversiktsliste import CARD_ORDERED
 from app.domain.qr import parse_payload
 from app.domain.secrets import hash_token
 from app.extensions import db
-from app.models import AttendanceDay, Company, Engagement, Person, ScanEvent, Site
-from app.services import card_orders
+from app.models import AttendanceDay, Engagement, ScanEvent, Site
+from app.services import card_orders, day_list
 from app.services.audit import audit
 from app.services.card_checks import check_card_for_site, find_known_card, qr_rules
 
@@ -447,22 +447,11 @@ def _rebuild_day(site_id: int, person_id: int, day_date, now: datetime) -> None:
 # --- Presence and the end of the day ------------------------------------------------------------
 
 def present_people(site: Site, now: datetime) -> list[dict]:
-    """Who is on site now: today's rows still "in", oldest arrival first."""
+    """Who is on site now (the kiosk API): today's live rows still "in", in list order (day_list.py)."""
     today = local_date(now, current_app.config["PORTVAKT_TZ"])
-    # Plain columns, not objects: a big site has over a thousand people in (bench/bigsite.py).
-    # "Still in" is checked here, not in SQL: with it in the WHERE clause PostgreSQL misjudged
-    # the rows and chose the (site, is_present) index over months of days, 11 of 13 ms.
-    rows = db.session.execute(
-        select(Person.first_name, Person.last_name, Company.name, AttendanceDay.last_scan_at,
-               AttendanceDay.is_present)
-        .join(Person, Person.id == AttendanceDay.person_id)
-        .join(Company, Company.id == AttendanceDay.employer_id)
-        .where(AttendanceDay.site_id == site.id, AttendanceDay.local_date == today,
-               AttendanceDay.removed_at.is_(None))
-        .order_by(AttendanceDay.last_scan_at)
-    )
-    return [{"name": f"{first} {last}", "employer": employer, "since": since.isoformat() if since else None}
-            for first, last, employer, since, present in rows if present]
+    return [{"name": row.person.name, "employer": row.employer.name,
+             "since": row.last_scan_at.isoformat() if row.last_scan_at else None}
+            for row in day_list.live_rows(site.id, today, present_only=True)]
 
 
 def close_days(now: datetime, site_id: int | None = None) -> int:

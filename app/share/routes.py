@@ -11,7 +11,7 @@ from app.lists_ui.routes import DOWNLOADS, PERIOD_DOWNLOADS, parse_day, send_dow
 from app.extensions import db
 from app.models import Company, Site, SiteCompany
 from app.models._types import utcnow
-from app.services import access_links, daily_control, lists
+from app.services import access_links, daily_control, day_list, list_versions, lists
 from app.services.access_links import LinkError
 from app.share import bp
 from app.share.forms import RevokeForm, ShareLinkForm
@@ -102,7 +102,7 @@ def view(token: str):
     link = _open(token)
     site = db.session.get(Site, link.site_id)
     days = access_links.share_link_dates(link, site_today())
-    counts = daily_control.people_per_day(link.site_id, link.date_from, link.date_to, link.company_id)
+    counts = day_list.people_per_day(link.site_id, link.date_from, link.date_to, link.company_id)
     return render_template("share/view.html", link=link, site=site, token=token, days=days, counts=counts,
                            period_formats=PERIOD_DOWNLOADS,
                            company=db.session.get(Company, link.company_id) if link.company_id else None)
@@ -114,12 +114,13 @@ def day(token: str, day: str):
     link = _open(token, "view_day")
     if not link.date_from <= local <= link.date_to:
         abort(404)
-    rows = [row for row in daily_control.day_rows(link.site_id, local, link.company_id) if row.removed_at is None]
-    versions = daily_control.versions_of_day(link.site_id, local) if link.company_id is None else []
+    rows = day_list.live_rows(link.site_id, local, link.company_id)
+    versions = list_versions.versions_of_day(link.site_id, local) if link.company_id is None else []
     site = db.session.get(Site, link.site_id)
     # The reader of a shared list sees what the printed list shows: in/out times only if the site prints them.
     return render_template("share/day.html", link=link, site=site, token=token, day=local, rows=rows,
-                           versions=versions, formats=DOWNLOADS, show_times=lists.prints_times(site))
+                           versions=versions, control=daily_control.control_of(link.site_id, local, versions),
+                           formats=DOWNLOADS, show_times=lists.prints_times(site))
 
 
 @bp.get("/share/<token>/<day>/v<int:version>.pdf")

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.models import DailyList
-from app.services import daily_control
+from app.services import daily_control, list_versions
 from tests.support.workflow_data import NOW, TODAY, make_attendance, make_person, make_site, make_user
 
 
@@ -44,7 +44,7 @@ def test_day_statuses_show_latest_version_and_versions_stay_listed(db_session):
     assert [(s.local_date, s.people, s.version) for s in statuses] == [
         (TODAY, 0, None), (TODAY - timedelta(days=1), 1, 2)]
     assert statuses[1].checked and statuses[1].checked_by == "Bjørn Byggleder"
-    assert [v.version for v in daily_control.versions_of_day(site.id, TODAY - timedelta(days=1))] == [2, 1]
+    assert [v.version for v in list_versions.versions_of_day(site.id, TODAY - timedelta(days=1))] == [2, 1]
 
 
 def test_a_correction_after_the_check_makes_the_day_changed_until_checked_again(db_session):

@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditLog, DailyList
-from app.services import lists
+from app.services import list_versions, lists
 from tests.support.builders import attend, make_company, make_person, make_site, make_user, oslo, seeded_day
 from tests.support import web
 from tests.support.pdftext import pdf_pages
@@ -148,7 +148,7 @@ def test_checking_unchanged_data_again_adds_no_version_but_a_change_does(site, d
     assert "IKKE KONTROLLERT / NOT CHECKED" in live  # the data changed since the check
     second = lists.check_day(site.id, DAY, user, NOW + timedelta(hours=1))
     assert second.version == 2 and second.data_sha256 != first.data_sha256
-    assert [v.version for v in lists.list_versions(site.id, DAY)] == [2, 1]
+    assert [v.version for v in list_versions.versions_of_day(site.id, DAY)] == [2, 1]
     assert lists.archived_pdf(site.id, DAY, 1).content == first.pdf
 
 
@@ -266,7 +266,7 @@ def test_cli_writes_the_pdf_and_verifies_archived_copies(site, day, runner, tmp_
     result = runner.invoke(args=["list", "verify", str(archived)])
     assert result.exit_code == 0 and "version 1" in result.output
     # A paper copy: the data hash printed on it finds the archived version.
-    data_hash = lists.list_versions(site.id, DAY)[0].data_sha256
+    data_hash = list_versions.versions_of_day(site.id, DAY)[0].data_sha256
     result = runner.invoke(args=["list", "verify", "--data-hash", data_hash])
     assert result.exit_code == 0 and "version 1" in result.output
     assert runner.invoke(args=["list", "verify", "--data-hash", "0" * 64]).exit_code == 1
@@ -310,13 +310,13 @@ def test_a_simultaneous_check_that_loses_the_race_returns_the_winners_version(si
     main = day["companies"]["main"]
     attend(site, make_person("Sigrid", "Strøm", main), DAY, main)
     db.session.commit()
-    real = lists._latest_version
+    real = list_versions.newest
     stale = [True]  # the loser read "no version yet" just before the winner committed
 
     def latest(site_id, local_date):
         return None if stale and stale.pop() else real(site_id, local_date)
 
-    monkeypatch.setattr(lists, "_latest_version", latest)
+    monkeypatch.setattr(list_versions, "newest", latest)
     loser = lists.check_day(site.id, DAY, make_user("Andre"), NOW)
     assert loser.id == winner.id and db.session.query(DailyList).count() == 1
 

@@ -1,0 +1,169 @@
+"""Who is on a site's § 15 list for a day: the one read model behind the control page, the PDF and its
+exports, the share view, presence, the muster list, the dashboard and the kiosks' "on site now".
+
+Rows come back in the list's order (app/domain/oversiktsliste.list_order: employer, then name, in
+Norwegian order), so row N on a screen is row N of the printed and archived list.
+
+A day's rows are DayRow values built from plain columns, not AttendanceDay objects: on a big site
+(2,000 people a day) building ORM objects with four related objects each was most of the time of the
+site page, the muster list and the daily list (bench/README.md, "Big-site history").
+"""
+import json
+from datetime import date, datetime
+from typing import NamedTuple
+
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.orm import aliased
+
+from app.domain import oversiktsliste as ol
+from app.domain.countries import company_identifier
+from app.extensions import db
+from app.models import AttendanceDay, Card, Company, Person
+
+
+class RowPerson(NamedTuple):
+    id: int
+    first_name: str
+    last_name: str
+    birth_date: date
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class RowCard(NamedTuple):
+    number: str
+    valid_to: date | None
+
+
+class DayRow(NamedTuple):
+    """One row of a site's day, with what the pages and the lists show of it.
+
+    The attribute names are AttendanceDay's (row.person.name, row.employer.name, row.card.number),
+    so templates read either. Employers are the list's Company values (name, identifier). Named
+    tuples rather than frozen dataclasses: a big site's day is thousands of rows, and named tuples
+    are made in under half the time.
+    """
+
+    id: int
+    person_id: int
+    person: RowPerson
+    employer_id: int
+    employer: ol.Company
+    hired_by_id: int | None
+    hired_by: ol.Company | None
+    card: RowCard | None
+    first_in: datetime | None
+    last_out: datetime | None
+    last_scan_at: datetime | None
+    is_present: bool
+    source: str
+    flags: list
+    removed_at: datetime | None = None
+    removed_reason: str | None = None
+
+
+Employer, HiredBy = aliased(Company, name="employer"), aliased(Company, name="hired_by")
+
+
+def _day_rows_query(site_id: int, day: date, company_id: int | None, removed: bool = False):
+    """A day's live rows (or only its removed ones) as plain columns: person, employers and card joined.
+
+    is_present is deliberately not a condition here (present_now filters in Python): PostgreSQL
+    cannot know that every present row is today's, estimates a handful of rows and picks nested
+    loops, several times slower than the whole day's rows (bench/README.md, the plans).
+    """
+    columns = [AttendanceDay.id, AttendanceDay.person_id, Person.first_name, Person.last_name, Person.birth_date,
+               AttendanceDay.employer_id, Employer.name, Employer.org_number, Employer.country, Employer.foreign_id,
+               AttendanceDay.hired_by_id, HiredBy.name, HiredBy.org_number, HiredBy.country, HiredBy.foreign_id,
+               Card.number, Card.valid_to, AttendanceDay.first_in, AttendanceDay.last_out, AttendanceDay.last_scan_at,
+               AttendanceDay.is_present, AttendanceDay.source, cast(AttendanceDay.flags, Text)]
+    if removed:
+        columns += [AttendanceDay.removed_at, AttendanceDay.removed_reason]
+    query = (select(*columns)
+             .join(Person, Person.id == AttendanceDay.person_id)
+             .join(Employer, Employer.id == AttendanceDay.employer_id)
+             .outerjoin(HiredBy, HiredBy.id == AttendanceDay.hired_by_id)
+             .outerjoin(Card, Card.id == AttendanceDay.card_id)
+             .where(AttendanceDay.site_id == site_id, AttendanceDay.local_date == day,
+                    AttendanceDay.removed_at.is_not(None) if removed else AttendanceDay.removed_at.is_(None)))
+    if company_id is not None:
+        query = query.where(AttendanceDay.employer_id == company_id)
+    return query
+
+
+def live_rows(site_id: int, day: date, company_id: int | None = None, present_only: bool = False) -> list[DayRow]:
+    """The day's live rows in list order (present or gone, or only those still present)."""
+    companies: dict[int, ol.Company] = {}
+    # Core on the session's connection, fetched at once: the ORM's result layer and row-by-row
+    # fetching add a third to plain columns.
+    rows = db.session.connection().execute(_day_rows_query(site_id, day, company_id)).all()
+    return in_list_order([_day_row(row, companies) for row in rows if row.is_present or not present_only])
+
+
+def removed_rows(site_id: int, day: date, company_id: int | None = None) -> list[DayRow]:
+    """The day's removed rows (kept, marked with why), in list order: the control page shows them last."""
+    companies: dict[int, ol.Company] = {}
+    rows = db.session.connection().execute(_day_rows_query(site_id, day, company_id, removed=True)).all()
+    return in_list_order([_day_row(row[:-2], companies)._replace(removed_at=row[-2], removed_reason=row[-1])
+                          for row in rows])
+
+
+def control_rows(site_id: int, day: date, company_id: int | None = None) -> list[DayRow]:
+    """The control page's rows: the live ones, numbered as on the PDF, then the removed ones."""
+    return live_rows(site_id, day, company_id) + removed_rows(site_id, day, company_id)
+
+
+def _day_row(row, companies: dict) -> DayRow:
+    # Unpacked by position: reading 23 columns by name costs more than building the row.
+    (row_id, person_id, first_name, last_name, birth_date,
+     employer_id, employer_name, employer_org_number, employer_country, employer_foreign_id,
+     hired_by_id, hired_by_name, hired_by_org_number, hired_by_country, hired_by_foreign_id,
+     card_number, card_valid_to, first_in, last_out, last_scan_at, is_present, source, flags_json) = row
+    return DayRow(row_id, person_id, RowPerson(person_id, first_name, last_name, birth_date),
+                  employer_id, company_value(companies, employer_id, employer_name, employer_org_number,
+                                             employer_country, employer_foreign_id),
+                  hired_by_id, company_value(companies, hired_by_id, hired_by_name, hired_by_org_number,
+                                             hired_by_country, hired_by_foreign_id),
+                  RowCard(card_number, card_valid_to) if card_number is not None else None,
+                  first_in, last_out, last_scan_at, is_present, source, _flags(flags_json))
+
+
+def _flags(flags_json: str | None) -> list:
+    """The row's flags from their JSON text. Almost every row has none, and letting the driver decode
+    thousands of empty JSON lists cost a fifth of the presence query's time."""
+    return [] if flags_json in (None, "[]") else json.loads(flags_json)
+
+
+def company_value(companies: dict, company_id: int | None, name: str, org_number: str | None,
+                  country: str, foreign_id: str | None) -> ol.Company | None:
+    """The list's Company for a company id, made once per query: thousands of rows, a few dozen employers.
+
+    The identifier is Company.identifier's rule: the org number, or the country and foreign id.
+    """
+    if company_id is None:
+        return None
+    company = companies.get(company_id)
+    if company is None:
+        company = companies[company_id] = ol.Company(name, company_identifier(org_number, country, foreign_id))
+    return company
+
+
+def in_list_order(rows: list[DayRow]) -> list[DayRow]:
+    """Day rows in the § 15 list's order (ol.list_order; æ ø å last, which the database's own
+    collation may not do), ties by row id, so every page and document numbers them alike."""
+    key = ol.memo_collation_key()
+    return sorted(rows, key=lambda row: (
+        *ol.list_order(row.employer, row.person.last_name, row.person.first_name, row.person.birth_date,
+                       row.card.number if row.card else None, key), row.id))
+
+
+def people_per_day(site_id: int, first: date, last: date, company_id: int | None = None) -> dict[date, int]:
+    """How many live rows each day in first..last has (days with none are left out)."""
+    query = (select(AttendanceDay.local_date, func.count(AttendanceDay.id))
+             .where(AttendanceDay.site_id == site_id, AttendanceDay.removed_at.is_(None),
+                    AttendanceDay.local_date.between(first, last)))
+    if company_id is not None:
+        query = query.where(AttendanceDay.employer_id == company_id)
+    return dict(db.session.execute(query.group_by(AttendanceDay.local_date)).all())
