@@ -150,7 +150,9 @@ PATHS = {
     "/kiosks/enroll": {"post": _post(
         "Trade a one-time enrollment code (valid 15 minutes) for the kiosk's token.", "Enrollment",
         {"200": _json(_ref("Enrolled"), "The token, shown once."),
-         "401": _error("Unknown, used or expired code.")}, secured=False)},
+         "401": _error("Unknown, used or expired code."),
+         "429": _error("`too_many_requests`: too many attempts from this address or in all; wait and try again.")},
+        secured=False)},
     "/kiosk": {"get": {
         "summary": "The kiosk's own configuration and the privacy notice it shows.",
         "responses": {"200": _json(_ref("KioskConfig"), "The configuration."), **AUTH_ERRORS}}},
