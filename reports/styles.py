@@ -1,9 +1,12 @@
 """Shared look and wording of the documents: fonts, paragraph styles, date formats, flag labels."""
+import unicodedata
 from datetime import date, datetime
+from functools import cache
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import Paragraph
@@ -64,7 +67,7 @@ def styles(size: float = 8) -> dict:
 
 def para(text: str, style) -> Paragraph:
     """A Paragraph from plain text: escaped first, so "&", "<" in a name cannot break the markup."""
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return Paragraph(escape(printable(text)).replace("\n", "<br/>"), style)
 
 
 def wrap_lines(text: str, width: float, font: str, size: float) -> str:
@@ -75,9 +78,55 @@ def wrap_lines(text: str, width: float, font: str, size: float) -> str:
     so nothing needs escaping.
     """
     lines = []
-    for line in text.split("\n"):
+    for line in printable(text).split("\n"):
         if stringWidth(line, font, size) <= width:
             lines.append(line)
         else:
-            lines.extend(simpleSplit(line, font, size, width) or [""])
+            for part in simpleSplit(line, font, size, width) or [""]:
+                lines.extend(_break_word(part, width, font, size))
     return "\n".join(lines)
+
+
+def _break_word(line: str, width: float, font: str, size: float) -> list[str]:
+    """A line still too wide after breaking at spaces (a 100-letter surname) broken between letters,
+    so it stays inside its column instead of running over the next one."""
+    if stringWidth(line, font, size) <= width:
+        return [line]
+    pieces, current = [], ""
+    for char in line:
+        if current and stringWidth(current + char, font, size) > width:
+            pieces.append(current)
+            current = ""
+        current += char
+    return pieces + [current]
+
+
+SUBSTITUTE = "?"
+SILENT = {"Cf", "Mn", "Me"}  # joiners, variation selectors, combining marks the font cannot place
+
+
+@cache
+def _covered() -> frozenset:
+    """The code points DejaVu Sans has a glyph for (regular and bold cover the same letters)."""
+    register_fonts()
+    return frozenset(pdfmetrics.getFont(REGULAR).face.charToGlyph)
+
+
+def printable(text: str) -> str:
+    """Text the embedded font can draw: a character DejaVu lacks becomes its plain form (𝓐 → A)
+    when it has one, is dropped when it is invisible (zero-width joiner, emoji variation selector),
+    and otherwise becomes "?" — never an empty box or a wrong glyph on the list."""
+    covered = _covered()
+    if all(ord(char) in covered for char in text):
+        return text
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        if ord(char) in covered or char in "\n":
+            out.append(char)
+            continue
+        plain = unicodedata.normalize("NFKD", char)
+        if plain != char and all(ord(c) in covered or unicodedata.category(c) in SILENT for c in plain):
+            out.append("".join(c for c in plain if ord(c) in covered))
+        elif unicodedata.category(char) not in SILENT:
+            out.append(SUBSTITUTE)
+    return "".join(out)
