@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.adapters.cardservice import get_card_service
+from app.domain import oversiktsliste as ol
 from app.domain.cards import CardRef, LookupOutcome
 from app.domain.crew_import import HEADER, MAX_BYTES, CrewRow, ParsedCrew, Problem, RowError, parse_table
 from app.domain.orgnr import is_valid_org_number, normalize_org_number
@@ -87,14 +88,15 @@ class ImportPlan:
 
 
 def site_crew(site_id: int, company_scope: int | None = None) -> list[Engagement]:
-    """The site's engagements (an employer_rep's own company only), by employer then name."""
+    """The site's engagements (an employer_rep's own company only), in the § 15 list's order."""
     query = (select(Engagement).where(Engagement.site_id == site_id)
              .options(joinedload(Engagement.person), joinedload(Engagement.employer), joinedload(Engagement.hired_by))
-             .join(Person, Person.id == Engagement.person_id).join(Company, Company.id == Engagement.employer_id)
-             .order_by(Company.name, Person.last_name, Person.first_name, Engagement.id))
+             .order_by(Engagement.id))
     if company_scope is not None:
         query = query.where(Engagement.employer_id == company_scope)
-    return list(db.session.scalars(query).unique())
+    key = ol.memo_collation_key()
+    return sorted(db.session.scalars(query).unique(), key=lambda e: (*ol.list_order(
+        e.employer, e.person.last_name, e.person.first_name, e.person.birth_date, None, key), e.id))
 
 
 def chain_companies(site_id: int) -> list[Company]:

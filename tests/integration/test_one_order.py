@@ -127,3 +127,12 @@ def test_page_pdf_csv_and_share_view_list_the_same_people_in_the_same_order(app,
     user = make_user("builder_rep", site, email=f"rep-{site.id}@test.portvakt.no")
     orders = _orders(app, _signed_in(app, user), site, user, _today(app), cards)
     assert orders["page"] == orders["pdf"] == orders["csv"] == orders["share"]
+
+
+def test_the_crew_list_is_in_list_order(app):
+    from app.services import crews
+
+    site, _cards = _world(app, [("Kari", "Aas", 0), ("Ola", "Ødegård", 0), ("Per", "Żak", 0),
+                                ("Jonas", "Müller", 1), ("Lina", "Myhre", 1)])
+    names = [e.person.last_name for e in crews.site_crew(site.id)]
+    assert names == ["Myhre", "Müller", "Żak", "Ødegård", "Aas"]  # Østfold Stål's people, then Ås Bygg's
