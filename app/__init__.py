@@ -85,9 +85,11 @@ def register_blueprints(app: Flask) -> None:
     from app.crews import bp as crews_bp
     from app.dashboard import bp as dashboard_bp
     from app.health import bp as health_bp
+    from app.privacy import bp as privacy_bp
     from app.sites import bp as sites_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(privacy_bp)  # public: a site's privacy notice
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)

@@ -203,18 +203,33 @@ def kiosk_is_down(kiosk: Kiosk, now: datetime) -> bool:
 
 
 def privacy_notice(site: Site) -> dict:
-    """What the kiosk shows under "Personvern": who is responsible, what is stored, for how long."""
-    controller = site.builder.name
+    """What the kiosk shows under "Personvern" (GDPR art. 13, short): who is responsible, on what
+    basis, what for, who may see it, for how long, the right to complain, and where the full notice is."""
+    controller, url = site.builder.name, privacy_url(site)
     months, days = site.retention_months, site.passage_retention_days
+    times_nb = (f" Inn- og utpasseringstider (art. 6 nr. 1 bokstav f: å vite hvem som er på plassen, bl.a. ved "
+                f"evakuering) slettes etter {days} dager." if site.records_times else "")
+    times_en = (f" Entry and exit times (Art. 6(1)(f): knowing who is on site, e.g. in an evacuation) are "
+                f"deleted after {days} days." if site.records_times else "")
     return {
-        "nb": (f"Behandlingsansvarlig er byggherren {controller}. Ved skanning lagres navn, fødselsdato, "
-               f"arbeidsgiver og HMS-kortnummer fra kortregisteret, og når du gikk inn og ut av "
-               f"{site.name}. Oversiktslisten (byggherreforskriften § 15) lagres i {months} måneder etter at "
-               f"arbeidet er ferdig; inn- og utpasseringstider slettes etter {days} dager. "
-               f"Spør byggeplasskontoret om innsyn."),
-        "en": (f"The controller is the client (byggherre) {controller}. A scan stores your name, date of "
-               f"birth, employer and HMS card number from the card register, and when you entered and "
-               f"left {site.name}. The site list (byggherreforskriften § 15) is kept for {months} months "
-               f"after the works are finished; entry and exit times are deleted after {days} days. "
-               f"Ask the site office for access to your data."),
+        "nb": (f"Behandlingsansvarlig er byggherren {controller}. Navn, fødselsdato, arbeidsgiver og "
+               f"HMS-kortnummer føres i oversiktslisten etter byggherreforskriften § 15 (personvernforordningen "
+               f"art. 6 nr. 1 bokstav c) og lagres i {months} måneder etter at arbeidet er ferdig.{times_nb} "
+               f"Listen vises på forespørsel til arbeidsgiver, verneombud, Arbeidstilsynet og Skatteetaten; "
+               f"et HMS-kort som ikke er gyldig, meldes til Arbeidstilsynet og arbeidsgiver (HMS-kortforskriften "
+               f"§ 8). Du kan be byggeplasskontoret om innsyn og klage til Datatilsynet. Mer: {url}"),
+        "en": (f"The controller is the client (byggherre) {controller}. Name, date of birth, employer and HMS "
+               f"card number are kept on the site list under byggherreforskriften § 15 (GDPR Art. 6(1)(c)) "
+               f"for {months} months after the works are finished.{times_en} The list is shown on request to "
+               f"your employer, the safety representative, the Labour Inspection Authority and the tax "
+               f"authorities; a card that is not valid is reported to the Labour Inspection Authority and the "
+               f"employer (§ 8). Ask the site office for access to your data; you may complain to Datatilsynet. "
+               f"More: {url}"),
     }
+
+
+def privacy_url(site: Site) -> str:
+    """The site's full privacy notice (public): absolute when a request is known, else the path."""
+    from flask import has_request_context, url_for
+
+    return url_for("privacy.notice", site_id=site.id, _external=has_request_context())

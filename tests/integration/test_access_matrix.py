@@ -159,6 +159,7 @@ MATRIX: dict[str, list[Case]] = {
                            public("GET", "/me/{expired_share_token}", ok=404)],
     "selfservice.mine": [public("GET", "/me", ok=403)],  # only a browser that just used its link
     "selfservice.download": [public("GET", "/me/data.json", ok=403)],
+    "privacy.notice": [public("GET", S + "/personvern")],  # the kiosk's notice links here: no personal data
 }
 NOT_IN_MATRIX = {"static", "health.healthz", "health.readyz"}  # public by design, no personal data
 
