@@ -7,7 +7,7 @@ records through it, so a worker asks each site for its own records.
 import json
 
 from app.extensions import db
-from app.models import AttendanceDay, Card, Engagement, FollowUp, Person, ScanEvent, Site
+from app.models import AttendanceDay, Card, CardOrder, Engagement, FollowUp, Person, ScanEvent, Site
 
 
 def person_record(person_id: int, site_id: int) -> dict:
@@ -34,6 +34,8 @@ def person_record(person_id: int, site_id: int) -> dict:
         "scan_events": [_scan(event) for event in _scan_events(person_id, site_id, [c.id for c in cards])],
         "follow_ups": [_followup(f) for f in FollowUp.query.filter_by(person_id=person_id, site_id=site_id)
                        .order_by(FollowUp.created_at.desc())],
+        "card_orders": [_card_order(order) for order in CardOrder.query.filter_by(person_id=person_id, site_id=site_id)
+                        .order_by(CardOrder.id)],
     }
 
 
@@ -87,6 +89,14 @@ def _followup(followup: FollowUp) -> dict:
     site = db.session.get(Site, followup.site_id)
     return {"site": site.name, "card_number": followup.card_number, "kind": followup.kind,
             "created_at": followup.created_at, "done_at": followup.done_at}
+
+
+def _card_order(order: CardOrder) -> dict:
+    """A card on order, as documented for the site; the receipt's file name, not its bytes."""
+    return {"employer": _company(order.employer), "hired_by": _company(order.hired_by),
+            "order_reference": order.order_reference, "receipt": order.receipt_filename,
+            "approved_by": order.approved_by, "valid_until": order.valid_until, "created_at": order.created_at,
+            "card_number": order.card.number if order.card else None}
 
 
 def record_json(record: dict) -> str:

@@ -31,3 +31,18 @@ def test_record_has_person_cards_days_and_scans_of_that_person_only(db_session):
     text = record_json(record)
     assert '"birth_date": "1984-05-17"' in text
     assert "Jankauskienė" not in text and "40015838" not in text
+
+
+def test_record_includes_the_persons_card_orders_on_that_site(db_session):
+    from app.models import CardOrder
+
+    site, other = make_site(), make_site("Nye Tromsø brannstasjon", org_prefix=98765430)
+    me = make_person(site)
+    employer = me.cards[0].employer
+    for where, reference in ((site, "BEST-1"), (other, "BEST-2")):
+        db.session.add(CardOrder(site_id=where.id, person_id=me.id, employer_id=employer.id, order_reference=reference,
+                                 approved_by="Anne Byggleder", valid_until=TODAY + timedelta(days=20)))
+    db.session.commit()
+    orders = person_record(me.id, site.id)["card_orders"]
+    assert [o["order_reference"] for o in orders] == ["BEST-1"]  # not the other site's
+    assert '"valid_until"' in record_json(person_record(me.id, site.id))
