@@ -24,7 +24,7 @@ SKIPPED = {"name": "werkzeug", "skip_reason": "Dependency not found on PyPI and 
     ([], 0, "could NOT look up any package(s)"),
 ])
 def test_the_verdict(monkeypatch, capsys, dependencies, status, says):
-    monkeypatch.setattr(audit_deps, "run_pip_audit", lambda: {"dependencies": dependencies} if dependencies else {})
+    monkeypatch.setattr(audit_deps, "run_pip_audit", lambda *_: {"dependencies": dependencies} if dependencies else {})
     assert audit_deps.main() == status
     output = capsys.readouterr()
     assert says in output.out + output.err
