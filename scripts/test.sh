@@ -2,7 +2,7 @@
 # `make test`: the suite on SQLite, then everything that touches the database again on PostgreSQL.
 set -eu
 cd "$(dirname "$0")/.."
-scripts/system-deps.sh libzbar0 chromium postgresql
+scripts/system-deps.sh libzbar0 chromium postgresql libatomic1  # libatomic1: Playwright's driver (node) links it
 export PORTVAKT_INSTANCE="$(mktemp -d)"
 PY=.venv/bin/python
 
