@@ -114,3 +114,15 @@ def _echo_version(version: lists.ListVersion) -> None:
                f"versjon / version {version.version}, kontrollert av / checked by "
                f"{version.checked_by or '–'} {checked}\n"
                f"data SHA-256 {version.data_sha256}\nPDF SHA-256 {version.pdf_sha256}")
+    _echo_redaction(version)
+
+
+def _echo_redaction(version: lists.ListVersion) -> None:
+    """A version whose in/out times retention took off: say so, and which file the archive keeps now."""
+    from app.services import list_redaction
+
+    record = list_redaction.redaction_of(version.id)
+    if record is not None:
+        click.echo(f"Inn/ut-tider fjernet fra arkivet / in/out times removed from the archive "
+                   f"{record.at.strftime('%Y-%m-%d')} (passage_retention_days); "
+                   f"original PDF SHA-256 {record.details.get('original_pdf_sha256')}")

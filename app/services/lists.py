@@ -201,7 +201,8 @@ def check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
         db.session.rollback()
         return list_versions.newest(site_id, day)
     audit("list.checked", user, site_id=site_id, target_type="daily_list", target_id=version.id, at=now,
-          date=day.isoformat(), version=number, people=liste.total, data_sha256=data_hash)
+          date=day.isoformat(), version=number, people=liste.total, data_sha256=data_hash,
+          times_printed=liste.header.times_printed)  # retention takes printed times off later (list_redaction)
     db.session.commit()
     return version
 
@@ -216,10 +217,14 @@ def archived_pdf(site_id: int, day: date, version: int) -> Download | None:
 
 
 def verify_pdf(content: bytes) -> ListVersion | None:
-    """The archived version whose PDF is byte for byte this one (by sha256), or None."""
+    """The archived version whose PDF is byte for byte this one (by sha256), or None; also the PDF a
+    version had before retention took its in/out times off (list_redaction.redaction_of says when)."""
+    from app.services import list_redaction
+
     digest = hashlib.sha256(content).hexdigest()
     row = db.session.scalars(select(DailyList).where(DailyList.pdf_sha256 == digest)
                              .options(joinedload(DailyList.checked_by)).order_by(DailyList.id)).first()
+    row = row or list_redaction.original_of(digest)
     return as_version(row) if row else None
 
 

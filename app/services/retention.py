@@ -23,6 +23,7 @@ from app.extensions import db
 from app.models import (
     AccessLink, AttendanceDay, Card, CardOrder, DailyList, Engagement, FollowUp, Person, ScanEvent, Site,
 )
+from app.services import list_redaction
 from app.services.audit import audit
 
 CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
@@ -52,6 +53,7 @@ class PurgeSummary:
     today: date
     sites: dict[int, dict[str, int]] = field(default_factory=dict)
     times_cleared: int = 0
+    archived_lists_redacted: int = 0  # checked versions re-rendered (or replaced) without in/out times
     scan_events_expired: int = 0
     people: int = 0
     cards: int = 0
@@ -60,6 +62,7 @@ class PurgeSummary:
         return {"dry_run": self.dry_run, "today": self.today.isoformat(),
                 "sites": {str(site_id): counts for site_id, counts in self.sites.items()},
                 "times_cleared": self.times_cleared, "scan_events_expired": self.scan_events_expired,
+                "archived_lists_redacted": self.archived_lists_redacted,
                 "people": self.people, "cards": self.cards}
 
 
@@ -103,7 +106,7 @@ def purge(now: datetime, dry_run: bool = False, actor="cli",
         else:
             # People and cards only these scans named (rejected scans make them from the card
             # service's answer) go with the scans, unless something else still needs them.
-            candidates |= _expire_passages(site, today, summary)
+            candidates |= _expire_passages(site, today, summary, now, actor)
         if progress:
             progress(done, len(sites))
     summary.people, summary.cards = _purge_people(candidates)
@@ -144,16 +147,21 @@ def _people_of_site(site_id: int) -> set[int]:
     return people
 
 
-def _expire_passages(site: Site, today: date, summary: PurgeSummary) -> set[int]:
-    """Null the in/out times of old days and delete their scan events; the list rows stay.
-    Returns the people those scan events named (with their cards' holders)."""
+def _expire_passages(site: Site, today: date, summary: PurgeSummary, now: datetime, actor) -> set[int]:
+    """Null the in/out times of old days, take them off those days' archived lists too, and delete
+    their scan events; the list rows stay. Returns the people those scan events named."""
     cutoff = passage_cutoff(site, today)
+    days_with_times = set(db.session.scalars(select(AttendanceDay.local_date).where(
+        AttendanceDay.site_id == site.id, AttendanceDay.local_date < cutoff,
+        or_(AttendanceDay.first_in.is_not(None), AttendanceDay.last_out.is_not(None))).distinct()))
     summary.times_cleared += _count(
         update(AttendanceDay)
         .where(AttendanceDay.site_id == site.id, AttendanceDay.local_date < cutoff,
                or_(AttendanceDay.first_in.is_not(None), AttendanceDay.last_out.is_not(None)))
         .values(first_in=None, last_out=None))
     _keep_unverified_flags(site.id, cutoff)
+    for day in sorted(days_with_times):  # each day once: the day its times expire
+        summary.archived_lists_redacted += list_redaction.redact_day(site, day, now, actor)
     old_scans = select(ScanEvent.id).where(ScanEvent.site_id == site.id, ScanEvent.local_date < cutoff)
     named = set(db.session.scalars(select(ScanEvent.person_id).where(
         ScanEvent.id.in_(old_scans), ScanEvent.person_id.is_not(None)).distinct()))
