@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 
 from app.adapters.cardservice import CardServiceUnavailable, GuardSettings, card_check_from_answer
-from app.domain.cards import CardRef, CardStatus, LookupOutcome
+from app.domain.cards import CardRef, CardStatus, CardType, LookupOutcome
 
 NOW = datetime(2026, 11, 25, 7, 0, tzinfo=timezone.utc)
 BY_NUMBER = CardRef("card_number", "40007919")
@@ -44,8 +44,8 @@ def test_optional_fields_may_be_missing():
 
 @pytest.mark.parametrize("answer", [
     None, [], "valid", {"status": "valid"},
-    changed("status", "VALID"), changed("status", "ok"), changed("status", None),
-    changed("card_type", "office"), changed("card_number", "40000000"),  # not the card asked about
+    changed("status", None), changed("status", ""), changed("card_type", 7), changed("card_type", None),
+    changed("card_number", "40000000"),  # not the card asked about
     changed("card_number", 40007919), changed("card_number", "4000 7919"),
     changed("valid_to", "30.06.2027"), changed("valid_to", 20270630),
     changed("holder", None), changed("holder.first_name", ""), changed("holder.last_name", KeyError),
@@ -55,6 +55,16 @@ def test_optional_fields_may_be_missing():
 def test_malformed_answers_are_unavailable(answer):
     with pytest.raises(CardServiceUnavailable):
         card_check_from_answer(answer, BY_NUMBER, NOW)
+
+
+@pytest.mark.parametrize("field, word, expected", [
+    ("status", "VALID", CardStatus.UNKNOWN), ("status", "ok", CardStatus.UNKNOWN),
+    ("card_type", "office", CardType.OTHER), ("card_type", "transport", CardType.OTHER),
+])
+def test_a_word_we_do_not_know_is_an_answer_not_an_outage(field, word, expected):
+    """Refused at the gate (app/domain/gate.py), never "the service is down" that a lenient site lets in."""
+    check = card_check_from_answer(changed(field, word), BY_NUMBER, NOW)
+    assert check.outcome is LookupOutcome.FOUND and getattr(check, field) is expected
 
 
 def test_a_qr_answer_names_its_card():
