@@ -35,6 +35,8 @@ FLAGS = {
     "needs_approval": _l("needs approval"),
     "invalid_on_reverify": _l("invalid when checked again"),
     "not_verified": _l("not verified"),
+    "unverified": _l("not verified"),  # the list's flag (app/domain/oversiktsliste.py)
+    "manual": _l("manual registration"),
     "card_ordered": _l("HMS card on order"),
 }
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from app.domain import oversiktsliste as ol
 from app.domain.countries import company_identifier
 from app.extensions import db
-from app.models import AttendanceDay, Card, Company, Person
+from app.models import AttendanceDay, Card, Company, Person, ScanEvent
 
 
 class RowPerson(NamedTuple):
@@ -111,8 +111,39 @@ def removed_rows(site_id: int, day: date, company_id: int | None = None) -> list
 
 
 def control_rows(site_id: int, day: date, company_id: int | None = None) -> list[DayRow]:
-    """The control page's rows: the live ones, numbered as on the PDF, then the removed ones."""
-    return live_rows(site_id, day, company_id) + removed_rows(site_id, day, company_id)
+    """The control page's rows: the live ones, numbered as on the PDF, then the removed ones, with the
+    flags the printed list shows (so "not verified" is on the screen as on the PDF)."""
+    return list_rows(site_id, day, company_id) + removed_rows(site_id, day, company_id)
+
+
+def list_rows(site_id: int, day: date, company_id: int | None = None) -> list[DayRow]:
+    """The live rows with every flag the § 15 list prints: the stored ones, "not verified" while the
+    card service has not confirmed a scan of the day, and "manual" for a row registered by hand."""
+    unverified = unverified_people(site_id, day)
+    return [row._replace(flags=list_flags(row, row.person_id in unverified))
+            for row in live_rows(site_id, day, company_id)]
+
+
+def list_flags(row: DayRow, unverified: bool) -> list[str]:
+    flags = set(row.flags or ())
+    if unverified:
+        flags.add(ol.UNVERIFIED)
+    if row.source == "manual":
+        flags.add(ol.MANUAL)
+    return sorted(flags)
+
+
+def unverified_people(site_id: int, day: date) -> set[int]:
+    """People with an accepted scan that day that the card service has not confirmed, even afterwards.
+
+    Re-verification (app/services/card_checks.py) sets reverified_at; a card found invalid then
+    carries its own flag, invalid_on_reverify, on the attendance row.
+    """
+    return set(db.session.scalars(
+        select(ScanEvent.person_id).where(
+            ScanEvent.site_id == site_id, ScanEvent.local_date == day, ScanEvent.decision == "accepted",
+            ScanEvent.verified.is_(False), ScanEvent.reverified_at.is_(None), ScanEvent.voided_at.is_(None),
+            ScanEvent.person_id.is_not(None))))
 
 
 def _day_row(row, companies: dict) -> DayRow:

@@ -18,7 +18,7 @@ from app.domain import oversiktsliste as ol
 from app.domain.localtime import local_date as to_local_date
 from app.domain.localtime import to_local
 from app.extensions import db
-from app.models import AttendanceDay, Card, DailyList, Person, ScanEvent, Site
+from app.models import AttendanceDay, Card, DailyList, Person, Site
 from app.services import day_list, expected, list_versions
 from app.services.audit import audit
 from app.services.day_list import DayRow, Employer, HiredBy, company_value
@@ -62,40 +62,21 @@ def build_day(site_id: int, day: date, company_id: int | None = None) -> ol.Over
     """The day's list (domain object): live rows only, in list order (the order of day_list.live_rows)."""
     site = _site(site_id)
     header = ol.Header(site.id, site.name, site.address, site.builder.name, day, prints_times(site))
-    rows = day_list.live_rows(site_id, day, company_id)
-    unverified = _unverified_people(site_id, day)
-    return ol.build_oversiktsliste(header, [_entry(row, row.person_id in unverified) for row in rows])
-
-
-def _unverified_people(site_id: int, day: date) -> set[int]:
-    """People with an accepted scan that day that the card service has not confirmed, even afterwards.
-
-    Re-verification (app/services/card_checks.py) sets reverified_at; a card found invalid then
-    carries its own flag, invalid_on_reverify, on the attendance row.
-    """
-    return set(db.session.scalars(
-        select(ScanEvent.person_id).where(
-            ScanEvent.site_id == site_id, ScanEvent.local_date == day, ScanEvent.decision == "accepted",
-            ScanEvent.verified.is_(False), ScanEvent.reverified_at.is_(None), ScanEvent.voided_at.is_(None),
-            ScanEvent.person_id.is_not(None))))
+    return ol.build_oversiktsliste(header, [_entry(row) for row in day_list.list_rows(site_id, day, company_id)])
 
 
 def _company(company) -> ol.Company | None:
     return ol.Company(company.name, company.identifier) if company is not None else None
 
 
-def _entry(row: DayRow, unverified: bool) -> ol.Entry:
-    flags = set(row.flags or ())
-    if unverified:
-        flags.add(ol.UNVERIFIED)
-    if row.source == "manual":
-        flags.add(ol.MANUAL)
+def _entry(row: DayRow) -> ol.Entry:
+    """A row of the list as the domain builds it; its flags are already the list's (day_list.list_rows)."""
     return ol.Entry(
         first_name=row.person.first_name, last_name=row.person.last_name, birth_date=row.person.birth_date,
         employer=row.employer, hired_by=row.hired_by,
         card_number=row.card.number if row.card else None,
         card_valid_to=row.card.valid_to if row.card else None,
-        first_in=row.first_in, last_out=row.last_out, flags=tuple(sorted(flags)))
+        first_in=row.first_in, last_out=row.last_out, flags=tuple(row.flags))
 
 
 def day_report(site_id: int, day: date, now: datetime, company_id: int | None = None) -> rd.DailyListReport:

@@ -114,7 +114,7 @@ def day(token: str, day: str):
     link = _open(token, "view_day")
     if not link.date_from <= local <= link.date_to:
         abort(404)
-    rows = day_list.live_rows(link.site_id, local, link.company_id)
+    rows = day_list.list_rows(link.site_id, local, link.company_id)
     versions = list_versions.versions_of_day(link.site_id, local) if link.company_id is None else []
     site = db.session.get(Site, link.site_id)
     # The reader of a shared list sees what the printed list shows: in/out times only if the site prints them.
