@@ -120,7 +120,8 @@ def _read_body(response: requests.Response) -> bytes:
 
 def _failure(error: Exception, past_deadline: bool) -> CardServiceUnavailable:
     """What a requests error means for the guard. requests reports a body read that ran out of
-    time as a ConnectionError, so the clock decides first: only a failed connect is retried."""
+    time as a ConnectionError, so the clock decides first: an answer cut at the budget is
+    "over_budget", never a failed connection (which the guard would retry)."""
     if past_deadline:
         return CardServiceUnavailable("over_budget")
     if isinstance(error, requests.ConnectionError):  # includes ConnectTimeout
