@@ -4,8 +4,10 @@ Two message domains share app/translations/<lang>/LC_MESSAGES/: `messages` (core
 `workflows` (daily control, corrections, follow-ups, share links, self-service), so two people can
 keep their catalogues without editing the same file.
 """
+from datetime import timedelta
+
 from flask import request
-from flask_babel import format_date, format_datetime, format_time
+from flask_babel import format_date, format_datetime, format_time, to_user_timezone
 
 from app.extensions import babel
 
@@ -31,7 +33,8 @@ def init_app(app) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join("translations" for _ in DOMAINS))
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(local_dt=local_dt, local_time=local_time, local_date=local_date)
+    app.jinja_env.filters.update(local_dt=local_dt, local_time=local_time, local_date=local_date,
+                                 last_valid_day=last_valid_day)
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=select_locale)
 
 
@@ -46,3 +49,12 @@ def local_time(moment) -> str:
 
 def local_date(day) -> str:
     return format_date(day, "dd.MM.yyyy") if day else ""
+
+
+def last_valid_day(expires_at) -> str:
+    """The last local day something that stops at `expires_at` still works: a link that stops at
+    00:00 on the 12th works to and with the 11th, which is what a reader wants to know."""
+    if not expires_at:
+        return ""
+    last_moment = to_user_timezone(expires_at) - timedelta(microseconds=1)
+    return format_date(last_moment.date(), "dd.MM.yyyy")

@@ -28,7 +28,7 @@ COLUMNS = [
     ("Nr\nNo.", 26),
     ("Navn\nName", 130),
     ("Fødselsdato\nDate of birth", 60),
-    ("Arbeidsgiver (org.nr)\nEmployer (org. no.)", 150),
+    ("Arbeidsgiver (org.nr.)\nEmployer (org. no.)", 150),
     ("Innleid av (innleievirksomhet)\nHired in by", 140),
     ("HMS-kort nr\nHMS card no.", 62),
     ("Inn\nIn", 32),

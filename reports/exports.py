@@ -16,13 +16,13 @@ from reports.styles import flag_label, nb_date, nb_time
 
 DAILY_COLUMNS = [
     "Etternavn / Last name", "Fornavn / First name", "Fødselsdato / Date of birth",
-    "Arbeidsgiver / Employer", "Arbeidsgiver org.nr / Employer org. no.",
-    "Innleid av (innleievirksomhet) / Hired in by", "Innleievirksomhet org.nr / Hired in by org. no.",
+    "Arbeidsgiver / Employer", "Arbeidsgiver org.nr. / Employer org. no.",
+    "Innleid av (innleievirksomhet) / Hired in by", "Innleievirksomhet org.nr. / Hired in by org. no.",
     "HMS-kort nr / HMS card no.", "Inn / In", "Ut / Out", "Merknader / Flags",
 ]
 PERIOD_COLUMNS = [
     "Etternavn / Last name", "Fornavn / First name", "Fødselsdato / Date of birth",
-    "Arbeidsgiver / Employer", "Arbeidsgiver org.nr / Employer org. no.",
+    "Arbeidsgiver / Employer", "Arbeidsgiver org.nr. / Employer org. no.",
     "Innleid av (innleievirksomhet) / Hired in by", "HMS-kort nr / HMS card no.",
     "Dager / Days", "Datoer / Dates",
 ]

@@ -10,7 +10,7 @@ from reports.data import MusterPerson, MusterReport
 from reports.fonts import BOLD, REGULAR
 from reports.styles import GRID, GROUP, nb_datetime, nb_time, para, styles
 
-TITLE = "Mønstringsliste – evakuering"
+TITLE = "Evakueringsliste – oppmøte"
 TITLE_EN = "Muster list – evacuation"
 TICK_BOX = "\u2610"  # ☐, drawn in DejaVu Sans
 SIZE = 13
@@ -42,7 +42,7 @@ def render_muster_list(report: MusterReport) -> bytes:
         story += [Spacer(1, 4 * mm), para(f"Ventet, ikke registrert i dag / expected, not registered today "
                                           f"({len(report.expected)})", s["bold"])]
         story += [para(f"{p.sort_name} – {p.employer.name}", styles(SIZE - 3)["body"]) for p in report.expected]
-    footer = f"{report.site.name} · {TITLE_EN}"
+    footer = f"{report.site.name} · {TITLE} / {TITLE_EN}"
     doc.build(story, canvasmaker=numbered_canvas(footer, f"Utskrevet / printed {nb_datetime(report.generated_at)}"))
     return buffer.getvalue()
 

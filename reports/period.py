@@ -34,7 +34,7 @@ def render_period_report(report: PeriodReport) -> bytes:
 
 
 def _employer_table(report: PeriodReport, width: float) -> LongTable:
-    data = [["Arbeidsgiver (org.nr)\nEmployer (org. no.)", "Personer\nPersons", "Dagsverk\nPerson-days"]]
+    data = [["Arbeidsgiver (org.nr.)\nEmployer (org. no.)", "Personer\nPersons", "Dagsverk\nPerson-days"]]
     data += [[e.employer.label, str(len(e.people)), str(e.person_days)] for e in report.employers]
     data.append(["Totalt / total", str(report.total_people), str(report.total_person_days)])
     return _styled(LongTable(data, colWidths=[width - 50 * mm, 25 * mm, 25 * mm], repeatRows=1), total_row=True)

@@ -67,6 +67,14 @@ def get_followup(site_id: int, followup_id: int) -> FollowUp:
     return item
 
 
+def _status_clause(status: str) -> str:
+    """The status in a Norwegian relative clause: "som ikke er gyldig" (the negation before the verb),
+    "som er meldt tapt"."""
+    if status.startswith("ikke "):
+        return f"ikke er {status.removeprefix('ikke ')}"
+    return f"er {status}"
+
+
 def draft_notice(item: FollowUp, site: Site, tz_name: str, sender_name: str) -> Notice:
     """The bokmål notice to Arbeidstilsynet and the employer about one card seen at the gate."""
     employer = item.card.employer if item.card is not None else None
@@ -75,7 +83,7 @@ def draft_notice(item: FollowUp, site: Site, tz_name: str, sender_name: str) -> 
     status = KIND_TEXT.get(item.kind, item.kind)
     holder = item.person.name if item.person is not None else "ukjent"
     lines = [
-        f"Byggherren {site.builder.name} melder at et HMS-kort som er {status} ble vist ved "
+        f"Byggherren {site.builder.name} melder at et HMS-kort som {_status_clause(status)}, ble vist ved "
         f"adgangskontrollen på bygge- og anleggsplassen {site.name}, {site.address}.",
         "",
         f"Kortnummer: {item.card_number}",

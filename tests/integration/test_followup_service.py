@@ -42,7 +42,8 @@ def test_notice_names_site_builder_card_holder_employer_and_local_time(site):
 
 
 @pytest.mark.parametrize("kind, words", [
-    ("not_valid", "ikke gyldig"), ("blocked", "sperret"), ("lost", "meldt tapt"), ("stolen", "meldt stjålet"),
+    ("not_valid", "et HMS-kort som ikke er gyldig, ble vist"), ("blocked", "som er sperret, ble vist"),
+    ("lost", "som er meldt tapt, ble vist"), ("stolen", "meldt stjålet"),
 ])
 def test_notice_says_what_the_card_service_said(site, kind, words):
     item = add_followup(site, make_person(site), kind=kind, rejected=False)

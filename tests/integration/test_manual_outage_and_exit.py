@@ -81,7 +81,7 @@ def test_a_builder_rep_lets_a_worker_in_by_hand_during_an_outage_flagged_not_ver
     assert (event.decision, event.verified, event.source, event.reverified_at) == ("accepted", False, "manual", None)
     assert event.note == "Kortleseren virket ikke"
     day_url = f"/sites/{world.site_id}/lists/{today.isoformat()}"
-    assert 'class="badge">manual<' in client.get(day_url).get_data(as_text=True)
+    assert '>manual registration<' in client.get(day_url).get_data(as_text=True)
     pdf = "\n".join(pdf_pages(client.get(day_url + "/download/pdf").data))
     assert "Ikke verifisert" in pdf and "Manuell" in pdf
     unverified = client.get(f"/sites/{world.site_id}/unverified?day={today.isoformat()}").get_data(as_text=True)
@@ -152,7 +152,7 @@ def test_a_manual_exit_marks_a_scanned_row_manual_and_changes_the_checked_list(c
     assert manual(client, world, direction="out").status_code == 302
     assert the_row(world).source == "manual"
     page = client.get(day_url).get_data(as_text=True)
-    assert "Changed since version 1" in page and 'class="badge">manual<' in page
+    assert "Changed since version 1" in page and '>manual registration<' in page
     pdf = client.get(day_url + "/download/pdf")
     assert "Manuell" in "\n".join(pdf_pages(pdf.data))
 

@@ -36,7 +36,7 @@ def test_muster_list_has_everyone_present_by_employer_with_a_tick_box():
     ), left_today=(MusterPerson("Rūta", "Jankauskienė", MAIN),))
     content = render_muster_list(report)
     text = flat(pdf_pages(content))
-    assert "Mønstringsliste – evakuering" in text and "Muster list – evacuation" in text
+    assert "Evakueringsliste – oppmøte" in text and "Muster list – evacuation" in text
     assert "På byggeplassen nå / on site now: 3" in text
     assert "Budimex-Pol Sp. z o.o. (2)" in text and "Nordbygg Entreprenør AS (1)" in text
     for name in ["Brzęczyszczykiewicz, Łukasz", "Żółkowska, Małgorzata", "Ødegård-Åsheim, Ærlend"]:
