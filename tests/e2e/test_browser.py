@@ -208,6 +208,7 @@ def test_scan_to_checked_archived_list_to_share_link(stack, new_page, screenshot
     assert open(shared.value.path(), "rb").read() == open(download.value.path(), "rb").read()
 
     page.goto(f"{stack.url}/sites/{stack.site_id}/share-links")
+    page.locator("table.links form[action$='/revoke'] summary").first.click()  # the confirm step opens
     page.locator("table.links form[action$='/revoke'] [type=submit]").first.click()
     response = inspector.goto(share_url)
     assert response.status == 410
