@@ -237,15 +237,18 @@ def test_safety_rep_reads_the_list_but_is_refused_marking_it_checked(stack, new_
     assert page.locator("#control ul.versions li").count() == versions_before
 
 
-def test_lost_card_at_the_gate_becomes_a_follow_up_with_a_notice(stack, new_page):
-    card = stack.cards("lost")[0]
+def test_a_card_not_valid_at_the_gate_becomes_a_follow_up_with_a_notice(stack, new_page):
+    """§ 8: a card that is not valid (register duties unmet) is reported; a lost one is an ID check."""
+    lost = post_scan(stack, stack.cards("lost")[0])
+    assert lost["decision"] == "rejected" and "ID" in lost["message"]["nb"]
+    card = stack.cards("not_valid")[0]
     assert post_scan(stack, card)["decision"] == "rejected"
     page = new_page()
     login(page, stack, stack.user("builder_rep"))
     page.goto(f"{stack.url}/sites/{stack.site_id}/followups")
     page.locator("main table a").first.click()
     notice = page.locator("#notice-body").input_value()
-    assert "meldt tapt" in notice and card["number"] in notice and "Kvartal Løkkeveien" in notice
+    assert "som ikke er gyldig, ble vist" in notice and card["number"] in notice and "Kvartal Løkkeveien" in notice
     page.fill("textarea[name=note]", "Sendt til Arbeidstilsynet og arbeidsgiver på e-post")
     page.locator("form.form [type=submit]").click()
     expect(page).to_have_url(re.compile(r"/followups$"))

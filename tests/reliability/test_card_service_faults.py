@@ -3,7 +3,7 @@
 Every scan gets a gate decision within the 2.5 s the issue allows (default budget 2 s + the
 server's own work), decided by the site's outage policy; once the service answers again,
 `flask cards reverify` (a separate process, as an operator would run it) flags the card that
-turned out to be stolen and leaves the others alone.
+turned out not to be valid, opens its § 8 follow-up, and leaves the others alone.
 """
 import os
 import subprocess
@@ -55,7 +55,7 @@ def reverify(database_url, cardsim) -> str:  # noqa: F811
     return done.stdout
 
 
-def test_every_fault_gets_a_policy_decision_in_budget_and_reverify_flags_the_stolen_card(
+def test_every_fault_gets_a_policy_decision_in_budget_and_reverify_flags_the_card_found_not_valid(
         live, world, cardsim, database_url):  # noqa: F811
     at = utc_now() - minutes(60)
     for worker in world.workers.values():  # the service confirms everyone once: strict policy may trust that
@@ -84,7 +84,8 @@ def test_every_fault_gets_a_policy_decision_in_budget_and_reverify_flags_the_sto
 
     set_faults(cardsim, "ok")
     kari = world.workers["kari"]
-    world.put_card(kari.card_number, status="stolen", first="Kari", last="Nordmann", qr_token=kari.qr_token)
+    # "Not valid" (register duties unmet) is the § 8 case; a lost or stolen card is an ID check, no report.
+    world.put_card(kari.card_number, status="not_valid", first="Kari", last="Nordmann", qr_token=kari.qr_token)
     db.session.expire_all()
     unverified = db.session.query(ScanEvent).filter_by(decision="accepted", verified=False).all()
     karis = [e for e in unverified if e.person_id == kari.person_id]
@@ -99,5 +100,5 @@ def test_every_fault_gets_a_policy_decision_in_budget_and_reverify_flags_the_sto
     assert flagged == {e.id for e in karis}
     days = db.session.query(AttendanceDay).filter_by(person_id=kari.person_id).all()
     assert any("invalid_on_reverify" in day.flags for day in days)
-    assert [(f.kind, f.card_number) for f in db.session.query(FollowUp).all()] == [("stolen", kari.card_number)]
+    assert [(f.kind, f.card_number) for f in db.session.query(FollowUp).all()] == [("not_valid", kari.card_number)]
     assert "ugyldige / invalid: 0 " in reverify(database_url, cardsim)  # done once, not again
