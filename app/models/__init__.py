@@ -2,6 +2,7 @@
 from app.models.accounts import Membership, Role, User
 from app.models.attendance import AttendanceDay, ScanEvent
 from app.models.audit import AuditLog
+from app.models.connectors import OutboxDelivery
 from app.models.followups import FollowUp
 from app.models.kiosks import EnrollmentCode, Kiosk
 from app.models.lists import AccessLink, DailyList
@@ -10,6 +11,6 @@ from app.models.sites import Builder, Company, Site, SiteCompany
 
 __all__ = [
     "AccessLink", "AttendanceDay", "AuditLog", "Builder", "Card", "CardOrder", "Company", "DailyList",
-    "Engagement", "EnrollmentCode", "FollowUp", "Kiosk", "Membership", "Person", "Role",
+    "Engagement", "EnrollmentCode", "FollowUp", "Kiosk", "Membership", "OutboxDelivery", "Person", "Role",
     "ScanEvent", "Site", "SiteCompany", "User",
 ]

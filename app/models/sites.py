@@ -39,6 +39,10 @@ class Site(db.Model):
     passage_retention_days = db.Column(db.Integer, nullable=False, default=90)
     retention_months = db.Column(db.Integer, nullable=False, default=6)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    # Connectors (app/services/connectors.py): HMSREG gets every accepted scan, ELRAPP the checked list.
+    hmsreg_enabled = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+    hmsreg_project = db.Column(db.String(32))  # the project's number in HMSREG (HmsRegnr)
+    elrapp_enabled = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
 
     builder = db.relationship(Builder)
 
