@@ -32,6 +32,7 @@ from app.domain.cards import CardCheck, CardRef, CardStatus, CardType, LookupOut
 log = logging.getLogger(__name__)
 
 MAX_ANSWER_BYTES = 64 * 1024
+MAX_NAME_PART = 200  # what Person keeps of a first or last name (app/models/people.py MAX_NAME_LENGTH)
 SLOT_WAIT_FLOOR_S = 0.05  # waiting for a busy slot: at least this, however fast the service was
 CARD_NUMBER_SHAPE = re.compile(r"[A-Za-z0-9]{1,32}")
 
@@ -155,7 +156,7 @@ def card_check_from_answer(answer, ref: CardRef, checked_at: datetime) -> CardCh
             card_type=CardType.from_service(answer["card_type"]), status=CardStatus.from_service(answer["status"]),
             status_reason=_text(answer.get("status_reason") or "", 200, required=False),
             issued_on=_date(answer.get("issued_on")), valid_to=_date(answer.get("valid_to")),
-            first_name=_text(holder["first_name"], 100), last_name=_text(holder["last_name"], 100),
+            first_name=_text(holder["first_name"], MAX_NAME_PART), last_name=_text(holder["last_name"], MAX_NAME_PART),
             birth_date=_date(holder["birth_date"], required=True),
             employer_name=_text(employer["name"], 200), employer_org_number=_text(employer["org_number"], 64),
         )

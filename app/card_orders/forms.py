@@ -10,8 +10,8 @@ NOT_HIRED_IN = ""
 
 
 class CardOrderForm(FlaskForm):
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=200)])
+    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=200)])
     birth_date = DateField(_l("Date of birth"), validators=[DataRequired()],
                            description=_l("The date of birth only, never a national identity number."))
     employer_id = SelectField(_l("Employer"), choices=[])

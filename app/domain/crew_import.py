@@ -26,7 +26,7 @@ from app.domain.orgnr import is_valid_org_number, normalize_org_number
 HEADER = ("name", "birth_date", "card_number", "employer_org", "hired_by_org", "active_from", "active_to")
 MAX_BYTES = 1024 * 1024  # the web app refuses larger requests anyway (MAX_CONTENT_LENGTH)
 MAX_ROWS = 5000  # far above any real crew; keeps a hostile file from tying up a worker
-MAX_NAME = 100  # Person.first_name / last_name
+MAX_NAME = 200  # Person.first_name / last_name (app/models/people.py MAX_NAME_LENGTH)
 NAME_PUNCTUATION = frozenset(" -'’.")
 FORMULA_STARTS = ("=", "+", "@")  # spreadsheet formulas and CSV injection
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")

@@ -3,12 +3,17 @@ from app.extensions import db
 from app.models._types import UTCDateTime, utcnow
 
 
+# The longest first or last name kept; real names are well under it. The card service's answer is cut
+# to it (app/adapters/cardservice.py); the crew import and the forms refuse a longer one.
+MAX_NAME_LENGTH = 200
+
+
 class Person(db.Model):
     """A worker. Date of birth only: Portvakt never stores a national identity number."""
 
     id = db.Column(db.Integer, primary_key=True)
-    first_name = db.Column(db.String(100), nullable=False)
-    last_name = db.Column(db.String(100), nullable=False)
+    first_name = db.Column(db.String(MAX_NAME_LENGTH), nullable=False)
+    last_name = db.Column(db.String(MAX_NAME_LENGTH), nullable=False)
     birth_date = db.Column(db.Date, nullable=False)
 
     @property

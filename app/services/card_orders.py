@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import (
     AccessLink, AttendanceDay, Card, CardOrder, Company, Engagement, FollowUp, Person, ScanEvent, SiteCompany,
 )
+from app.models.people import MAX_NAME_LENGTH
 from app.services.audit import audit
 
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -99,9 +100,9 @@ def _today(now: datetime) -> date:
 
 def _checked_names(new: NewCardOrder) -> tuple[str, str]:
     first, last = " ".join(new.first_name.split()), " ".join(new.last_name.split())
-    if not first or len(first) > 100:
+    if not first or len(first) > MAX_NAME_LENGTH:
         raise CardOrderRefused("first_name", "name")
-    if not last or len(last) > 100:
+    if not last or len(last) > MAX_NAME_LENGTH:
         raise CardOrderRefused("last_name", "name")
     if not new.approved_by.strip():
         raise CardOrderRefused("approved_by", "approved_by")
