@@ -6,3 +6,11 @@ def register(app) -> None:
 
     for module in (attendance, cards, companies, crews, demo, kiosks, lists, retention, sites, users):
         app.cli.add_command(module.group)
+    register_operations(app)
+
+
+def register_operations(app) -> None:
+    """Backups and e-mail notifications (issue 19)."""
+    from app.cli import backup
+
+    app.cli.add_command(backup.group)

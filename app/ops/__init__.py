@@ -1,0 +1,1 @@
+"""Running Portvakt in production: backups and metrics (issue 19)."""
