@@ -1,5 +1,9 @@
 # Read by gunicorn when started from the project folder (make run, the tests, bench): settings that
 # must hold for every start, whatever its command line says.
+import os
+import shutil
+import tempfile
+
 logger_class = "app.access_log.AccessLogWithoutSecrets"  # no link tokens or searched names in the access log
 
 # The worker model, for kiosks and browsers alike (a command line's --workers/--threads still wins).
@@ -17,12 +21,40 @@ logger_class = "app.access_log.AccessLogWithoutSecrets"  # no link tokens or sea
 workers = 3
 threads = 2
 
+# /metrics adds up every worker's counters from files in this folder (prometheus_client's multiprocess
+# mode). Set before any worker imports prometheus_client; emptied at each start (the files of a
+# previous run would count twice); systemd sets it to a RuntimeDirectory (deploy/portvakt-web.service).
+_metrics_dir_is_ours = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _metrics_dir_is_ours:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portvakt-metrics-")
+
 
 def on_starting(server):
     """Bad configuration or an unreachable database stops gunicorn here with one line (app/boot.py)."""
     from app.boot import check_startup
 
+    _empty_metrics_dir()
     check_startup()
+
+
+def _empty_metrics_dir():
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.endswith(".db"):
+            os.unlink(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    """A dead worker's gauges stop counting (its counters and histograms still add up)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _metrics_dir_is_ours:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
 
 def post_worker_init(worker):

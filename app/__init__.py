@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from app.sites import bp as sites_bp
 
     app.register_blueprint(health_bp)
+    register_operations(app)
     app.register_blueprint(privacy_bp)  # public: a site's privacy notice
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
@@ -98,6 +99,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(card_orders_bp, url_prefix="/sites")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     register_list_workflows(app)
+
+
+def register_operations(app: Flask) -> None:
+    """GET /metrics for Prometheus (app/ops)."""
+    from app.ops.routes import bp as metrics_bp
+
+    app.register_blueprint(metrics_bp)
 
 
 def register_list_workflows(app: Flask) -> None:

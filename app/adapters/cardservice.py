@@ -28,6 +28,7 @@ from flask import current_app
 from app.adapters.http_deadline import DeadlineAdapter, deadline
 from app.adapters.resilience import CircuitBreaker, Flight, TTLCache
 from app.domain.cards import CardCheck, CardRef, CardStatus, CardType, LookupOutcome
+from app.ops.metrics import observe_card_lookup
 
 log = logging.getLogger(__name__)
 
@@ -349,6 +350,7 @@ class GuardedCardService(CardService):
     def _log(self, ref: CardRef, check: CardCheck, source: str, latency_ms: float,
              attempts: int = 0, failure: str = "", level: int = logging.INFO) -> None:
         """One line per lookup, with no personal data: the card appears only as a keyed hash."""
+        observe_card_lookup(check.outcome.value, source, latency_ms / 1000, self.breaker.state)  # /metrics
         if not log.isEnabledFor(level):
             return
         digest = hmac.new(self._log_key, ref.value.encode(), hashlib.sha256).hexdigest()[:10]

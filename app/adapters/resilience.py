@@ -55,6 +55,14 @@ class CircuitBreaker:
             return self._open_until is not None
 
     @property
+    def state(self) -> str:
+        """closed, open or half_open (a trial call is running), for /metrics."""
+        with self._lock:
+            if self._open_until is None:
+                return "closed"
+            return "half_open" if self._trial_running else "open"
+
+    @property
     def failing(self) -> bool:
         """The last call recorded failed (open or not): true until a call succeeds."""
         with self._lock:

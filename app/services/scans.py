@@ -9,6 +9,7 @@ locked (SELECT ... FOR UPDATE) while the in/out state changes, so two scans of o
 cannot both read "absent".
 """
 import logging
+import time
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from uuid import uuid4
@@ -25,6 +26,7 @@ from app.domain.qr import parse_payload
 from app.domain.secrets import hash_token
 from app.extensions import db
 from app.models import AttendanceDay, Engagement, ScanEvent, Site
+from app.ops.metrics import observe_scan
 from app.services import card_orders, day_list
 from app.services.audit import audit
 from app.services.card_checks import check_card_for_site, find_known_card, qr_rules
@@ -87,10 +89,12 @@ def record_scan(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
     duplicate id fails on the primary key: a resent scan costs a rollback, a new scan (nearly
     all of them) no lookup of its id.
     """
+    started = time.perf_counter()
     for _ in range(MAX_ATTEMPTS):
         try:
             result = _record_once(kiosk, scan, now)
             db.session.commit()
+            observe_scan(result.decision, result.reason, time.perf_counter() - started)  # /metrics
             return result
         except (IntegrityError, _IdAlreadyStored):
             db.session.rollback()

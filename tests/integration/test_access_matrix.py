@@ -162,6 +162,7 @@ MATRIX: dict[str, list[Case]] = {
     "privacy.notice": [public("GET", S + "/personvern")],  # the kiosk's notice links here: no personal data
 }
 NOT_IN_MATRIX = {"static", "health.healthz", "health.readyz"}  # public by design, no personal data
+NOT_IN_MATRIX |= {"metrics.scrape"}  # bearer token or loopback only: tests/ops/test_metrics.py
 
 
 @dataclass
