@@ -7,6 +7,7 @@ def register(app) -> None:
     for module in (attendance, cards, companies, crews, demo, kiosks, lists, retention, sites, users):
         app.cli.add_command(module.group)
     register_operations(app)
+    register_connectors(app)
 
 
 def register_operations(app) -> None:
@@ -14,3 +15,10 @@ def register_operations(app) -> None:
     from app.cli import backup
 
     app.cli.add_command(backup.group)
+
+
+def register_connectors(app) -> None:
+    """Deliveries to HMSREG and ELRAPP (issue 18)."""
+    from app.cli import connectors
+
+    app.cli.add_command(connectors.group)

@@ -19,7 +19,7 @@ from app.domain.localtime import local_date as to_local_date
 from app.domain.localtime import to_local
 from app.extensions import db
 from app.models import AttendanceDay, Card, DailyList, Person, Site
-from app.services import day_list, expected, list_versions
+from app.services import connectors, day_list, expected, list_versions
 from app.services.audit import audit
 from app.services.day_list import DayRow, Employer, HiredBy, company_value
 from app.services.list_versions import ListVersion, as_version
@@ -184,6 +184,7 @@ def check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
     audit("list.checked", user, site_id=site_id, target_type="daily_list", target_id=version.id, at=now,
           date=day.isoformat(), version=number, people=liste.total, data_sha256=data_hash,
           times_printed=liste.header.times_printed)  # retention takes printed times off later (list_redaction)
+    connectors.day_checked(site, day, now)  # ELRAPP, in this transaction
     db.session.commit()
     return version
 

@@ -27,7 +27,7 @@ from app.domain.secrets import hash_token
 from app.extensions import db
 from app.models import AttendanceDay, Engagement, ScanEvent, Site
 from app.ops.metrics import observe_scan
-from app.services import card_orders, day_list
+from app.services import card_orders, connectors, day_list
 from app.services.audit import audit
 from app.services.card_checks import check_card_for_site, find_known_card, qr_rules
 
@@ -285,6 +285,9 @@ def _store(site, kiosk, scan: ScanInput, checked, now: datetime, day: _Day | Non
         checked.new_followup.scan_event_id = scan.id  # the § 8 follow-up points at its scan
     if accepted:
         _apply_to_day(day, site.id, card, day_date, direction, scan.scanned_at, copied, source)
+        connectors.registration_accepted(site.id, scan.id, now)  # HMSREG, in this transaction
+        if source == "manual":
+            connectors.day_changed(site.id, day_date, now)  # ELRAPP gets the change to a sent day
     return _result(event, card)
 
 
@@ -410,6 +413,7 @@ def remove_registration(attendance_day_id: int, user, reason: str, now: datetime
     if day.removed_at is None:
         day.removed_at, day.removed_by_id, day.removed_reason = now, user.id, reason[:500]
         day.is_present = False
+        connectors.day_changed(day.site_id, day.local_date, now)
         audit("attendance.remove", user, site_id=day.site_id, target_type="attendance_day", target_id=day.id, at=now)
         db.session.commit()
     return day
@@ -426,6 +430,7 @@ def void_scan(scan_event_id: str, user, reason: str, now: datetime) -> ScanEvent
         db.session.flush()
         if event.decision == "accepted" and event.person_id is not None:
             _rebuild_day(event.site_id, event.person_id, event.local_date, now)
+            connectors.day_changed(event.site_id, event.local_date, now)
         audit("attendance.void_scan", user, site_id=event.site_id, target_type="scan_event", target_id=event.id, at=now)
         db.session.commit()
     return event

@@ -1,0 +1,126 @@
+"""Issue 18: the outbox to HMSREG and ELRAPP, delivered to a real emulator (registersim) over HTTP."""
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+
+from app.extensions import db
+from app.models import AuditLog, OutboxDelivery, ScanEvent, Site
+from app.services import connectors, connectors_sync, lists, scans
+from tests.support.builders import make_user
+from tests.support.kiosk_api import cardsim, scan_body, utc_now, world  # noqa: F401  (fixtures)
+from tests.support.registersim import connector_config, registersim, registersim_service  # noqa: F401
+
+REQUIRED = {"Kortnr", "Retning", "Tidspunkt", "Navn", "Orgnr", "HmsRegnr", "Kilde", "Korttype", "Fødselsdato",
+            "ExternalRef"}
+
+
+@pytest.fixture
+def sync(app, registersim):
+    app.config.update(connector_config(registersim))
+    yield lambda **kw: connectors_sync.sync(**kw)
+    for key in connector_config(registersim):
+        app.config.pop(key, None)
+
+
+def turn_on(world, hmsreg=True, elrapp=False, project="HMS-4411", contract="4255"):
+    site = db.session.get(Site, world.site_id)
+    site.hmsreg_enabled, site.hmsreg_project = hmsreg, project
+    site.elrapp_enabled, site.contract_id = elrapp, contract
+    db.session.commit()
+    return site
+
+
+def post_scan(client, world, payload, kiosk="gate", **kwargs):
+    response = client.post("/api/v1/scans", json=scan_body(payload, **kwargs), headers=world.headers(kiosk))
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_an_accepted_scan_reaches_hmsreg_with_its_id_as_external_ref(client, world, sync, registersim):
+    turn_on(world)
+    kari = world.workers["kari"]
+    scan_id = post_scan(client, world, kari.qr)["id"]
+    assert sync().sent == 1
+    [row] = registersim.received("hmsreg")
+    body = row["body"]
+    assert row["path"] == "/api/registreringer" and set(body) == REQUIRED
+    assert body["ExternalRef"] == scan_id and body["Kortnr"] == kari.card_number
+    assert body["Retning"] == "Ankomst" and body["HmsRegnr"] == "HMS-4411" and body["Korttype"] == "HMS"
+    assert body["Navn"] == "Kari Nordmann" and body["Fødselsdato"] == "1984-05-17" and len(body["Orgnr"]) == 9
+    assert sync().sent == 0 and len(registersim.received()) == 1  # delivered once
+
+
+def test_a_rejected_scan_is_not_sent_and_a_site_with_hmsreg_off_sends_nothing(client, world, sync, registersim):
+    turn_on(world)
+    world.put_card("49990001", status="blocked", first="Per", last="Sperret")
+    assert post_scan(client, world, "49990001")["decision"] == "rejected"
+    post_scan(client, world, world.workers["kari"].qr, kiosk="tromso")  # the other site: HMSREG off
+    assert db.session.query(OutboxDelivery).count() == 0
+    counts = sync()
+    assert (counts.sent, counts.waiting) == (0, 0) and registersim.received() == []
+
+
+@pytest.mark.parametrize("mode", ["error", "down", "garbage"])
+def test_an_outage_loses_nothing_and_each_registration_arrives_once_after(client, world, sync, registersim, mode):
+    turn_on(world)
+    ids = [post_scan(client, world, world.workers[w].qr)["id"] for w in ("kari", "lukasz", "ola")]
+    registersim.faults(mode)
+    failed = sync()
+    assert failed.sent == 0 and failed.failed >= 1 and failed.waiting == 3
+    registersim.faults("ok")
+    assert sync().sent == 3
+    assert sorted(registersim.external_refs()) == sorted(ids)
+
+
+def test_two_syncs_at_once_deliver_each_registration_once(app, client, world, sync, registersim):
+    turn_on(world)
+    start = utc_now() - timedelta(minutes=30)
+    ids = {post_scan(client, world, world.workers[w].card_number, at=start + timedelta(minutes=i))["id"]
+           for i, w in enumerate(["kari", "lukasz", "ola", "ruta"] * 3)}
+    results = []
+
+    def run():
+        with app.app_context():
+            results.append(connectors_sync.sync())
+            db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    refs = registersim.external_refs()
+    assert sorted(refs) == sorted(ids) and sum(r.sent for r in results) == len(ids)
+
+
+def test_a_refused_registration_is_given_up_shown_and_sent_again_on_resend(client, world, sync, registersim):
+    site = turn_on(world, project=None)  # no HmsRegnr: nothing can be sent
+    post_scan(client, world, world.workers["kari"].qr)
+    counts = sync()
+    assert counts.dead == 1
+    [status] = [s for s in connectors.overview(site, utc_now() - timedelta(days=1)) if s.receiver == "hmsreg"]
+    assert status.dead[0].last_error == "no_project" and status.waiting == 0
+    turn_on(world)
+    user = make_user()
+    assert connectors.resend(site.id, status.dead[0].id, user, utc_now()) == 1
+    assert sync().sent == 1 and len(registersim.external_refs()) == 1
+    audit = db.session.query(AuditLog).filter_by(action="connectors.resend").one()
+    assert audit.details == {"deliveries": 1} and audit.target_id == str(status.dead[0].id)
+
+
+def test_a_voided_scan_is_withdrawn_before_delivery(client, world, sync, registersim):
+    turn_on(world)
+    scan_id = post_scan(client, world, world.workers["kari"].qr)["id"]
+    scans.void_scan(scan_id, make_user(), "feil kort", utc_now())
+    assert sync().sent == 0 and registersim.received() == []
+    assert db.session.query(OutboxDelivery).one().state == "withdrawn"
+
+
+def test_the_cli_prints_counts(app, world, runner, sync, client, registersim):
+    turn_on(world)
+    post_scan(client, world, world.workers["kari"].qr)
+    result = runner.invoke(args=["connectors", "sync", "--site", str(world.site_id)])
+    assert result.exit_code == 0, result.output
+    assert "sendt / sent: 1" in result.output and "venter / waiting: 0" in result.output
