@@ -124,3 +124,50 @@ def test_the_cli_prints_counts(app, world, runner, sync, client, registersim):
     result = runner.invoke(args=["connectors", "sync", "--site", str(world.site_id)])
     assert result.exit_code == 0, result.output
     assert "sendt / sent: 1" in result.output and "venter / waiting: 0" in result.output
+
+
+def local_today():
+    from app.domain.localtime import local_date
+    return local_date(utc_now(), "Europe/Oslo")
+
+
+def test_a_checked_list_reaches_elrapp_once_and_a_manual_change_goes_out_alone(client, world, sync, registersim):
+    from tests.unit.test_elrapp_export import VALIDATOR  # the JSON Schema written from ELRAPP's documentation
+
+    site = turn_on(world, hmsreg=False, elrapp=True)
+    start = utc_now() - timedelta(minutes=20)
+    for i, worker in enumerate(("kari", "lukasz")):
+        post_scan(client, world, world.workers[worker].card_number, at=start + timedelta(minutes=i))
+    user = make_user()
+    lists.check_day(site.id, local_today(), user, utc_now())
+    assert sync().sent == 1
+    [first] = registersim.received("elrapp")
+    VALIDATOR.validate(first["body"])
+    assert first["path"] == "/oversiktsliste/v2/4255" and len(first["body"]) == 2
+    lists.check_day(site.id, local_today(), user, utc_now())  # unchanged: nothing new
+    assert sync().sent == 0 and len(registersim.received("elrapp")) == 1
+
+    scans.register_manual(db.session.get(Site, site.id), world.workers["ola"].card_number, user,
+                          "glemte kortet i bilen", utc_now())
+    assert sync().sent == 1
+    first_sent, change = registersim.received("elrapp")
+    VALIDATOR.validate(change["body"])
+    assert [item["Kortnummer"] for item in change["body"]] == [int(world.workers["ola"].card_number)]
+    assert sync().sent == 0 and len(registersim.received("elrapp")) == 2  # nothing twice
+
+
+def test_an_unchecked_day_is_not_sent_to_elrapp(client, world, sync, registersim):
+    turn_on(world, hmsreg=False, elrapp=True)
+    post_scan(client, world, world.workers["kari"].qr)
+    assert sync().sent == 0 and registersim.received() == []
+
+
+def test_elrapp_down_then_up_delivers_the_list_once(client, world, sync, registersim):
+    site = turn_on(world, hmsreg=True, elrapp=True)
+    post_scan(client, world, world.workers["kari"].qr)
+    lists.check_day(site.id, local_today(), make_user(), utc_now())
+    registersim.faults("down")
+    assert sync().failed == 2
+    registersim.faults("ok")
+    assert sync().sent == 2
+    assert [row["api"] for row in registersim.received()] == ["hmsreg", "elrapp"]
