@@ -99,6 +99,14 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(card_orders_bp, url_prefix="/sites")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     register_list_workflows(app)
+    register_connectors(app)
+
+
+def register_connectors(app: Flask) -> None:
+    """The Overføringer page: deliveries to HMSREG and ELRAPP (issue 18)."""
+    from app.transfers import bp as transfers_bp
+
+    app.register_blueprint(transfers_bp, url_prefix="/sites")
 
 
 def register_operations(app: Flask) -> None:

@@ -69,6 +69,7 @@ AUDIT_ACTIONS = {
     "attendance.remove": _l("Removed from the list"),
     "attendance.void_scan": _l("Scan voided"),
     "card_order.create": _l("Worker with HMS card on order recorded"),
+    "connectors.resend": _l("Failed transfers queued again"),
     "card_order.linked": _l("HMS card on order linked to the scanned card"),
     "card_order.manual_registration": _l("Worker with HMS card on order registered by hand"),
     "company.add_to_site": _l("Company added to the contract chain"),

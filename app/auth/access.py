@@ -52,6 +52,8 @@ POLICY: dict[str, frozenset[str]] = {
     "manage_site": KEEPERS,  # edit the site's settings, mark the works finished, reopen
     "manage_crew": KEEPERS | {EMPLOYER_REP},  # engagements and crew import; scoped for employer_rep
     "manage_card_orders": KEEPERS,  # workers whose HMS card is on order
+    "view_connectors": KEEPERS,  # the Overføringer page: deliveries to HMSREG and ELRAPP
+    "manage_connectors": KEEPERS,  # send a failed delivery again
     "manage_users": frozenset({ADMIN}),  # only an admin of every site (site_id NULL)
 }
 

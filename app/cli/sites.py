@@ -29,6 +29,9 @@ ERRORS = {
     "invalid_grace": "0–72 timer / 0–72 hours",
     "unknown_language": f"språk: {', '.join(KIOSK_LANGUAGES)} / languages: {', '.join(KIOSK_LANGUAGES)}",
     "times_not_recorded": "tider kan bare skrives ut når de registreres / times can only be printed when recorded",
+    "hmsreg_needs_project": "HMSREG trenger prosjektnummer (--hmsreg-project) / HMSREG needs the project number",
+    "invalid_hmsreg_project": "prosjektnummer er høyst 32 tegn / the project number is at most 32 characters",
+    "elrapp_needs_contract_id": "ELRAPP trenger kontrakt-id (--contract-id) / ELRAPP needs the contract id",
     "completion_in_future": "ferdigdato kan ikke være fram i tid / the completion date cannot be in the future",
     "completion_before_start": "ferdigdato er før oppstart / the completion date is before the start",
     "cannot_reopen": "ikke avsluttet, eller listen er slettet / not finished, or its list is due for deletion",
@@ -90,6 +93,10 @@ def _settings_options(command):
         click.option("--record-times", "records_times", type=OnOff(), help="Record in/out times (on|off)."),
         click.option("--print-times", "prints_times", type=OnOff(),
                      help="Print in/out times on the § 15 list (on|off; default off)."),
+        click.option("--hmsreg", "hmsreg_enabled", type=OnOff(), help="Forward accepted scans to HMSREG (on|off)."),
+        click.option("--hmsreg-project", help="The project's number in HMSREG (HmsRegnr)."),
+        click.option("--elrapp", "elrapp_enabled", type=OnOff(),
+                     help="Deliver the checked list to ELRAPP (on|off; needs --contract-id)."),
     ]):
         command = option(command)
     return command

@@ -15,6 +15,7 @@ KIOSK_LANGUAGES = ("nb", "en", "pl", "lt")  # the kiosk program ships these (sca
 REQUIRED_LANGUAGES = ("nb", "en")  # bokmål first, English second: every kiosk shows both
 MAX_GRACE_HOURS = 72
 MAX_CONTRACT_ID = 2**31 - 1  # ELRAPP's KontraktId is an integer
+MAX_HMSREG_PROJECT = 32
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class SiteSettings:
     kiosk_languages: tuple[str, ...] = KIOSK_LANGUAGES
     records_times: bool = True
     prints_times: bool = False  # § 15 needs no times, and every reader of the list would see them
+    hmsreg_enabled: bool = False  # forward every accepted scan to HMSREG (app/services/connectors.py)
+    hmsreg_project: str | None = None  # the project's number in HMSREG (HmsRegnr)
+    elrapp_enabled: bool = False  # deliver the checked list to ELRAPP (needs contract_id)
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ def clean_settings(settings: SiteSettings) -> SiteSettings:
     languages = tuple(lang for lang in KIOSK_LANGUAGES if lang in chosen) + tuple(unknown)
     text = {f.name: getattr(settings, f.name).strip() for f in fields(settings)
             if isinstance(getattr(settings, f.name), str)}
-    return SiteSettings(**{**_values(settings), **text, "builder_org": org, "kiosk_languages": languages})
+    return SiteSettings(**{**_values(settings), **text, "builder_org": org, "kiosk_languages": languages,
+                           "hmsreg_project": (settings.hmsreg_project or "").strip() or None})
 
 
 def _values(settings: SiteSettings) -> dict:
@@ -80,6 +85,9 @@ def setting_errors(settings: SiteSettings) -> list[SettingError]:
         ("outage_grace_hours", "invalid_grace", not 0 <= settings.outage_grace_hours <= MAX_GRACE_HOURS),
         ("kiosk_languages", "unknown_language", any(lang not in KIOSK_LANGUAGES for lang in settings.kiosk_languages)),
         ("prints_times", "times_not_recorded", settings.prints_times and not settings.records_times),
+        ("hmsreg_project", "hmsreg_needs_project", settings.hmsreg_enabled and not settings.hmsreg_project),
+        ("hmsreg_project", "invalid_hmsreg_project", len(settings.hmsreg_project or "") > MAX_HMSREG_PROJECT),
+        ("elrapp_enabled", "elrapp_needs_contract_id", settings.elrapp_enabled and settings.contract_id is None),
     ]
     return [SettingError(field, code) for field, code, wrong in checks if wrong]
 

@@ -50,7 +50,8 @@ def settings_of(site: Site) -> SiteSettings:
         planned_end=site.planned_end, contract_id=_contract_id(site.contract_id), closing_time=site.closing_time,
         outage_policy=site.outage_policy, outage_grace_hours=site.outage_grace_hours,
         kiosk_languages=tuple(lang for lang in (site.kiosk_languages or "").split(",") if lang),
-        records_times=site.records_times, prints_times=site.prints_times)
+        records_times=site.records_times, prints_times=site.prints_times,
+        hmsreg_enabled=site.hmsreg_enabled, hmsreg_project=site.hmsreg_project, elrapp_enabled=site.elrapp_enabled)
 
 
 def _contract_id(stored: str | None) -> int | None:
@@ -178,4 +179,6 @@ def _apply(site: Site, settings: SiteSettings) -> None:
     site.outage_grace_hours = settings.outage_grace_hours
     site.kiosk_languages = ",".join(settings.kiosk_languages)
     site.records_times, site.prints_times = settings.records_times, settings.prints_times
+    site.hmsreg_enabled, site.hmsreg_project = settings.hmsreg_enabled, settings.hmsreg_project
+    site.elrapp_enabled = settings.elrapp_enabled
 

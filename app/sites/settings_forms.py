@@ -47,6 +47,11 @@ class SiteForm(FlaskForm):
     prints_times = BooleanField(_l("Print in/out times on the § 15 list"), default=False,
                                 description=_l("§ 15 needs no times, and everyone who reads the list would see "
                                                "them. Leave off unless you must."))
+    hmsreg_enabled = BooleanField(_l("Send every registration to HMSREG"), default=False)
+    hmsreg_project = StringField(_l("HMSREG project number"), validators=[Optional(), Length(max=32)],
+                                 description=_l("The project's number in HMSREG (HmsRegnr). Needed for HMSREG."))
+    elrapp_enabled = BooleanField(_l("Send the checked list to ELRAPP"), default=False,
+                                  description=_l("Statens vegvesen's ELRAPP. Needs the ELRAPP contract id."))
     submit = SubmitField(_l("Save"))
 
     def validate_contract_id(self, field):
@@ -63,14 +68,17 @@ class SiteForm(FlaskForm):
             planned_end=self.planned_end.data, contract_id=parse_contract_id(self.contract_id.data),
             closing_time=time.fromisoformat(self.closing_time.data), outage_policy=self.outage_policy.data,
             outage_grace_hours=self.outage_grace_hours.data, kiosk_languages=tuple(self.kiosk_languages.data or ()),
-            records_times=bool(self.records_times.data), prints_times=bool(self.prints_times.data))
+            records_times=bool(self.records_times.data), prints_times=bool(self.prints_times.data),
+            hmsreg_enabled=bool(self.hmsreg_enabled.data), hmsreg_project=self.hmsreg_project.data or None,
+            elrapp_enabled=bool(self.elrapp_enabled.data))
 
     @classmethod
     def of(cls, settings: SiteSettings) -> "SiteForm":
         data = dict(vars(settings))
         data.update(closing_time=settings.closing_time.strftime("%H:%M"),
                     contract_id="" if settings.contract_id is None else str(settings.contract_id),
-                    builder_org=settings.builder_org or "", kiosk_languages=list(settings.kiosk_languages))
+                    builder_org=settings.builder_org or "", hmsreg_project=settings.hmsreg_project or "",
+                    kiosk_languages=list(settings.kiosk_languages))
         return cls(data=data)
 
 

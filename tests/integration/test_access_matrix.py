@@ -110,6 +110,9 @@ MATRIX: dict[str, list[Case]] = {
     "card_orders.register": [signed_in("GET", S + "/card-orders/{card_order}/register", KEEPERS),
                              signed_in("POST", S + "/card-orders/{card_order}/register", KEEPERS)],
     "card_orders.receipt": [signed_in("GET", S + "/card-orders/{card_order}/receipt", KEEPERS)],
+    # issue 18: deliveries to HMSREG and ELRAPP; resending with none failed goes back to the page
+    "transfers.page": [signed_in("GET", S + "/transfers", KEEPERS)],
+    "transfers.resend": [signed_in("POST", S + "/transfers/resend", KEEPERS, ok=302)],
     # a site's settings and its end; any builder_rep may open the new-site form (for its own byggherre)
     "sites.new_site": [signed_in("GET", "/sites/new", {ADMIN, BUILDER_REP, OTHER_SITE}),
                        signed_in("POST", "/sites/new", {ADMIN, BUILDER_REP, OTHER_SITE})],

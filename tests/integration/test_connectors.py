@@ -171,3 +171,35 @@ def test_elrapp_down_then_up_delivers_the_list_once(client, world, sync, registe
     registersim.faults("ok")
     assert sync().sent == 2
     assert [row["api"] for row in registersim.received()] == ["hmsreg", "elrapp"]
+
+
+def test_site_update_turns_the_connectors_on_and_refuses_what_cannot_work(app, runner, world):
+    result = runner.invoke(args=["site", "update", str(world.site_id), "--hmsreg", "on"])
+    assert result.exit_code != 0 and "HMSREG" in result.output
+    result = runner.invoke(args=["site", "update", str(world.site_id), "--hmsreg", "on", "--hmsreg-project", "P-77",
+                                 "--contract-id", "4255", "--elrapp", "on"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    site = db.session.get(Site, world.site_id)
+    assert (site.hmsreg_enabled, site.hmsreg_project, site.elrapp_enabled) == (True, "P-77", True)
+    audit = db.session.query(AuditLog).filter_by(action="site.update").one()
+    assert {"hmsreg_enabled", "hmsreg_project", "elrapp_enabled"} <= set(audit.details["fields"])
+    result = runner.invoke(args=["site", "update", str(world.other_site_id), "--elrapp", "on"])  # no contract id
+    assert result.exit_code != 0 and "ELRAPP" in result.output
+
+
+def test_the_transfers_page_shows_why_in_norwegian_and_resends(client, world, sync, registersim):
+    from tests.support.web import login_as, make_user as make_web_user
+
+    site = turn_on(world, project=None)
+    post_scan(client, world, world.workers["kari"].qr)
+    sync()
+    login_as(client, make_web_user("builder_rep", site))
+    body = client.get(f"/sites/{site.id}/transfers", headers={"Accept-Language": "nb"}).get_data(as_text=True)
+    assert "Overføringer" in body and "Byggeplassen mangler prosjektnummer i HMSREG." in body
+    [row] = db.session.query(OutboxDelivery).all()
+    turn_on(world)
+    response = client.post(f"/sites/{site.id}/transfers/{row.id}/resend")
+    assert response.status_code == 302
+    assert sync().sent == 1 and len(registersim.external_refs()) == 1
+    assert client.post(f"/sites/{site.id}/transfers/{row.id}/resend").status_code == 404  # not failed any more

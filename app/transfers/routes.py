@@ -1,0 +1,63 @@
+"""Overføringer: a view parses, calls app/services/connectors.py, renders or redirects."""
+from datetime import datetime, time
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import SubmitField
+
+from app.auth.access import site_action
+from app.domain.localtime import to_local
+from app.models._types import utcnow
+from app.services import connectors
+from app.services.presence import site_today
+from app.transfers import bp
+
+RECEIVER_NAMES = {"hmsreg": "HMSREG", "elrapp": "ELRAPP"}
+ERRORS = {
+    "no_connection": _l("No connection to the register."),
+    "timeout": _l("The register did not answer in time."),
+    "server_error": _l("The register had an error on its side."),
+    "login_failed": _l("The register refused our login: check the user name, password or API key."),
+    "rejected": _l("The register refused the content."),
+    "malformed": _l("The register's answer could not be understood."),
+    "no_project": _l("The site has no HMSREG project number."),
+    "no_contract_id": _l("The site has no ELRAPP contract id."),
+    "turned_off": _l("The connector was turned off before this was sent."),
+    "voided": _l("The scan was voided before it was sent."),
+    "gone": _l("The scan no longer exists (deleted by retention)."),
+}
+
+
+class ResendForm(FlaskForm):
+    submit = SubmitField(_l("Send again"))
+
+
+def error_text(code: str | None) -> str:
+    if not code:
+        return ""
+    return str(ERRORS.get(code, _l("Unexpected answer from the register (%(code)s).", code=code)))
+
+
+@bp.route("/<int:site_id>/transfers")
+@site_action("view_connectors")
+def page(site_id: int):
+    since = datetime.combine(site_today(utcnow()), time(0), to_local(utcnow(), "Europe/Oslo").tzinfo)
+    return render_template("transfers/index.html", statuses=connectors.overview(g.site, since),
+                           names=RECEIVER_NAMES, error_text=error_text, form=ResendForm())
+
+
+@bp.post("/<int:site_id>/transfers/resend", defaults={"delivery_id": None})
+@bp.post("/<int:site_id>/transfers/<int:delivery_id>/resend")
+@site_action("manage_connectors")
+def resend(site_id: int, delivery_id: int | None):
+    if not ResendForm().validate_on_submit():
+        abort(400)
+    try:
+        count = connectors.resend(site_id, delivery_id, current_user, utcnow())
+    except connectors.NotResendable:
+        abort(404)
+    flash(_("%(count)d queued again; they go with the next transfer (within a minute).", count=count), "info")
+    return redirect(url_for("transfers.page", site_id=site_id))
