@@ -100,6 +100,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     register_list_workflows(app)
     register_connectors(app)
+    register_site_safety(app)
+
+
+def register_site_safety(app: Flask) -> None:
+    """Visitors on the evacuation list and the site's safety induction (issue 21)."""
+    from app.induction import bp as induction_bp
+    from app.visitors import bp as visitors_bp
+
+    app.register_blueprint(visitors_bp, url_prefix="/sites")
+    app.register_blueprint(induction_bp)  # the worker's /induction/<token> is public
 
 
 def register_connectors(app: Flask) -> None:

@@ -175,6 +175,8 @@ def _retention(w: Words) -> Markup:
                     "finished sites deleted."),
                  day=_date(d.get("today")), times=d.get("times_cleared", 0), scans=d.get("scan_events_expired", 0),
                  people=d.get("people", 0), cards=d.get("cards", 0), sites=len(d.get("sites") or {}))
+    if d.get("visitors"):
+        text += Markup(" ") + w.say(_l("%(visitors)s visitor records deleted."), visitors=d["visitors"])
     if d.get("dry_run"):
         text += Markup(" ") + w.say(_l("A trial run: nothing was deleted."))
     return text
@@ -233,6 +235,13 @@ SENTENCES = {
     "followup.done": lambda w: w.say(_l("A follow-up was closed (card status: %(status)s)."),
                                      status=card_status_label(w.details.get("kind"))),
     "retention.purge": _retention,
+    "visitor.add": lambda w: w.say(_l("A visitor was registered (visitor %(id)s)."), id=w.entry.target_id),
+    "visitor.out": lambda w: w.say(_l("A visitor was signed out (visitor %(id)s)."), id=w.entry.target_id),
+    "induction.set": lambda w: w.say(_l("The site induction was changed: %(mode)s, version %(version)s."),
+                                     mode=w.details.get("mode", "?"), version=w.details.get("version", "?")),
+    "induction.complete": lambda w: w.say(_l("%(person)s completed the site induction (version %(version)s)."),
+                                          person=w.person(w.details.get("person_id")),
+                                          version=w.details.get("version", "?")),
     "self_service_link.create": lambda w: _link_person(w, _l("A self-service link was made for %(person)s.")),
     "self_service_link.open": lambda w: _link_person(w, _l("The self-service link of %(person)s was opened.")),
     "self_service_link.download": lambda w: _link_person(w, _l("%(person)s downloaded their data.")),
@@ -256,7 +265,8 @@ def audit_sentence(entry, refs: dict | None, link_users: bool = False) -> Markup
 
 
 ACTORS = {"cli": _l("command line"), "system": _l("Portvakt itself"), "share": _l("share link"),
-          "self_service": _l("self-service link"), "kiosk": _l("kiosk")}
+          "self_service": _l("self-service link"), "kiosk": _l("kiosk"),
+          "induction_link": _l("induction link")}
 
 
 def actor_label(actor: str | None) -> str:

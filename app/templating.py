@@ -78,6 +78,8 @@ AUDIT_ACTIONS = {
     "engagement.update": _l("Worker's engagement on the site changed"),
     "company.update_in_chain": _l("Contract chain entry changed"),
     "followup.done": _l("Follow-up closed"),
+    "induction.complete": _l("Site induction completed"),
+    "induction.set": _l("Site induction changed"),
     "kiosk.create": _l("Kiosk created"),
     "kiosk.enroll": _l("Kiosk enrolled"),
     "kiosk.enrollment_code": _l("Enrollment code issued"),
@@ -102,6 +104,8 @@ AUDIT_ACTIONS = {
     "user_created": _l("User created"),
     "user_unlocked": _l("User unlocked"),
     "user_updated": _l("User changed"),
+    "visitor.add": _l("Visitor registered"),
+    "visitor.out": _l("Visitor signed out"),
 }
 
 

@@ -111,6 +111,17 @@ class MusterPerson:
 
 
 @dataclass(frozen=True)
+class MusterVisitor:
+    """A visitor on the muster list: not a worker, so never on the § 15 list."""
+
+    name: str
+    company: str | None
+    host: str
+    phone: str
+    arrived_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class MusterGroup:
     employer: CompanyInfo
     people: tuple[MusterPerson, ...]
@@ -125,10 +136,11 @@ class MusterReport:
     present: tuple[MusterGroup, ...]
     left_today: tuple[MusterPerson, ...] = ()
     expected: tuple[MusterPerson, ...] = ()
+    visitors: tuple[MusterVisitor, ...] = ()
 
     @property
     def present_count(self) -> int:
-        return sum(len(group.people) for group in self.present)
+        return sum(len(group.people) for group in self.present) + len(self.visitors)
 
 
 @dataclass(frozen=True)

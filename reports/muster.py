@@ -6,7 +6,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, LongTable, SimpleDocTemplate, Spacer, TableStyle
 
 from reports.canvas import numbered_canvas
-from reports.data import MusterPerson, MusterReport
+from reports.data import MusterPerson, MusterReport, MusterVisitor
 from reports.fonts import BOLD, REGULAR
 from reports.styles import GRID, GROUP, nb_datetime, nb_time, para, styles
 
@@ -32,7 +32,10 @@ def render_muster_list(report: MusterReport) -> bytes:
     for group in report.present:
         story.append(_group_table(f"{group.employer.name} ({len(group.people)})", group.people, doc.width))
         story.append(Spacer(1, 3 * mm))
-    if not report.present:
+    if report.visitors:
+        story.append(_visitor_table(report.visitors, doc.width))
+        story.append(Spacer(1, 3 * mm))
+    if not report.present and not report.visitors:
         story.append(para("Ingen registrert på byggeplassen nå. / Nobody is registered on site now.", s["body"]))
     if report.left_today:
         story += [Spacer(1, 4 * mm), para("Gått for dagen / left today", s["bold"])]
@@ -45,6 +48,24 @@ def render_muster_list(report: MusterReport) -> bytes:
     footer = f"{report.site.name} · {TITLE} / {TITLE_EN}"
     doc.build(story, canvasmaker=numbered_canvas(footer, f"Utskrevet / printed {nb_datetime(report.generated_at)}"))
     return buffer.getvalue()
+
+
+def _visitor_table(visitors: tuple[MusterVisitor, ...], width: float):
+    """Visitors, marked as such, with their host and phone for the roll call."""
+    data = [[f"Besøkende / visitors ({len(visitors)})", "", "", ""]]
+    data += [[TICK_BOX, para(f"{v.name}" + (f" ({v.company})" if v.company else "") + " – Besøkende",
+                            styles(SIZE - 2)["body"]),
+              para(f"Vert / host: {v.host}", styles(SIZE - 3)["body"]), v.phone] for v in visitors]
+    table = LongTable(data, colWidths=[12 * mm, width - 102 * mm, 55 * mm, 35 * mm], repeatRows=1)
+    table.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), REGULAR, SIZE - 2),
+        ("FONT", (0, 0), (-1, 0), BOLD, SIZE),
+        ("FONT", (0, 1), (0, -1), REGULAR, SIZE + 5),
+        ("BACKGROUND", (0, 0), (-1, 0), GROUP),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]))
+    return KeepTogether([table]) if len(visitors) < 8 else table
 
 
 def _group_table(heading: str, people: tuple[MusterPerson, ...], width: float):

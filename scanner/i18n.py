@@ -18,8 +18,10 @@ REJECT_REASONS = (
     "card_not_valid", "card_expired", "card_blocked", "card_lost", "card_stolen",
     "card_confiscated", "card_destroyed", "unknown_card", "foreign_qr", "unreadable",
     "card_service_unavailable", "company_not_registered", "person_barred", "card_type_not_accepted",
+    "induction_missing",
 )
-WARNINGS = ("possible_copied_card", "late", "needs_approval", "no_exit_recorded", "invalid_on_reverify")
+WARNINGS = ("possible_copied_card", "late", "needs_approval", "no_exit_recorded", "invalid_on_reverify",
+            "induction_missing")
 
 
 def available_languages() -> tuple[str, ...]:

@@ -65,6 +65,9 @@ SCHEMAS = {
                      "properties": {"number": {"type": "string"},
                                     "valid_to": {"type": ["string", "null"], "format": "date"}}},
             "verified": {"type": "boolean"},
+            "induction_url": {"type": "string", "format": "uri", "description": (
+                "Only with reason induction_missing: the worker's own link (valid 7 days) to the site's "
+                "safety induction; the kiosk shows it as a QR code for the worker's phone.")},
             # Open-ended: later checks add their own (e.g. the card re-check's "invalid_on_reverify").
             "warnings": {"type": "array", "items": {"type": "string"},
                          "description": "Known values: " + ", ".join(WARNINGS) + "."},

@@ -9,7 +9,7 @@ from app.api.openapi import openapi_document
 from app.extensions import db, limiter
 from app.models import Kiosk
 from app.models._types import utcnow
-from app.services import kiosks, scans
+from app.services import induction, kiosks, scans
 
 
 @bp.get("/openapi.json")
@@ -78,7 +78,7 @@ def _batch_item(item) -> dict:
 
 def _record(scan: scans.ScanInput, now) -> dict:
     try:
-        return scans.record_scan(g.kiosk, scan, now).as_dict()
+        return _with_induction_link(scans.record_scan(g.kiosk, scan, now).as_dict())
     except scans.ScanIdTaken:
         raise ApiError(422, "id_conflict", "This scan id belongs to another kiosk's scan; make a new UUID.") from None
     except scans.ScanIdReused:
@@ -86,6 +86,15 @@ def _record(scan: scans.ScanInput, now) -> dict:
                                          "new UUID. Nothing was changed.") from None
     except scans.ScanNotRecorded:
         raise ApiError(503, "busy", "The scan could not be recorded right now; send it again.") from None
+
+
+def _with_induction_link(answer: dict) -> dict:
+    """A refusal for a missing site induction carries the link the kiosk shows as a QR code."""
+    if answer["reason"] == "induction_missing" and answer.get("card"):
+        url = induction.link_for_card(g.kiosk.site_id, answer["card"]["number"])
+        if url:
+            answer["induction_url"] = url
+    return answer
 
 
 @bp.get("/sites/<int:site_id>/presence")

@@ -54,6 +54,9 @@ POLICY: dict[str, frozenset[str]] = {
     "manage_card_orders": KEEPERS,  # workers whose HMS card is on order
     "view_connectors": KEEPERS,  # the Overføringer page: deliveries to HMSREG and ELRAPP
     "manage_connectors": KEEPERS,  # send a failed delivery again
+    "manage_visitors": KEEPERS,  # register and sign out visitors (the site office)
+    "manage_induction": KEEPERS,  # the site's safety induction, in-person briefings
+    "view_induction": SITE_STAFF,  # who completed which version (CSV)
     "manage_users": frozenset({ADMIN}),  # only an admin of every site (site_id NULL)
 }
 

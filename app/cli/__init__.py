@@ -2,9 +2,11 @@
 
 
 def register(app) -> None:
-    from app.cli import attendance, cards, companies, crews, demo, kiosks, lists, retention, sites, users
+    from app.cli import attendance, cards, companies, crews, demo, induction, kiosks, lists, retention, sites, users
+    from app.cli import visitors
 
-    for module in (attendance, cards, companies, crews, demo, kiosks, lists, retention, sites, users):
+    for module in (attendance, cards, companies, crews, demo, kiosks, lists, retention, sites, users,
+                   visitors, induction):
         app.cli.add_command(module.group)
     register_operations(app)
     register_connectors(app)

@@ -32,6 +32,7 @@ def _print_summary(summary: retention.PurgeSummary) -> None:
     click.echo(f"  inn/ut-tider fjernet / in-out times cleared: {summary.times_cleared}")
     click.echo(f"  skanninger eldre enn passeringsgrensen / expired scan events: {summary.scan_events_expired}")
     click.echo(f"  personer / people: {summary.people}, kort / cards: {summary.cards}")
+    click.echo(f"  besøkende / visitors: {summary.visitors}")
 
 
 @group.command("status")

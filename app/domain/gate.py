@@ -55,6 +55,8 @@ MESSAGES = {
         "Your employer is not registered on this site – go to the site office"),
     "person_barred": ("Du har ikke adgang til denne byggeplassen – gå til byggeplasskontoret",
                       "You do not have access to this site – go to the site office"),
+    "induction_missing": ("Mangler HMS-introduksjon – skann QR-koden med telefonen og ta introduksjonen",
+                          "Site induction missing – scan the QR code with your phone and take the induction"),
 }
 
 STATUS_REASONS = {
@@ -75,6 +77,7 @@ class GateDecision:
     message: dict  # {"nb": "...", "en": "..."}: what happened and, on rejection, what to do
     verified: bool  # False when decided by the outage policy
     needs_approval: bool = False  # lenient policy: a supervisor must approve
+    warnings: tuple[str, ...] = ()  # e.g. "induction_missing" on a site whose induction only warns
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class GateFacts:
     manual_override: bool = False
     on_record: bool = False  # we know the card (a name for the list)
     last_status: str | None = None  # the card service's last answer about it, if any
+    # The site's safety induction for this person: None (done, or not required), "refuse" or "warn".
+    induction: str | None = None
 
 
 def message(key: str) -> dict:
@@ -126,7 +131,7 @@ def decide_gate(check: CardCheck, facts: GateFacts, now: datetime) -> GateDecisi
     last_day = last_valid_day(check.issued_on, check.valid_to)
     if last_day is not None and last_day < facts.today:
         return reject("card_expired")
-    return _site_rules(facts, verified=True) or GateDecision(True, "ok", message("ok"), verified=True)
+    return _site_rules(facts, verified=True) or _accept(GateDecision(True, "ok", message("ok"), verified=True), facts)
 
 
 def decide_during_outage(facts: GateFacts, now: datetime) -> GateDecision:
@@ -136,8 +141,8 @@ def decide_during_outage(facts: GateFacts, now: datetime) -> GateDecision:
     what we last heard about it, its expiry or the site's rules say no.
     """
     if facts.outage_policy == LENIENT:
-        return _site_rules(facts, verified=False) or GateDecision(
-            True, "ok_unverified", message("ok_needs_approval"), verified=False, needs_approval=True)
+        return _site_rules(facts, verified=False) or _accept(GateDecision(
+            True, "ok_unverified", message("ok_needs_approval"), verified=False, needs_approval=True), facts)
     confirmed = _recently_confirmed(facts, now)
     if not confirmed and not (facts.manual_override and facts.on_record):
         return reject("card_service_unavailable", verified=False)
@@ -146,7 +151,8 @@ def decide_during_outage(facts: GateFacts, now: datetime) -> GateDecision:
     if facts.valid_to is not None and facts.valid_to < facts.today:
         return reject("card_expired", verified=False)
     words = message("ok_unverified" if confirmed else "ok_manual_override")
-    return _site_rules(facts, verified=False) or GateDecision(True, "ok_unverified", words, verified=False)
+    return _site_rules(facts, verified=False) or _accept(GateDecision(True, "ok_unverified", words, verified=False),
+                                                         facts)
 
 
 def _status(value: str) -> CardStatus | None:
@@ -178,4 +184,13 @@ def _site_rules(facts: GateFacts, verified: bool) -> GateDecision | None:
         return reject("person_barred", verified)
     if facts.only_registered_companies and facts.employer_registered is False:
         return reject("company_not_registered", verified)
+    if facts.induction == "refuse":
+        return reject("induction_missing", verified)
     return None
+
+
+def _accept(decision: GateDecision, facts: GateFacts) -> GateDecision:
+    """An acceptance, flagged when the site's induction is missing and the site only warns."""
+    if facts.induction == "warn":
+        return replace(decision, warnings=(*decision.warnings, "induction_missing"))
+    return decision

@@ -5,7 +5,7 @@ The kiosk API and the guards' manual registration both call `check_card_for_site
 `make run` calls `reverify_unverified` through `flask cards reverify`. Nothing here commits: the
 caller owns the transaction.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from flask import current_app
@@ -74,13 +74,23 @@ def check_card_for_site(payload: str | bytes, site, now: datetime, manual_overri
     check = get_card_service().lookup(parsed.ref)
     today = local_date(now, current_app.config["PORTVAKT_TZ"])
     facts = _facts_on_record(site, parsed.ref, check, today)
-    decision = decide_gate(check, gate_facts(site, facts, today, manual_override), now)
+    decision = decide_gate(check, replace(gate_facts(site, facts, today, manual_override),
+                                          induction=_induction(site, facts, now)), now)
     card = facts.card if facts is not None else None
     followup = None
     if check.outcome is LookupOutcome.FOUND and check.status in FOLLOW_UP_STATUSES:
         followup = open_followup(site.id, check.status.value, now, card.number, card.card_id, card.person_id)
         db.session.flush()
     return CardScanCheck(parsed.ref, check, decision, card, followup)
+
+
+def _induction(site, facts: "CardFacts | None", now: datetime) -> str | None:
+    """The site's induction rule for the card's holder (checked after the card): "refuse", "warn" or None."""
+    if facts is None:
+        return None
+    from app.services import induction  # the induction service imports the models this module loads
+
+    return induction.gate_outcome(site.id, facts.card.person_id, now)
 
 
 def _facts_on_record(site, ref: CardRef, check: CardCheck, today: date) -> "CardFacts | None":

@@ -19,7 +19,7 @@ from app.domain.localtime import local_date as to_local_date
 from app.domain.localtime import to_local
 from app.extensions import db
 from app.models import AttendanceDay, Card, DailyList, Person, Site
-from app.services import connectors, day_list, expected, list_versions
+from app.services import connectors, day_list, expected, list_versions, visitors
 from app.services.audit import audit
 from app.services.day_list import DayRow, Employer, HiredBy, company_value
 from app.services.list_versions import ListVersion, as_version
@@ -236,7 +236,10 @@ def muster_report(site_id: int, now: datetime, company_id: int | None = None) ->
         left_today=tuple(_muster_person(r.person, r.employer, r.card, r.first_in, tz)
                          for r in rows if not r.is_present),
         expected=tuple(_muster_person(e.person, _company(e.employer), None, None, tz)
-                       for e in expected.expected_not_arrived(site_id, today, seen, company_id)))
+                       for e in expected.expected_not_arrived(site_id, today, seen, company_id)),
+        # Visitors are on the evacuation list only, never on the § 15 list (build_day reads attendance).
+        visitors=tuple(rd.MusterVisitor(v.name, v.company, v.host, v.phone, to_local(v.arrived_at, tz))
+                       for v in (visitors.on_site(site_id) if company_id is None else ())))
 
 
 def _muster_person(person, employer, card, first_in, tz) -> rd.MusterPerson:

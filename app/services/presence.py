@@ -15,7 +15,7 @@ from app.domain import oversiktsliste as ol
 from app.domain.localtime import local_date
 from app.extensions import db
 from app.models import ScanEvent
-from app.services import day_list, expected
+from app.services import day_list, expected, visitors
 from app.services.day_list import DayRow
 
 
@@ -48,6 +48,7 @@ class Muster:
     present: list  # DayRow: on site now
     left: list  # DayRow: came today and went
     expected: list  # Engagement rows: engaged on the site, not scanned today
+    visitors: list = ()  # Visitor rows not signed out ("Besøkende"); never for an employer's scoped view
 
 
 def muster(site_id: int, today: date, company_id: int | None = None) -> Muster:
@@ -55,7 +56,8 @@ def muster(site_id: int, today: date, company_id: int | None = None) -> Muster:
     present = [row for row in rows if row.is_present]
     left = [row for row in rows if not row.is_present]
     return Muster(present, left, expected.expected_not_arrived(site_id, today, {row.person_id for row in rows},
-                                                               company_id))
+                                                               company_id),
+                  visitors.on_site(site_id) if company_id is None else [])
 
 
 def _scans(site_id: int, day: date):

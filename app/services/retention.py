@@ -21,9 +21,10 @@ from app.domain.localtime import local_date
 from app.domain.oversiktsliste import UNVERIFIED
 from app.extensions import db
 from app.models import (
-    AccessLink, AttendanceDay, Card, CardOrder, DailyList, Engagement, FollowUp, Person, ScanEvent, Site,
+    AccessLink, AttendanceDay, Card, CardOrder, DailyList, Engagement, FollowUp, InductionCompletion, Person,
+    ScanEvent, Site, SiteInduction,
 )
-from app.services import list_redaction
+from app.services import list_redaction, visitors
 from app.services.audit import audit
 
 CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
@@ -57,13 +58,14 @@ class PurgeSummary:
     scan_events_expired: int = 0
     people: int = 0
     cards: int = 0
+    visitors: int = 0  # visitor records past VISITOR_RETENTION_DAYS (app/services/visitors.py)
 
     def as_details(self) -> dict:
         return {"dry_run": self.dry_run, "today": self.today.isoformat(),
                 "sites": {str(site_id): counts for site_id, counts in self.sites.items()},
                 "times_cleared": self.times_cleared, "scan_events_expired": self.scan_events_expired,
                 "archived_lists_redacted": self.archived_lists_redacted,
-                "people": self.people, "cards": self.cards}
+                "people": self.people, "cards": self.cards, "visitors": self.visitors}
 
 
 def keep_list_until(site: Site) -> date | None:
@@ -110,6 +112,7 @@ def purge(now: datetime, dry_run: bool = False, actor="cli",
         if progress:
             progress(done, len(sites))
     summary.people, summary.cards = _purge_people(candidates)
+    summary.visitors = visitors.purge(today)
     if dry_run:
         db.session.rollback()
         return summary
@@ -135,13 +138,16 @@ def _purge_site(site_id: int) -> dict[str, int]:
         "engagements": _count(delete(Engagement).where(Engagement.site_id == site_id)),
         # Card-on-order records and their receipts name the worker: personal data like the list.
         "card_orders": _count(delete(CardOrder).where(CardOrder.site_id == site_id)),
+        # Who took the site's induction, and the induction itself, go with the list.
+        "induction_completions": _count(delete(InductionCompletion).where(InductionCompletion.site_id == site_id)),
+        "inductions": _count(delete(SiteInduction).where(SiteInduction.site_id == site_id)),
     }
 
 
 def _people_of_site(site_id: int) -> set[int]:
     """Everyone the site's rows name: the people who may have no other reason to be kept."""
     people = set()
-    for model in (AttendanceDay, Engagement, ScanEvent, FollowUp, AccessLink, CardOrder):
+    for model in (AttendanceDay, Engagement, ScanEvent, FollowUp, AccessLink, CardOrder, InductionCompletion):
         people |= set(db.session.scalars(select(model.person_id).where(
             model.site_id == site_id, model.person_id.is_not(None)).distinct()))
     return people
@@ -198,6 +204,8 @@ def _purge_people(candidates: set[int]) -> tuple[int, int]:
         if not chunk:
             continue
         _count(delete(AccessLink).where(AccessLink.person_id.in_(chunk)))
+        # An induction taken on a live site does not keep a person nobody else needs.
+        _count(delete(InductionCompletion).where(InductionCompletion.person_id.in_(chunk)))
         cards += _count(delete(Card).where(Card.person_id.in_(chunk)))
         people += _count(delete(Person).where(Person.id.in_(chunk)))
     return people, cards

@@ -270,7 +270,7 @@ def _store(site, kiosk, scan: ScanInput, checked, now: datetime, day: _Day | Non
     decision = for_direction(decision, direction)  # an exit says "Registrert ut", not "velkommen inn"
     copied = accepted and rules.looks_copied(site.id, kiosk_id, direction, scan.scanned_at,
                                              _accepted_scans_of_card(card, recent))
-    warnings = _warnings(copied, scan.late, decision.needs_approval)
+    warnings = _warnings(copied, scan.late, decision.needs_approval) + decision.warnings
     event = dict(
         id=scan.id, site_id=site.id, kiosk_id=kiosk_id, card_id=card.card_id if card else None,
         card_number=checked.card_number, person_id=card.person_id if card else None, scanned_at=scan.scanned_at,

@@ -23,7 +23,7 @@ import pytest
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
 from app.models import (AccessLink, AttendanceDay, Card, CardOrder, DailyList, Engagement, FollowUp, Kiosk,
-                        Membership, SiteCompany)
+                        Membership, SiteCompany, SiteInduction, Visitor)
 from app.models._types import utcnow
 from tests.support.web import login_as, make_company, make_person, make_site, make_user
 
@@ -163,6 +163,18 @@ MATRIX: dict[str, list[Case]] = {
     "selfservice.mine": [public("GET", "/me", ok=403)],  # only a browser that just used its link
     "selfservice.download": [public("GET", "/me/data.json", ok=403)],
     "privacy.notice": [public("GET", S + "/personvern")],  # the kiosk's notice links here: no personal data
+    # issue 21: visitors at the site office; the site's induction, and the worker's own induction link
+    "visitors.page": [signed_in("GET", S + "/visitors", KEEPERS), signed_in("POST", S + "/visitors", KEEPERS)],
+    "visitors.sign_out": [signed_in("POST", S + "/visitors/{visitor_row}/out", KEEPERS, ok=302)],
+    "induction.settings": [signed_in("GET", S + "/induction", KEEPERS), signed_in("POST", S + "/induction", KEEPERS)],
+    "induction.briefing": [signed_in("POST", S + "/induction/briefing", KEEPERS, ok=302)],
+    "induction.make_link": [signed_in("POST", S + "/induction/link", KEEPERS, ok=400)],  # no person chosen
+    "induction.completions": [signed_in("GET", S + "/induction.csv", SITE_STAFF)],
+    # one person, one site, signed and time-limited: anyone holding it may take the induction, nothing more
+    "induction.take": [public("GET", "/induction/{induction_token}"),
+                       public("GET", "/induction/{expired_share_token}", ok=404),
+                       public("POST", "/induction/{induction_token}"),
+                       public("POST", "/induction/{expired_share_token}", ok=404)],
 }
 NOT_IN_MATRIX = {"static", "health.healthz", "health.readyz"}  # public by design, no personal data
 NOT_IN_MATRIX |= {"metrics.scrape"}  # bearer token or loopback only: tests/ops/test_metrics.py
@@ -192,6 +204,8 @@ class World:
     card_order: int = 0  # an order (with a receipt) for a worker whose HMS card is on order, on {site}
     today: str = field(default_factory=lambda: date.today().isoformat())
     visitors: dict = field(default_factory=dict)  # visitor name -> User
+    visitor_row: int = 0  # a Visitor (issue 21) on {site}
+    induction_token: str = ""  # {person}'s induction link on {site}
 
 
 @pytest.fixture
@@ -222,12 +236,25 @@ def world(app) -> World:
     }
     target = make_user(COORDINATOR, other, email="target@test.portvakt.no")
     workflows = _list_workflow_world(site, company, person, card, share)
-    return World(card_order=_card_order(site, company, person),
+    return World(card_order=_card_order(site, company, person), **_site_safety_world(site, person),
                  site_company=db.session.scalar(db.select(SiteCompany.id).where(SiteCompany.site_id == site.id)),
                  site=site.id, other_site=other.id, company=company.id, person=person.id, card=card.id,
                  kiosk=kiosk.id, kiosk_token=kiosk_token, share_token=share, expired_share_token=expired,
                  user=target.id, membership=db.session.scalar(db.select(Membership.id).where(
                      Membership.user_id == target.id)), visitors=visitors, **workflows)
+
+
+def _site_safety_world(site, person) -> dict:
+    """A visitor on site and the site's induction, with {person}'s link to it (issue 21)."""
+    from app.services import induction
+
+    visitor = Visitor(site_id=site.id, name="Ina Inspektør", host="Anne", phone="+47 900 00 000",
+                      arrived_at=utcnow())
+    db.session.add_all([visitor, SiteInduction(site_id=site.id, mode="refuse", valid_months=12, version=1,
+                                               required_version=1, texts={"nb": "# Velkommen", "en": "# Welcome"},
+                                               questions=[], updated_at=utcnow())])
+    db.session.commit()
+    return {"visitor_row": visitor.id, "induction_token": induction.make_token(site.id, person.id)}
 
 
 def _card_order(site, company, person) -> int:

@@ -1,0 +1,54 @@
+"""Visitors on a site (the evacuation roll call) and the site's safety induction (HMS-introduksjon)."""
+from app.extensions import db
+from app.models._types import UTCDateTime, utcnow
+
+
+class Visitor(db.Model):
+    """Someone on site who does not work there: on the muster list, never on the § 15 list.
+
+    Short-lived by design: deleted `VISITOR_RETENTION_DAYS` after arrival by the retention purge.
+    """
+
+    id = db.Column(db.Integer, primary_key=True)
+    site_id = db.Column(db.ForeignKey("site.id"), nullable=False, index=True)
+    name = db.Column(db.String(200), nullable=False)
+    company = db.Column(db.String(200))
+    host = db.Column(db.String(200), nullable=False)  # who on site they visit
+    phone = db.Column(db.String(32), nullable=False)  # for the evacuation roll call, shown nowhere else
+    purpose = db.Column(db.String(200))
+    expected_end = db.Column(UTCDateTime)
+    arrived_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    left_at = db.Column(UTCDateTime)
+    registered_by_id = db.Column(db.ForeignKey("user.id"))
+
+
+class SiteInduction(db.Model):
+    """A site's induction: the text per language, its questions, how long it counts, what the gate does.
+
+    `version` grows with every change of text or questions; a completion counts when its version is at
+    least `required_version` (a change that must be taken again raises that too).
+    """
+
+    site_id = db.Column(db.ForeignKey("site.id"), primary_key=True)
+    mode = db.Column(db.String(8), nullable=False, default="off")  # refuse|warn|off
+    valid_months = db.Column(db.Integer, nullable=False, default=12)
+    version = db.Column(db.Integer, nullable=False, default=1)
+    required_version = db.Column(db.Integer, nullable=False, default=1)
+    texts = db.Column(db.JSON, nullable=False, default=dict)  # {"nb": markdown, "en": ..., "pl"?, "lt"?}
+    questions = db.Column(db.JSON, nullable=False, default=list)  # [{"q": {"nb","en"}, "options": [...], "answer": i}]
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class InductionCompletion(db.Model):
+    """One person's completed induction on one site, with the version of the text they took."""
+
+    id = db.Column(db.Integer, primary_key=True)
+    site_id = db.Column(db.ForeignKey("site.id"), nullable=False, index=True)
+    person_id = db.Column(db.ForeignKey("person.id"), nullable=False, index=True)
+    version = db.Column(db.Integer, nullable=False)
+    completed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    method = db.Column(db.String(8), nullable=False)  # link|briefing
+    held_by = db.Column(db.String(200))  # who held an in-person briefing
+    recorded_by_id = db.Column(db.ForeignKey("user.id"))
+
+    person = db.relationship("Person")

@@ -1,0 +1,41 @@
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.access import site_action
+from app.models._types import utcnow
+from app.services import visitors
+from app.services.visitors import NewVisitor, VisitorError
+from app.visitors import bp
+from app.visitors.forms import SignOutForm, VisitorForm
+
+
+@bp.route("/<int:site_id>/visitors", methods=["GET", "POST"])
+@site_action("manage_visitors")
+def page(site_id: int):
+    form = VisitorForm()
+    if form.validate_on_submit():
+        visitors.add_visitor(site_id, NewVisitor(form.name.data, form.host.data, form.phone.data,
+                                                 form.company.data or "", form.purpose.data or ""),
+                             current_user, utcnow())
+        flash(_("The visitor is registered and on the muster list."), "success")
+        return redirect(url_for(".page", site_id=site_id))
+    now = utcnow()
+    rows = visitors.recent(site_id, now - timedelta(days=1))
+    return render_template("visitors/page.html", form=form, rows=rows, overdue=set(visitors.overdue(rows, now)),
+                           sign_out_form=SignOutForm())
+
+
+@bp.post("/<int:site_id>/visitors/<int:visitor_id>/out")
+@site_action("manage_visitors")
+def sign_out(site_id: int, visitor_id: int):
+    if not SignOutForm().validate_on_submit():
+        abort(400)
+    try:
+        visitors.sign_out(visitor_id, current_user, utcnow(), site_id=site_id)
+    except VisitorError:
+        abort(404)
+    flash(_("The visitor is signed out."), "success")
+    return redirect(url_for(".page", site_id=site_id))
