@@ -76,6 +76,26 @@ def period(site_id: int, date_from: str, date_to: str, kind: str, out: str) -> N
         raise click.ClickException(str(error)) from None
 
 
+@group.command("contractors")
+@click.option("--site", "site_id", type=int, required=True)
+@click.option("--from", "date_from", required=True, help="ÅÅÅÅ-MM-DD / YYYY-MM-DD")
+@click.option("--to", "date_to", required=True, help="ÅÅÅÅ-MM-DD / YYYY-MM-DD")
+@click.option("--format", "kind", type=click.Choice(["csv", "xlsx"]), default="xlsx", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="Default: a file named after the site.")
+def contractors(site_id: int, date_from: str, date_to: str, kind: str, out: str | None) -> None:
+    """Foreign contractors and workers for Skatteetaten's reports: prepared here, never filed."""
+    from app.services.contractors_report import contractors_download
+
+    try:
+        download = contractors_download(site_id, _day(date_from), _day(date_to), kind)
+    except (lists.UnknownSite, lists.BadPeriod) as error:
+        raise click.ClickException(str(error)) from None
+    _write(download, out or download.filename)
+    click.echo("Portvakt utarbeider grunnlaget; det er ikke levert til Skatteetaten. Oppdragsgiver og oppdragstaker "
+               "leverer selv, innen 14 dager. / Portvakt prepares this; nothing has been filed with Skatteetaten. "
+               "The client and the contractor file it themselves, within 14 days.")
+
+
 @group.command("muster")
 @click.option("--site", "site_id", type=int, required=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))

@@ -1,7 +1,7 @@
 """Overføringer: a view parses, calls app/services/connectors.py, renders or redirects."""
 from datetime import datetime, time
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,9 +9,13 @@ from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
 from app.auth.access import site_action
+from app.domain.days import sane_day
 from app.domain.localtime import to_local
 from app.models._types import utcnow
 from app.services import connectors
+from app.services.contractors_report import FORMATS, contractors_download
+from app.lists_ui.routes import send_download
+from app.services.lists import BadPeriod
 from app.services.presence import site_today
 from app.transfers import bp
 
@@ -61,3 +65,19 @@ def resend(site_id: int, delivery_id: int | None):
         abort(404)
     flash(_("%(count)d queued again; they go with the next transfer (within a minute).", count=count), "info")
     return redirect(url_for("transfers.page", site_id=site_id))
+
+
+@bp.get("/<int:site_id>/contractors-report")
+@site_action("check_list")
+def contractors_report(site_id: int):
+    """Skatteetaten's contractor and worker report, prepared for the client (never filed by Portvakt)."""
+    first, last = sane_day(request.args.get("date_from")), sane_day(request.args.get("date_to"))
+    fmt = request.args.get("fmt", "xlsx")
+    try:
+        if first is None or last is None or fmt not in FORMATS:
+            raise BadPeriod(fmt)
+        made = contractors_download(site_id, first, last, fmt)
+    except BadPeriod:
+        flash(_("Choose a first and a last day, at most a year apart, the first before the last."), "error")
+        return redirect(url_for("lists_ui.index", site_id=site_id))
+    return send_download(made)

@@ -113,6 +113,8 @@ MATRIX: dict[str, list[Case]] = {
     # issue 18: deliveries to HMSREG and ELRAPP; resending with none failed goes back to the page
     "transfers.page": [signed_in("GET", S + "/transfers", KEEPERS)],
     "transfers.resend": [signed_in("POST", S + "/transfers/resend", KEEPERS, ok=302)],
+    "transfers.contractors_report": [signed_in(
+        "GET", S + "/contractors-report?date_from={today}&date_to={today}&fmt=csv", KEEPERS)],
     # a site's settings and its end; any builder_rep may open the new-site form (for its own byggherre)
     "sites.new_site": [signed_in("GET", "/sites/new", {ADMIN, BUILDER_REP, OTHER_SITE}),
                        signed_in("POST", "/sites/new", {ADMIN, BUILDER_REP, OTHER_SITE})],

@@ -203,3 +203,38 @@ def test_the_transfers_page_shows_why_in_norwegian_and_resends(client, world, sy
     assert response.status_code == 302
     assert sync().sent == 1 and len(registersim.external_refs()) == 1
     assert client.post(f"/sites/{site.id}/transfers/{row.id}/resend").status_code == 404  # not failed any more
+
+
+def test_the_contractor_report_lists_foreign_contractors_and_workers_and_says_it_is_not_filed(runner, tmp_path):
+    from datetime import date
+
+    from app.models import SiteCompany
+    from tests.support.builders import attend, make_company, make_person, make_site
+
+    site = make_site()
+    main = make_company("Nordbygg Entreprenør AS")
+    uab = make_company("UAB Statybų Grupė", foreign_id="304567891", country="LT")
+    chain_main = SiteCompany(site_id=site.id, company_id=main.id, role="main_contractor")
+    db.session.add(chain_main)
+    db.session.flush()
+    db.session.add(SiteCompany(site_id=site.id, company_id=uab.id, role="subcontractor", parent_id=chain_main.id))
+    ruta = make_person("Rūta", "Jankauskienė", uab)
+    ola = make_person("Ola", "Nordmann", main)
+    for day in (date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 9)):
+        attend(site, ruta, day, uab)
+        attend(site, ola, day, main)
+    db.session.commit()
+    out = tmp_path / "k.csv"
+    result = runner.invoke(args=["list", "contractors", "--site", str(site.id), "--from", "2026-11-01",
+                                 "--to", "2026-11-30", "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "ikke levert til Skatteetaten" in result.output
+    text = out.read_bytes().decode("utf-8-sig")
+    assert "leverer ingenting til Skatteetaten" in text and "14 dager" in text
+    assert "UAB Statybų Grupė;304567891;LT;Underentreprenør / subcontractor;Nordbygg Entreprenør AS;02.11.2026;" \
+           "09.11.2026;16.11.2026" in text
+    assert "Jankauskienė;Rūta;14.03.1985;UAB Statybų Grupė;304567891;02.11.2026;09.11.2026;16.11.2026;23.11.2026" in text
+    assert "Nordmann" not in text  # a Norwegian employer's worker is not in it
+    xlsx = runner.invoke(args=["list", "contractors", "--site", str(site.id), "--from", "2026-11-01",
+                               "--to", "2026-11-30", "--out", str(tmp_path / "k.xlsx")])
+    assert xlsx.exit_code == 0 and (tmp_path / "k.xlsx").read_bytes()[:2] == b"PK"
