@@ -120,10 +120,12 @@ def register_connectors(app: Flask) -> None:
 
 
 def register_operations(app: Flask) -> None:
-    """GET /metrics for Prometheus (app/ops)."""
+    """GET /metrics for Prometheus (app/ops) and the e-mail notification settings (app/notifications)."""
+    from app.notifications import bp as notifications_bp
     from app.ops.routes import bp as metrics_bp
 
     app.register_blueprint(metrics_bp)
+    app.register_blueprint(notifications_bp)  # the signed-in user's e-mail settings
 
 
 def register_list_workflows(app: Flask) -> None:

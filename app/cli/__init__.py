@@ -14,9 +14,10 @@ def register(app) -> None:
 
 def register_operations(app) -> None:
     """Backups and e-mail notifications (issue 19)."""
-    from app.cli import backup
+    from app.cli import backup, notify
 
     app.cli.add_command(backup.group)
+    app.cli.add_command(notify.group)
 
 
 def register_connectors(app) -> None:

@@ -81,6 +81,8 @@ MATRIX: dict[str, list[Case]] = {
     "auth.logout": [public("POST", "/logout", ok=302)],
     "auth.password": [signed_in("GET", "/password", SIGNED_IN), signed_in("POST", "/password", SIGNED_IN)],
     "auth.language": [public("GET", "/language/en", ok=302)],
+    "notifications.settings": [signed_in("GET", "/account/notifications", SIGNED_IN),
+                               signed_in("POST", "/account/notifications", SIGNED_IN, ok=302)],
     "dashboard.index": [signed_in("GET", "/", SIGNED_IN)],
     # one site
     "sites.show": [signed_in("GET", S, SITE_ALL)],

@@ -51,7 +51,7 @@ def test_counters_add_up_across_three_gunicorn_workers(world, three_workers):
     assert scraped.status_code == 200 and scraped.headers["Content-Type"].startswith("text/plain")
     got = samples(scraped.text)
     assert got[("portvakt_scans_total", (("decision", "rejected"), ("reason", "unknown_card")))] == UNKNOWN_CARDS
-    assert got[("portvakt_scans_total", (("decision", "accepted"), ("reason", "valid")))] == 1
+    assert got[("portvakt_scans_total", (("decision", "accepted"), ("reason", "ok")))] == 1
     assert got[("portvakt_scan_duration_seconds_count", ())] == UNKNOWN_CARDS + 1
     assert got[("portvakt_card_lookups_total", (("outcome", "unknown_card"), ("source", "service")))] == UNKNOWN_CARDS
     assert got[("portvakt_card_lookup_duration_seconds_count", ())] == UNKNOWN_CARDS + 1
