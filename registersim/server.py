@@ -126,6 +126,8 @@ class RegisterSimHandler(BaseHTTPRequestHandler):
         if parts == ["received"] and method == "DELETE":
             store.clear()
             return self._send_json(HTTPStatus.OK, [])
+        if parts == ["repeats"] and method == "GET":  # HMSREG registrations sent again (same ExternalRef)
+            return self._send_json(HTTPStatus.OK, {"repeats": store.repeats()})
         if parts == ["faults"] and method in ("GET", "PUT"):
             if method == "PUT":
                 try:

@@ -120,6 +120,7 @@ class RegisterStore:
         self._lock = threading.Lock()
         self._received: list[dict] = []
         self._refs: set[str] = set()
+        self._repeats = 0  # registrations sent again with an ExternalRef already taken
         self._random = random.Random(seed)
         self.faults = Faults()
 
@@ -127,6 +128,7 @@ class RegisterStore:
         """HMSREG is idempotent on ExternalRef: a repeat is answered as queued, never counted twice."""
         with self._lock:
             if body["ExternalRef"] in self._refs:
+                self._repeats += 1
                 return False
             self._refs.add(body["ExternalRef"])
             self._received.append({"api": "hmsreg", "path": "/api/registreringer", "body": body,
@@ -142,10 +144,15 @@ class RegisterStore:
         with self._lock:
             return list(self._received)
 
+    def repeats(self) -> int:
+        with self._lock:
+            return self._repeats
+
     def clear(self) -> None:
         with self._lock:
             self._received.clear()
             self._refs.clear()
+            self._repeats = 0
 
     def roll_failure(self) -> bool:
         with self._lock:

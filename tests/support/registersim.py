@@ -26,6 +26,9 @@ class RegisterSim:
     def external_refs(self) -> list[str]:
         return [row["body"]["ExternalRef"] for row in self.received("hmsreg")]
 
+    def repeats(self) -> int:
+        return requests.get(f"{self.url}/_sim/repeats", timeout=5).json()["repeats"]
+
     def clear(self) -> None:
         requests.delete(f"{self.url}/_sim/received", timeout=5).raise_for_status()
 
