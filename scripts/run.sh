@@ -16,6 +16,9 @@ mkdir -p -m 700 "$INSTANCE"
 export CARDSIM_DATA=${CARDSIM_DATA:-$INSTANCE/cardsim.json}
 export CARD_SERVICE_URL=${CARD_SERVICE_URL:-http://127.0.0.1:$SIM_PORT}
 export CARD_SERVICE_TOKEN=${CARD_SERVICE_TOKEN:-dev-token}
+# HMSREG and ELRAPP: the emulator (registersim/) with the app's development credentials.
+REG_PORT=${REGISTERSIM_PORT:-8200}
+export HMSREG_URL=${HMSREG_URL:-http://127.0.0.1:$REG_PORT} ELRAPP_URL=${ELRAPP_URL:-http://127.0.0.1:$REG_PORT}
 
 pids=()
 stop_all() {
@@ -39,6 +42,10 @@ $FLASK demo cards --out "$INSTANCE/demo-cards.pdf" >/dev/null 2>&1 || true
 $PY -m cardsim --host 127.0.0.1 --port "$SIM_PORT" --data "$CARDSIM_DATA" --token "$CARD_SERVICE_TOKEN" \
     --test-controls & pids+=($!)
 
+$PY -m registersim --host 127.0.0.1 --port "$REG_PORT" --test-controls & pids+=($!)
+# Deliveries to HMSREG and ELRAPP (the outbox) every minute; in production a systemd timer (README).
+( while sleep 60; do $FLASK connectors sync >/dev/null 2>&1 || true; done ) & pids+=($!)
+
 # Background duties: re-verify unverified scans and close finished days every 5 minutes, purge nightly.
 ( while sleep 300; do $FLASK cards reverify >/dev/null 2>&1 || true; done ) & pids+=($!)
 ( while sleep 300; do $FLASK attendance close-day >/dev/null 2>&1 || true; done ) & pids+=($!)
@@ -53,6 +60,7 @@ cat <<INFO
 
   Portvakt kjører / is running:  http://127.0.0.1:$PORT/
   Kortemulator / card-service emulator: http://127.0.0.1:$SIM_PORT/
+  HMSREG/ELRAPP-emulator / register emulator: http://127.0.0.1:$REG_PORT/_sim/received
   Demokontoer og passord / demo accounts and passwords (made at first start, readable only by you):
     $seed_log
   Demo-HMS-kort til utskrift / printable demo HMS cards: $INSTANCE/demo-cards.pdf
