@@ -144,3 +144,10 @@ def take(token: str):
                            lang=lang, qlang=answers_lang, languages=[x for x in rules.LANGUAGES if row.texts.get(x)],
                            wrong=wrong, done=done, status=induction.status(site_id, person_id, utcnow()),
                            token=token)
+
+
+@bp.app_context_processor
+def induction_helpers() -> dict:
+    """For the person, people and dashboard pages: induction status without a change to their views."""
+    return {"induction_statuses": lambda site_id, person_ids: induction.statuses(site_id, list(person_ids), utcnow()),
+            "induction_missing": lambda site_id: induction.expected_missing(site_id, utcnow())}

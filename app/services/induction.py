@@ -223,3 +223,15 @@ def take_by_link(token: str, answers: list[int | None], now: datetime) -> Induct
     if not rules.answers_right(row.questions or [], answers):
         raise InductionError("wrong")
     return complete(site_id, person_id, now, "link", f"induction_link:{person_id}")
+
+
+def expected_missing(site_id: int, now: datetime) -> int:
+    """How many workers expected on the site today (engaged, not barred) lack a valid induction: the
+    dashboard's number; 0 when the site requires none."""
+    from app.services.expected import expected_not_arrived
+
+    row = settings(site_id)
+    if row is None or row.mode == rules.OFF:
+        return 0
+    engaged = expected_not_arrived(site_id, _today(now), set())
+    return missing_count(site_id, [e.person_id for e in engaged], now)

@@ -217,15 +217,22 @@ def privacy_notice(site: Site) -> dict:
                f"art. 6 nr. 1 bokstav c) og lagres i {months} måneder etter at arbeidet er ferdig.{times_nb} "
                f"Listen vises på forespørsel til arbeidsgiver, verneombud, Arbeidstilsynet og Skatteetaten; "
                f"et HMS-kort som ikke er gyldig, meldes til Arbeidstilsynet og arbeidsgiver (HMS-kortforskriften "
-               f"§ 8). Du kan be byggeplasskontoret om innsyn og klage til Datatilsynet. Mer: {url}"),
+               f"§ 8). Besøkende står bare på evakueringslisten og slettes etter {_visitor_days()} dager. "
+               f"Du kan be byggeplasskontoret om innsyn og klage til Datatilsynet. Mer: {url}"),
         "en": (f"The controller is the client (byggherre) {controller}. Name, date of birth, employer and HMS "
                f"card number are kept on the site list under byggherreforskriften § 15 (GDPR Art. 6(1)(c)) "
                f"for {months} months after the works are finished.{times_en} The list is shown on request to "
                f"your employer, the safety representative, the Labour Inspection Authority and the tax "
                f"authorities; a card that is not valid is reported to the Labour Inspection Authority and the "
-               f"employer (§ 8). Ask the site office for access to your data; you may complain to Datatilsynet. "
-               f"More: {url}"),
+               f"employer (§ 8). Visitors are on the evacuation list only and are deleted after {_visitor_days()} "
+               f"days. Ask the site office for access to your data; you may complain to Datatilsynet. More: {url}"),
     }
+
+
+def _visitor_days() -> int:
+    from app.services.visitors import retention_days
+
+    return retention_days()
 
 
 def privacy_url(site: Site) -> str:

@@ -128,3 +128,23 @@ def test_the_site_purge_takes_completions_along(runner, world, tmp_path):
     _cli(runner, "site", "close", str(world.site_id), "--completion-date", date.today().isoformat())
     _cli(runner, "retention", "purge", "--as-of", (date.today() + timedelta(days=400)).isoformat())
     assert db.session.scalars(db.select(InductionCompletion)).all() == []
+
+
+def test_the_site_office_registers_and_signs_out_a_visitor_and_sees_induction_status(client, runner, world, tmp_path):
+    from app.models import Site
+    from tests.support.web import login_as, make_user
+
+    site = db.session.get(Site, world.site_id)
+    login_as(client, make_user("builder_rep", site))
+    base = f"/sites/{world.site_id}"
+    client.post(f"{base}/visitors", data={"name": "Vera Vareleveranse", "host": "Porten", "phone": "40000000"})
+    visitor = db.session.scalars(db.select(Visitor)).one()
+    assert "Vera Vareleveranse" in client.get(f"{base}/muster").get_data(as_text=True)
+    assert client.post(f"{base}/visitors/{visitor.id}/out").status_code == 302
+    assert "Vera Vareleveranse" not in client.get(f"{base}/muster").get_data(as_text=True)
+    _set(runner, tmp_path, world.site_id, "refuse")
+    kari = world.workers["kari"]
+    assert "id=\"induction-status\"" in client.get(f"{base}/people/{kari.person_id}").get_data(as_text=True)
+    assert "induction-missing" in client.get("/").get_data(as_text=True)  # the dashboard counts who lacks it
+    notice = client.get(f"{base}/personvern").get_data(as_text=True)
+    assert "30" in notice and ("Besøkende" in notice or "Visitors" in notice)
