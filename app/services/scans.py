@@ -18,7 +18,9 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from app.adapters.cardservice import get_card_service
 from app.domain import attendance as rules
+from app.domain.cards import LookupOutcome
 from app.domain.gate import for_direction
 from app.domain.localtime import local_date, to_local
 from app.domain.oversiktsliste import CARD_ORDERED
@@ -126,8 +128,14 @@ def _names_stored_card(event: ScanEvent, payload: str) -> bool:
     ref = parsed.ref
     if ref.kind == "card_number":
         return event.card_number == ref.value
-    if event.card is not None:
+    if event.card is not None and event.card.qr_token_hash is not None:
         return event.card.qr_token_hash == hash_token(ref.value)
+    if event.card is not None:
+        # Which token names the card was not recorded (its answer came from the card service's cache,
+        # or the scan that recorded it lost a race and rolled back): ask the service, which answers
+        # from its cache. If it cannot answer, the stored result stands, as a replay always did.
+        check = get_card_service().lookup(ref)
+        return check.outcome is not LookupOutcome.FOUND or check.card_number == event.card_number
     # The stored scan's QR token named no card we know (unknown, or read in an outage): so must this one.
     return (event.card_number is None and event.reason not in PAYLOAD_REJECTIONS
             and find_known_card(ref) is None)
