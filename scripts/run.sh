@@ -46,6 +46,14 @@ $PY -m registersim --host 127.0.0.1 --port "$REG_PORT" --test-controls & pids+=(
 # Deliveries to HMSREG and ELRAPP (the outbox) every minute; in production a systemd timer (README).
 ( while sleep 60; do $FLASK connectors sync >/dev/null 2>&1 || true; done ) & pids+=($!)
 
+# E-mail: a catch-all SMTP server whose messages are shown at a URL; notify runs every minute.
+MAIL_PORT=${DEVMAIL_PORT:-8025}
+MAIL_WEB=${DEVMAIL_WEB_PORT:-8026}
+export SMTP_HOST=${SMTP_HOST:-127.0.0.1} SMTP_PORT=${SMTP_PORT:-$MAIL_PORT} SMTP_TLS=${SMTP_TLS:-off}
+export PORTVAKT_BASE_URL=${PORTVAKT_BASE_URL:-http://127.0.0.1:$PORT}
+$PY scripts/devmail.py --smtp-port "$MAIL_PORT" --http-port "$MAIL_WEB" & pids+=($!)
+( while sleep 60; do $FLASK notify run >/dev/null 2>&1 || true; done ) & pids+=($!)
+
 # Background duties: re-verify unverified scans and close finished days every 5 minutes, purge nightly.
 ( while sleep 300; do $FLASK cards reverify >/dev/null 2>&1 || true; done ) & pids+=($!)
 ( while sleep 300; do $FLASK attendance close-day >/dev/null 2>&1 || true; done ) & pids+=($!)
@@ -60,6 +68,7 @@ cat <<INFO
 
   Portvakt kjører / is running:  http://127.0.0.1:$PORT/
   Kortemulator / card-service emulator: http://127.0.0.1:$SIM_PORT/
+  E-post (utvikling) / e-mail sent (development): http://127.0.0.1:$MAIL_WEB/
   HMSREG/ELRAPP-emulator / register emulator: http://127.0.0.1:$REG_PORT/_sim/received
   Demokontoer og passord / demo accounts and passwords (made at first start, readable only by you):
     $seed_log
