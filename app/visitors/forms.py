@@ -14,4 +14,4 @@ class VisitorForm(FlaskForm):
 
 
 class SignOutForm(FlaskForm):
-    submit = SubmitField(_l("Sign out"))
+    submit = SubmitField(_l("Sign the visitor out"))

@@ -1,12 +1,13 @@
 from datetime import timedelta
+from io import BytesIO
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import site_action
 from app.models._types import utcnow
-from app.services import visitors
+from app.services import lists, visitors
 from app.services.visitors import NewVisitor, VisitorError
 from app.visitors import bp
 from app.visitors.forms import SignOutForm, VisitorForm
@@ -26,6 +27,14 @@ def page(site_id: int):
     rows = visitors.recent(site_id, now - timedelta(days=1))
     return render_template("visitors/page.html", form=form, rows=rows, overdue=set(visitors.overdue(rows, now)),
                            sign_out_form=SignOutForm())
+
+
+@bp.get("/<int:site_id>/muster.pdf")
+@site_action("view_muster")
+def muster_pdf(site_id: int):
+    """The evacuation list as the PDF `flask list muster` writes: workers by employer, then visitors."""
+    made = lists.muster_pdf(site_id, utcnow(), g.company_scope)
+    return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
 
 
 @bp.post("/<int:site_id>/visitors/<int:visitor_id>/out")

@@ -170,6 +170,7 @@ MATRIX: dict[str, list[Case]] = {
     # issue 21: visitors at the site office; the site's induction, and the worker's own induction link
     "visitors.page": [signed_in("GET", S + "/visitors", KEEPERS), signed_in("POST", S + "/visitors", KEEPERS)],
     "visitors.sign_out": [signed_in("POST", S + "/visitors/{visitor_row}/out", KEEPERS, ok=302)],
+    "visitors.muster_pdf": [signed_in("GET", S + "/muster.pdf", SITE_STAFF)],
     "induction.settings": [signed_in("GET", S + "/induction", KEEPERS), signed_in("POST", S + "/induction", KEEPERS)],
     "induction.briefing": [signed_in("POST", S + "/induction/briefing", KEEPERS, ok=302)],
     "induction.make_link": [signed_in("POST", S + "/induction/link", KEEPERS, ok=400)],  # no person chosen
