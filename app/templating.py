@@ -26,6 +26,7 @@ REASONS = {
     "company_not_registered": _l("company not registered on the site"),
     "person_barred": _l("person barred from the site"),
     "card_ordered": _l("HMS card on order"),
+    "induction_missing": _l("site induction missing"),
 }
 FLAGS = {
     "possible_copied_card": _l("possible copied card"),
@@ -38,6 +39,7 @@ FLAGS = {
     "unverified": _l("not verified"),  # the list's flag (app/domain/oversiktsliste.py)
     "manual": _l("manual registration"),
     "card_ordered": _l("HMS card on order"),
+    "induction_missing": _l("site induction missing"),
 }
 
 COMPANY_ROLES = {
