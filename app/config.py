@@ -121,6 +121,7 @@ def load_config(instance_path: str) -> dict:
         "PORTVAKT_TZ": os.environ.get("PORTVAKT_TZ", "Europe/Oslo"),
         "CARDSIM_DATA": os.environ.get("CARDSIM_DATA", str(path / "cardsim.json")),
         "SCAN_DEBOUNCE_S": _env_int("SCAN_DEBOUNCE_S", 30),
+        "VISITOR_RETENTION_DAYS": _env_int("VISITOR_RETENTION_DAYS", 30),  # visitors: deleted by the retention purge
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
