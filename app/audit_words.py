@@ -235,6 +235,8 @@ SENTENCES = {
     "followup.done": lambda w: w.say(_l("A follow-up was closed (card status: %(status)s)."),
                                      status=card_status_label(w.details.get("kind"))),
     "retention.purge": _retention,
+    "connectors.resend": lambda w: w.say(_l("%(count)s failed transfers to HMSREG or ELRAPP were queued again."),
+                                         count=w.details.get("deliveries", 0)),
     "visitor.add": lambda w: w.say(_l("A visitor was registered (visitor %(id)s)."), id=w.entry.target_id),
     "visitor.out": lambda w: w.say(_l("A visitor was signed out (visitor %(id)s)."), id=w.entry.target_id),
     "induction.set": lambda w: w.say(_l("The site induction was changed: %(mode)s, version %(version)s."),
