@@ -19,11 +19,14 @@ ACTOR = "cli"
 @click.option("--host", required=True, help="Vert på byggeplassen / host on site.")
 @click.option("--phone", required=True, help="For oppropet ved evakuering / for the evacuation roll call.")
 @click.option("--purpose", default="")
+@click.option("--until", "until", type=click.DateTime(["%H:%M"]), help="Forventet ut i dag / expected end today.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"id": …}.')
-def add(site_id: int, name: str, company: str, host: str, phone: str, purpose: str, as_json: bool) -> None:
+def add(site_id: int, name: str, company: str, host: str, phone: str, purpose: str, until, as_json: bool) -> None:
     """Register a visitor as arrived now (on the muster list, never on the § 15 list)."""
+    now = utcnow()
+    end = visitors.expected_end_today(until.time() if until else None, now)
     try:
-        row = visitors.add_visitor(site_id, NewVisitor(name, host, phone, company, purpose), ACTOR, utcnow())
+        row = visitors.add_visitor(site_id, NewVisitor(name, host, phone, company, purpose, end), ACTOR, now)
     except VisitorError as error:
         raise click.ClickException(f"Besøkende ikke registrert / visitor not registered: {error.code}") from None
     click.echo(json.dumps({"id": row.id}) if as_json else f"Besøkende registrert / visitor registered: {row.id}")

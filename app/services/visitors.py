@@ -6,9 +6,12 @@ attendance). Records are short-lived: the retention purge deletes them VISITOR_R
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+from zoneinfo import ZoneInfo
+
 from flask import current_app
 from sqlalchemy import delete, select
 
+from app.domain.localtime import local_date
 from app.extensions import db
 from app.models import Site, Visitor
 from app.services.audit import audit
@@ -79,8 +82,21 @@ def recent(site_id: int, since: datetime) -> list[Visitor]:
 
 
 def overdue(visitors: list[Visitor], now: datetime) -> list[int]:
-    """Ids of visitors still in past their expected end: flagged like a forgotten check-out."""
-    return [v.id for v in visitors if v.left_at is None and v.expected_end is not None and v.expected_end < now]
+    """Ids of visitors still in past their expected end, or since an earlier day (still in at closing
+    time): flagged like a forgotten check-out."""
+    today = local_date(now, current_app.config["PORTVAKT_TZ"])
+    return [v.id for v in visitors if v.left_at is None and (
+        (v.expected_end is not None and v.expected_end < now)
+        or local_date(v.arrived_at, current_app.config["PORTVAKT_TZ"]) < today)]
+
+
+def expected_end_today(hour_minute: time | None, now: datetime) -> datetime | None:
+    """A local time of day (the form's "expected to leave") as today's UTC moment."""
+    if hour_minute is None:
+        return None
+    zone = ZoneInfo(current_app.config["PORTVAKT_TZ"])
+    local = datetime.combine(local_date(now, current_app.config["PORTVAKT_TZ"]), hour_minute, tzinfo=zone)
+    return local.astimezone(timezone.utc)
 
 
 def retention_days() -> int:

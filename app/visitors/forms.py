@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
+from wtforms import StringField, SubmitField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -10,6 +10,7 @@ class VisitorForm(FlaskForm):
     host = StringField(_l("Host on site"), validators=[DataRequired(), Length(max=200)])
     phone = StringField(_l("Phone (for the evacuation roll call)"), validators=[DataRequired(), Length(max=32)])
     purpose = StringField(_l("Purpose"), validators=[Optional(), Length(max=200)])
+    expected_end = TimeField(_l("Expected to leave (today)"), validators=[Optional()])
     submit = SubmitField(_l("Register visitor"))
 
 

@@ -18,9 +18,11 @@ from app.visitors.forms import SignOutForm, VisitorForm
 def page(site_id: int):
     form = VisitorForm()
     if form.validate_on_submit():
+        now = utcnow()
         visitors.add_visitor(site_id, NewVisitor(form.name.data, form.host.data, form.phone.data,
-                                                 form.company.data or "", form.purpose.data or ""),
-                             current_user, utcnow())
+                                                 form.company.data or "", form.purpose.data or "",
+                                                 visitors.expected_end_today(form.expected_end.data, now)),
+                             current_user, now)
         flash(_("The visitor is registered and on the muster list."), "success")
         return redirect(url_for(".page", site_id=site_id))
     now = utcnow()

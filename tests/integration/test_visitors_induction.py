@@ -148,3 +148,14 @@ def test_the_site_office_registers_and_signs_out_a_visitor_and_sees_induction_st
     assert "induction-missing" in client.get("/").get_data(as_text=True)  # the dashboard counts who lacks it
     notice = client.get(f"{base}/personvern").get_data(as_text=True)
     assert "30" in notice and ("Besøkende" in notice or "Visitors" in notice)
+
+
+def test_a_visitor_still_in_past_the_expected_end_or_from_an_earlier_day_is_flagged(runner, world):
+    from app.services import visitors
+
+    _cli(runner, "visitor", "add", "--site", str(world.site_id), "--name", "Per Prosjekt", "--host", "Kontoret",
+         "--phone", "11111111")
+    row = db.session.scalars(db.select(Visitor)).one()
+    assert visitors.overdue([row], utcnow()) == []
+    row.arrived_at = utcnow() - timedelta(days=1)
+    assert visitors.overdue([row], utcnow()) == [row.id]
