@@ -89,8 +89,8 @@ def _name(pdf, card: DemoCard, x: float, y: float, width: float) -> None:
 
 
 def _details(pdf, card: DemoCard, x: float, y: float, width: float) -> None:
-    lines = [card.employer.name, f"Org.nr {card.employer.identifier}",
-             f"Kortnr / card no. {card.card_number}", f"Gyldig til / valid to {nb_date(card.valid_to)}"]
+    lines = [card.employer.name, f"Org.nr. {card.employer.identifier}",
+             f"Kortnr. / card no. {card.card_number}", f"Gyldig til / valid to {nb_date(card.valid_to)}"]
     if card.status != "valid":
         lines.append(f"Demo-status: {card.status}")
     for number, line in enumerate(lines):

@@ -25,12 +25,12 @@ BACKGROUNDS = {"person": None, "group": GROUP, "subtotal": SHADE, "total": GROUP
 
 # (heading, width in points); "Inn"/"Ut" only when the site records times.
 COLUMNS = [
-    ("Nr\nNo.", 26),
+    ("Nr.\nNo.", 26),
     ("Navn\nName", 130),
     ("Fødselsdato\nDate of birth", 60),
     ("Arbeidsgiver (org.nr.)\nEmployer (org. no.)", 150),
     ("Innleid av (innleievirksomhet)\nHired in by", 140),
-    ("HMS-kort nr\nHMS card no.", 62),
+    ("HMS-kortnr.\nHMS card no.", 62),
     ("Inn\nIn", 32),
     ("Ut\nOut", 32),
     ("Merknader\nFlags", None),

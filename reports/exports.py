@@ -18,12 +18,12 @@ DAILY_COLUMNS = [
     "Etternavn / Last name", "Fornavn / First name", "Fødselsdato / Date of birth",
     "Arbeidsgiver / Employer", "Arbeidsgiver org.nr. / Employer org. no.",
     "Innleid av (innleievirksomhet) / Hired in by", "Innleievirksomhet org.nr. / Hired in by org. no.",
-    "HMS-kort nr / HMS card no.", "Inn / In", "Ut / Out", "Merknader / Flags",
+    "HMS-kortnr. / HMS card no.", "Inn / In", "Ut / Out", "Merknader / Flags",
 ]
 PERIOD_COLUMNS = [
     "Etternavn / Last name", "Fornavn / First name", "Fødselsdato / Date of birth",
     "Arbeidsgiver / Employer", "Arbeidsgiver org.nr. / Employer org. no.",
-    "Innleid av (innleievirksomhet) / Hired in by", "HMS-kort nr / HMS card no.",
+    "Innleid av (innleievirksomhet) / Hired in by", "HMS-kortnr. / HMS card no.",
     "Dager / Days", "Datoer / Dates",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -107,7 +107,7 @@ def period_xlsx(report: PeriodReport) -> bytes:
     period = f"{nb_date(report.date_from)} – {nb_date(report.date_to)}"
     facts = [["Perioderapport / Period report"], ["Byggeplass / Site", f"{report.site.name}, {report.site.address}"],
              ["Periode / Period", period], []]
-    employers = [["Arbeidsgiver / Employer", "Org.nr / Org. no.", "Personer / Persons", "Dagsverk / Person-days"]]
+    employers = [["Arbeidsgiver / Employer", "Org.nr. / Org. no.", "Personer / Persons", "Dagsverk / Person-days"]]
     employers += [[e.employer.name, e.employer.identifier, len(e.people), e.person_days] for e in report.employers]
     employers.append(["Totalt / total", "", report.total_people, report.total_person_days])
     return _workbook([("Arbeidsgivere", facts, employers), ("Personer", [], period_rows(report))],

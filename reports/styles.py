@@ -25,10 +25,10 @@ FLAG_LABELS = {
     "possible_copied_card": "Mulig kopiert kort / possible copied card",
     "no_exit_recorded": "Utgang ikke registrert / no exit recorded",
     "manual": "Manuell registrering / manual registration",
-    "invalid_on_reverify": "Ugyldig ved etterkontroll / invalid when re-checked",
+    "invalid_on_reverify": "Ugyldig ved ny kontroll / invalid when checked again",
     "no_entry_recorded": "Inngang ikke registrert / no entry recorded",
-    "late": "Levert sent fra kiosk / delivered late by the kiosk",
-    "needs_approval": "Venter på godkjenning / awaiting approval",
+    "late": "Mottatt forsinket fra kiosken / delivered late by the kiosk",
+    "needs_approval": "Må godkjennes / needs approval",
     "card_ordered": "HMS-kort bestilt / HMS card on order",
 }
 

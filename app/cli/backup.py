@@ -38,6 +38,6 @@ def restore(backup_file: Path, force: bool) -> None:
         kind = backup.restore_backup(_database_url(), backup_file, force=force)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Gjenopprettet / restored ({kind}) from {backup_file}.")
-    click.echo("Neste / next: flask db upgrade, then flask retention purge (a backup may hold what "
-               "retention has since deleted).")
+    click.echo(f"Gjenopprettet / restored ({kind}) fra / from {backup_file}.")
+    click.echo("Neste / next: flask db upgrade, deretter / then flask retention purge (en sikkerhetskopi kan "
+               "inneholde det som siden er slettet / a backup may hold what retention has since deleted).")

@@ -17,6 +17,6 @@ def reverify() -> None:
     db.session.commit()
     click.echo(
         f"Kontrollert / checked: {counts['checked']}  gyldige / still valid: {counts['still_valid']}  "
-        f"ugyldige / invalid: {counts['invalid']}  tjenesten svarte ikke / service unavailable: "
+        f"ugyldige / invalid: {counts['invalid']}  kortregisteret svarte ikke / service unavailable: "
         f"{counts['unavailable']}  uten kortnummer / no card number: {counts['unverifiable']}"
     )

@@ -26,12 +26,12 @@ def create(site_id: int, name: str, mode: str, enroll: bool) -> None:
         raise click.BadParameter("gi kiosken et navn / give the kiosk a name", param_hint="--name")
     made = kiosks.create_kiosk(site, name, mode, "cli", utcnow(), enroll=enroll)
     if enroll:
-        click.echo(f"Kiosk {made.kiosk.id} opprettet / created. Registreringskode, gyldig i 15 minutter / "
+        click.echo(f"Kiosk {made.kiosk.id} opprettet / created. Innrulleringskode, gyldig i 15 minutter / "
                    f"enrollment code, valid for 15 minutes (QR for the kiosk's camera, then as text):")
         click.echo(_terminal_qr(made.enrollment_code))
         click.echo(made.enrollment_code)
         return
-    click.echo(f"Kiosk {made.kiosk.id} opprettet / created. Token (vises én gang / shown once):")
+    click.echo(f"Kiosk {made.kiosk.id} opprettet / created. Nøkkel / token (vises én gang / shown once):")
     click.echo(made.token)
 
 
@@ -49,4 +49,4 @@ def revoke(kiosk_id: int) -> None:
     if kiosk is None:
         raise click.ClickException(f"Ukjent kiosk / unknown kiosk: {kiosk_id}")
     kiosks.revoke_kiosk(kiosk, "cli", utcnow())
-    click.echo(f"Kiosk {kiosk_id} er sperret / revoked.")
+    click.echo(f"Kiosk {kiosk_id} er trukket tilbake / revoked.")

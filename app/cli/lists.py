@@ -143,6 +143,6 @@ def _echo_redaction(version: lists.ListVersion) -> None:
 
     record = list_redaction.redaction_of(version.id)
     if record is not None:
-        click.echo(f"Inn/ut-tider fjernet fra arkivet / in/out times removed from the archive "
+        click.echo(f"Inn- og uttider fjernet fra arkivet / in/out times removed from the archive "
                    f"{record.at.strftime('%Y-%m-%d')} (passage_retention_days); "
                    f"original PDF SHA-256 {record.details.get('original_pdf_sha256')}")

@@ -24,13 +24,13 @@ def purge(dry_run: bool, as_of) -> None:
 
 
 def _print_summary(summary: retention.PurgeSummary) -> None:
-    head = "Tørrkjøring, ingenting slettet / dry run, nothing deleted" if summary.dry_run else "Slettet / deleted"
+    head = "Prøvekjøring, ingenting slettet / dry run, nothing deleted" if summary.dry_run else "Slettet / deleted"
     click.echo(f"{head} ({summary.today.isoformat()}):")
     for site_id, counts in summary.sites.items():
         listed = ", ".join(f"{name} {count}" for name, count in counts.items())
         click.echo(f"  byggeplass / site {site_id} (oppbevaringstid ute / list expired): {listed}")
-    click.echo(f"  inn/ut-tider fjernet / in-out times cleared: {summary.times_cleared}")
-    click.echo(f"  skanninger eldre enn passeringsgrensen / expired scan events: {summary.scan_events_expired}")
+    click.echo(f"  inn- og uttider fjernet / in-out times cleared: {summary.times_cleared}")
+    click.echo(f"  skanninger slettet etter oppbevaringstiden / expired scan events: {summary.scan_events_expired}")
     click.echo(f"  personer / people: {summary.people}, kort / cards: {summary.cards}")
     click.echo(f"  besøkende / visitors: {summary.visitors}")
 
@@ -43,7 +43,7 @@ def status() -> None:
         deleted = site.deletion_date.isoformat() if site.deletion_date else "–"
         click.echo(f"{site.site_id:4}  {site.name}  ferdig / completed {site.completion_date or '–'}  "
                    f"listen beholdes til / list kept until {until}  slettes / deleted on {deleted}  "
-                   f"inn/ut-tider / in-out times {site.passage_retention_days} d")
+                   f"inn- og uttider / in-out times {site.passage_retention_days} d")
     missing = retention.sites_without_completion_date()
     if missing:
         click.echo(f"ADVARSEL / WARNING: {len(missing)} byggeplass(er) uten ferdigdato / site(s) without a "

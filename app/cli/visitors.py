@@ -40,4 +40,4 @@ def out(visitor_id: int) -> None:
         visitors.sign_out(visitor_id, ACTOR, utcnow())
     except VisitorError:
         raise click.ClickException(f"Fant ingen besøkende med id {visitor_id} / no visitor {visitor_id}") from None
-    click.echo(f"Besøkende {visitor_id} er skrevet ut / visitor {visitor_id} signed out")
+    click.echo(f"Besøkende {visitor_id} er registrert ut / visitor {visitor_id} signed out")

@@ -150,7 +150,7 @@ def parse_card_number(text: str, pattern: str) -> str:
     if not value:
         raise FieldError("HMS-kortnummer mangler (påkrevd)", "HMS card number is missing (required)")
     if not re.fullmatch(pattern, value):
-        raise FieldError("HMS-kortnummeret har feil form (vanligvis 8 siffer)",
+        raise FieldError("HMS-kortnummeret har feil format (vanligvis 8 sifre)",
                          "The HMS card number has the wrong form (usually 8 digits)")
     return value
 
@@ -161,7 +161,7 @@ def parse_org_number(text: str, what: Problem) -> str:
     if not number:
         raise FieldError(f"{what.nb} mangler", f"{what.en} is missing")
     if not is_valid_org_number(number):
-        raise FieldError(f"{what.nb}: «{number[:20]}» er ikke et gyldig organisasjonsnummer (9 siffer, mod-11)",
+        raise FieldError(f"{what.nb}: «{number[:20]}» er ikke et gyldig organisasjonsnummer (9 sifre, mod 11)",
                          f"{what.en}: '{number[:20]}' is not a valid organisation number (9 digits, mod 11)")
     return number
 
@@ -266,7 +266,7 @@ def parse_row(number: int, cells: list[str], today: date, card_pattern: str) -> 
         try:
             check_period(values["active_from"], values["active_to"])
             if values["hired_by_org"] == values["employer_org"]:
-                raise FieldError("Innleid av kan ikke være arbeidsgiveren selv",
+                raise FieldError("«Innleid av» kan ikke være arbeidsgiveren selv",
                                  "Hired by cannot be the employer itself")
         except FieldError as error:
             problems.append(error.problem)

@@ -100,7 +100,7 @@ def draft_notice(item: FollowUp, site: Site, tz_name: str, sender_name: str) -> 
     # § 8 names Arbeidstilsynet for unmet register duties only; an older row of another kind goes to the employer.
     authority = (ARBEIDSTILSYNET,) if item.kind == "not_valid" else ()
     recipients = authority + ((employer.name,) if employer is not None else ())
-    subject = f"Melding om HMS-kort som er {status} – {site.name}"
+    subject = f"Melding om HMS-kort som {_status_clause(status)} – {site.name}"
     return Notice(recipients, subject, "\n".join(lines))
 
 

@@ -207,14 +207,14 @@ def privacy_notice(site: Site) -> dict:
     basis, what for, who may see it, for how long, the right to complain, and where the full notice is."""
     controller, url = site.builder.name, privacy_url(site)
     months, days = site.retention_months, site.passage_retention_days
-    times_nb = (f" Inn- og utpasseringstider (art. 6 nr. 1 bokstav f: å vite hvem som er på plassen, bl.a. ved "
+    times_nb = (f" Inn- og utpasseringstider (art. 6 nr. 1 bokstav f: å vite hvem som er på byggeplassen, bl.a. ved "
                 f"evakuering) slettes etter {days} dager." if site.records_times else "")
     times_en = (f" Entry and exit times (Art. 6(1)(f): knowing who is on site, e.g. in an evacuation) are "
                 f"deleted after {days} days." if site.records_times else "")
     return {
         "nb": (f"Behandlingsansvarlig er byggherren {controller}. Navn, fødselsdato, arbeidsgiver og "
                f"HMS-kortnummer føres i oversiktslisten etter byggherreforskriften § 15 (personvernforordningen "
-               f"art. 6 nr. 1 bokstav c) og lagres i {months} måneder etter at arbeidet er ferdig.{times_nb} "
+               f"art. 6 nr. 1 bokstav c) og oppbevares i {months} måneder etter at arbeidene er ferdige.{times_nb} "
                f"Listen vises på forespørsel til arbeidsgiver, verneombud, Arbeidstilsynet og Skatteetaten; "
                f"et HMS-kort som ikke er gyldig, meldes til Arbeidstilsynet og arbeidsgiver (HMS-kortforskriften "
                f"§ 8). Besøkende står bare på evakueringslisten og slettes etter {_visitor_days()} dager. "

@@ -364,7 +364,7 @@ def test_admin_creates_a_site_and_marks_the_works_finished(stack, new_page, scre
     page.get_by_role("button", name="Opprett byggeplass").click()
     expect(page.locator("h1")).to_contain_text("Åsane bydelshus")
     expect(page.locator("input[name=prints_times]")).not_to_be_checked()  # § 15 needs no times
-    page.get_by_role("button", name="Meld arbeidene ferdige").click()
+    page.get_by_role("button", name="Merk arbeidene som ferdige").click()
     expect(page.locator("section.card")).to_contain_text("slettes")
     page.screenshot(path=str(screenshots / "site-finished-desktop.png"), full_page=True)
     page.goto(stack.url + "/")

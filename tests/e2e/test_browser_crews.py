@@ -81,9 +81,9 @@ def test_builder_rep_imports_a_crew_list_after_fixing_a_bad_row(live_server, pag
     expect(page.locator("table.crew")).not_to_contain_text("Prøvestad")
 
     upload(page, stack, "\n".join([HEADER.replace(",", ";"), good, fixed]))
-    expect(page.get_by_role("status").filter(has_text="2 nye")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Nye: 2")).to_be_visible()
     page.get_by_role("button", name="Importer").click()
-    expect(page.get_by_text("Mannskap importert: 2 nye, 0 endret, 0 uendret.")).to_be_visible()
+    expect(page.get_by_text("Mannskap importert. Nye: 2, endret: 0, uendret: 0.")).to_be_visible()
     row = page.locator("table.crew tr", has_text="Vilde Prøvestad")
     expect(row).to_contain_text("Bemanning Nord AS")
     expect(row).to_contain_text("Nordbygg Entreprenør AS")

@@ -100,7 +100,7 @@ def test_a_site_from_the_cli_lists_a_hired_in_worker_and_is_deleted_on_schedule(
     assert row["Arbeidsgiver / Employer"] == "Bemanning Nord AS"
     assert row["Innleid av (innleievirksomhet) / Hired in by"] == "Nordbygg Entreprenør AS"
     assert row["Innleievirksomhet org.nr. / Hired in by org. no."] == MAIN
-    assert row["HMS-kort nr / HMS card no."] == "40031676"
+    assert row["HMS-kortnr. / HMS card no."] == "40031676"
     assert "Inn / In" not in row  # the site does not print times
 
     cli.run("site", "close", sid, "--completion-date", today.isoformat())

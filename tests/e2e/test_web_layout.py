@@ -92,7 +92,7 @@ def test_the_muster_list_prints_on_a4_without_the_navigation(served, browser):
         width, height = (float(v) for v in pdf_page.mediabox.upper_right)
         assert abs(width - A4_POINTS[0]) < 2 and abs(height - A4_POINTS[1]) < 2
     text = "\n".join(p.extract_text() for p in reader.pages)
-    assert "Evakueringsliste" in text and "På plassen nå (29)" in text and "Gått i dag (1)" in text
+    assert "Evakueringsliste" in text and "På byggeplassen nå (29)" in text and "Gått for dagen (1)" in text
     assert "Ikke kommet, men ventet (40)" in text
     assert "Łukasz Brzęczyszczykiewicz 4" in text and "Rūta Petrauskaitė 5" in text
     for navigation in ("Logg ut", "Revisjonslogg", "Oppdater"):

@@ -224,7 +224,7 @@ def test_the_pdf_csv_and_excel_say_hms_card_on_order_with_no_card_number(site, c
     header = next(l for l in csv_lines if l.startswith("Etternavn / Last name")).split(";")  # after the § 15 facts
     line = next(l for l in csv_lines if "Kazlauskien" in l).split(";")
     assert "HMS-kort bestilt / HMS card on order" in line[header.index("Merknader / Flags")]
-    assert line[header.index("HMS-kort nr / HMS card no.")] == ""
+    assert line[header.index("HMS-kortnr. / HMS card no.")] == ""
     sheet = load_workbook(io.BytesIO(lists.daily_xlsx(site.id, day, now).content)).active
     cells = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value]
     assert any("HMS-kort bestilt" in cell for cell in cells)

@@ -191,7 +191,7 @@ def test_the_day_page_flags_an_employer_not_in_the_chain_and_adds_it_in_one_clic
     day_url = f"/sites/{site.id}/lists/{row.local_date.isoformat()}"
     login_as(client, make_user("builder_rep", site))
     body = client.get(day_url).get_data(as_text=True)
-    assert "Arbeidsgiver ikke i kontraktskjeden" in body and "arbeidsgiver ikke i kontraktskjeden" in body
+    assert "Arbeidsgiver ikke i kontraktskjeden" in body and "arbeidsgiveren er ikke i kontraktskjeden" in body
     assert 'action="/sites/%d/companies/add-from-day"' % site.id in body
 
     response = client.post(f"/sites/{site.id}/companies/add-from-day",
@@ -202,7 +202,7 @@ def test_the_day_page_flags_an_employer_not_in_the_chain_and_adds_it_in_one_clic
     [audited] = actions("company.add_to_site")
     assert audited.details["via"] == "list_day" and audited.target_id == str(outsider.id)
     after = client.get(day_url).get_data(as_text=True)
-    assert "arbeidsgiver ikke i kontraktskjeden" not in after and "Petraitis" in after
+    assert "arbeidsgiveren er ikke i kontraktskjeden" not in after and "Petraitis" in after
 
 
 def test_a_hiring_company_not_in_the_chain_is_flagged_too_and_goes_to_the_top_without_one_main(client, site):
@@ -211,7 +211,7 @@ def test_a_hiring_company_not_in_the_chain_is_flagged_too_and_goes_to_the_top_wi
     row = seen_at_gate(site, agency, hired_by=hirer)
     login_as(client, make_user("builder_rep", site))
     body = client.get(f"/sites/{site.id}/lists/{row.local_date.isoformat()}").get_data(as_text=True)
-    assert "innleier ikke i kontraktskjeden" in body and "Snekker AS" in body
+    assert "innleievirksomheten er ikke i kontraktskjeden" in body and "Snekker AS" in body
     client.post(f"/sites/{site.id}/companies/add-from-day", data={"company_id": str(hirer.id)})
     assert entry(site.id, hirer.id).parent_id is None
 

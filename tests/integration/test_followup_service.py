@@ -33,7 +33,7 @@ def test_notice_names_site_builder_card_holder_employer_and_local_time(site):
     item = add_followup(site, make_person(site), kind="not_valid")
     notice = followups.draft_notice(item, site, "Europe/Oslo", "Bjørn Byggleder")
     assert notice.recipients == ("Arbeidstilsynet", "Elektro Øst AS")  # § 8: unmet register duties
-    assert "ikke gyldig" in notice.subject and "Kvartal Løkkeveien" in notice.subject
+    assert "ikke er gyldig" in notice.subject and "Kvartal Løkkeveien" in notice.subject
     body = notice.body
     for expected in ("Fjordbygg Eiendom AS", "Løkkeveien 10, 4008 Stavanger", "40007919", "Łukasz Żółkowski",
                      "Elektro Øst AS (org.nr.", "10.03.2026 kl. 10:29", "KV-2026-014",

@@ -156,7 +156,7 @@ def test_settings_page_edits_closes_and_reopens(client, rep):
     login_as(client, rep)
     site_id = db.session.get(User, rep.id).memberships[0].site_id
     page = client.get(f"/sites/{site_id}/settings").get_data(as_text=True)
-    assert "Kaia Øst" in page and "Meld arbeidene ferdige" in page
+    assert "Kaia Øst" in page and "Merk arbeidene som ferdige" in page
     bad = client.post(f"/sites/{site_id}/settings", data={**FORM, "contract_id": "KV-14", "postcode": "50"})
     text = bad.get_data(as_text=True)
     assert bad.status_code == 200 and "Et heltall" in text and "Fire sifre" in text
@@ -173,7 +173,7 @@ def test_settings_page_edits_closes_and_reopens(client, rep):
     client.post(f"/sites/{site_id}/reopen")
     assert db.session.get(Site, site_id).completion_date is None
     log = client.get(f"/sites/{site_id}/audit").get_data(as_text=True)
-    assert "Arbeidene meldt ferdige" in log and "Byggeplass gjenåpnet" in log
+    assert "Arbeidene merket som ferdige" in log and "Byggeplass gjenåpnet" in log
 
 
 def test_the_dashboard_warns_about_an_active_site_without_a_planned_end(client, rep):

@@ -52,14 +52,14 @@ def test_upload_previews_then_confirm_imports_without_a_second_upload(rep, crew_
     site = crew_site["site"]
     preview = upload(rep, site, csv(*GOOD))
     html = preview.get_data(as_text=True)
-    assert preview.status_code == 200 and "Jankauskienė" in html and "2 nye, 0 endret, 0 uendret" in html
+    assert preview.status_code == 200 and "Jankauskienė" in html and "Nye: 2, endret: 0, uendret: 0" in html
     assert engagements() == 0
     done = rep.post(f"/sites/{site.id}/crew/import/confirm", data={"rows": token(html)}, follow_redirects=True)
     page = done.get_data(as_text=True)
-    assert "Mannskap importert: 2 nye" in page and "importert fra mannskapsliste" in page
+    assert "Mannskap importert. Nye: 2" in page and "importert fra mannskapsliste" in page
     assert engagements() == 2
     again = upload(rep, site, csv(*GOOD)).get_data(as_text=True)
-    assert "0 nye, 0 endret, 2 uendret" in again
+    assert "Nye: 0, endret: 0, uendret: 2" in again
 
 
 def test_a_bad_row_is_named_and_nothing_can_be_confirmed(rep, crew_site):
@@ -109,7 +109,7 @@ def test_the_add_form_registers_one_worker_and_shows_errors(rep, crew_site):
     data = {"name": "Jonas Berg", "birth_date": "17.05.1984", "card_number": "41112222",
             "employer_id": bemanning.id, "hired_by_id": elektro.id}
     done = rep.post(f"/sites/{site.id}/crew/add", data=data, follow_redirects=True)
-    assert "Jonas Berg" in done.get_data(as_text=True) and "av byggeplassen" in done.get_data(as_text=True)
+    assert "Jonas Berg" in done.get_data(as_text=True) and "av byggeplasskontoret" in done.get_data(as_text=True)
     engagement = db.session.scalars(db.select(Engagement)).one()
     assert engagement.hired_by_id == elektro.id and engagement.registered_via == "site_office"
     assert db.session.scalars(db.select(AuditLog.action)).all() == ["engagement.add"]

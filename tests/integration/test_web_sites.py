@@ -72,7 +72,7 @@ def test_site_page_groups_the_people_on_site_by_employer(client, crew):
     assert body.index("Betong Vest AS") < body.index("Łukasz Wiśniewski") < body.index("Elektro Øst AS") \
         < body.index("Ola Nordmann")
     assert "Åse Ødegård" not in body  # left already
-    assert "3 personer på plassen." in body
+    assert "3 personer på byggeplassen." in body
     assert 'data-refresh-url="/sites/%d/present"' % crew["site"].id in body
 
 
@@ -134,9 +134,9 @@ def test_an_employer_sees_only_its_own_people(client, crew):
 def test_muster_lists_present_left_and_expected(client, crew):
     login_as(client, make_user("safety_rep", crew["site"]))
     body = page(client, f"/sites/{crew['site'].id}/muster")
-    present = body.index("På plassen nå (3)")
+    present = body.index("På byggeplassen nå (3)")
     expected = body.index("Ikke kommet, men ventet (1)")
-    left = body.index("Gått i dag (1)")
+    left = body.index("Gått for dagen (1)")
     assert present < body.index("Łukasz Wiśniewski") < expected < body.index("Håkon Strøm") < left \
         < body.index("Åse Ødegård")
     assert "Bjørn Berg" not in body  # barred: not expected on site
@@ -169,8 +169,8 @@ def test_dashboard_shows_todays_numbers_and_the_unchecked_flag(client, crew):
     login_as(client, make_user("builder_rep", site))
     body = page(client, "/")
     numbers = dict(_numbers(body))
-    assert numbers == {"På plassen nå": "3", "Personer i dag": "4", "Avviste skanninger": "1",
-                       "Ubekreftede skanninger": "2", "Åpne oppfølginger": "1", "Kiosker nede": "1 / 2"}
+    assert numbers == {"På byggeplassen nå": "3", "Personer i dag": "4", "Avviste skanninger": "1",
+                       "Uverifiserte skanninger": "2", "Åpne oppfølgingssaker": "1", "Frakoblede kiosker": "1 / 2"}
     assert "Gårsdagens liste er ikke kontrollert." in body
     assert body.count("<svg") == 2
     assert f'href="/sites/{site.id}/muster"' in body  # one click to the evacuation list
@@ -192,7 +192,7 @@ def test_an_employers_dashboard_counts_only_its_people(client, crew):
     scan(crew["site"], "rejected", "card_blocked")
     login_as(client, make_user("employer_viewer", crew["site"], crew["elektro"]))
     body = page(client, "/")
-    assert dict(_numbers(body)) == {"På plassen nå": "1", "Personer i dag": "2"}
+    assert dict(_numbers(body)) == {"På byggeplassen nå": "1", "Personer i dag": "2"}
     assert "/muster" not in body
 
 
@@ -219,7 +219,7 @@ def test_rejected_and_unverified_pages_say_why(client, crew):
     rejected = page(client, f"/sites/{site.id}/rejected")
     assert "kortet er meldt stjålet" in rejected and "Kortet er sperret" in rejected
     unverified = page(client, f"/sites/{site.id}/unverified")
-    assert "Rūta Jankauskienė" in unverified and "sendt sent fra porten" in unverified
+    assert "Rūta Jankauskienė" in unverified and "mottatt forsinket fra kiosken" in unverified
     assert "Ute Glemt" in unverified and "utgang ikke registrert" in unverified
     assert page(client, f"/sites/{site.id}/rejected?day=not-a-date")  # a bad day falls back to today
     assert "Ingen avviste" in page(client, f"/sites/{site.id}/rejected?day=2020-01-01")

@@ -142,7 +142,7 @@ def test_header_row_and_page_numbers_on_every_page(big_pages):
     for number, page in enumerate(big_pages, start=1):
         text = flat(page)
         assert "Fødselsdato Date of birth" in text, number
-        assert "HMS-kort nr HMS card no." in text, number
+        assert "HMS-kortnr. HMS card no." in text, number
         assert f"Side {number} av {total}" in text, number
         assert "Generert / generated" in text, number
 
