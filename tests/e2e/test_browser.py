@@ -1,28 +1,22 @@
 """The web UI in a real browser (Debian's chromium via Playwright) against live processes.
 
-One stack per module: the migrations and `flask demo seed --json` on a fresh database, the
-card-service emulator and gunicorn on free ports. A kiosk scan goes over HTTP to the API exactly
+One stack per module (tests/support/stack.py): the migrations and `flask demo seed --json` on a fresh
+database, the card-service emulator and gunicorn on free ports. A kiosk scan goes over HTTP to the API exactly
 as a gate would send it; everything else is done by clicking in the browser. Screenshots of the
 main pages at phone and desktop width go to test-artifacts/screenshots/ (kept out of git).
 """
 import io
 import json
-import os
 import re
-import secrets
-import subprocess
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
-import psycopg
 import pytest
 import requests
 from pypdf import PdfReader
-from sqlalchemy.engine import make_url
 
 from tests.support.browser import DESKTOP, PHONE, fresh_screenshot_folder, launch, require_chromium
-from tests.support.processes import ROOT, VENV_BIN, start_cardsim, start_gunicorn
+from tests.support.stack import Stack, demo_stack, login
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -31,64 +25,12 @@ expect = playwright_api.expect
 LIVE_REFRESH_WAIT_MS = 30_000  # the site page refreshes "on site now" every 20 s
 
 
-@dataclass
-class Stack:
-    url: str
-    demo: dict
-    site_id: int
-
-    def user(self, role: str, site_id: int | None = None) -> dict:
-        site_id = self.site_id if site_id is None and role != "admin" else site_id
-        return next(u for u in self.demo["users"] if u["role"] == role and u["site_id"] == site_id)
-
-    def kiosk(self) -> dict:
-        return next(k for k in self.demo["kiosks"] if k["site_id"] == self.site_id and k["mode"] == "auto")
-
-    def cards(self, status: str) -> list[dict]:
-        return [c for c in self.demo["cards"] if c["status"] == status and c["site_id"] == self.site_id]
-
-
-def flask_cli(env: dict, *args: str) -> str:
-    done = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
-def browser_database(work) -> str:
-    """SQLite in a temporary folder; on the PostgreSQL pass a database of its own on that server."""
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith("postgresql"):
-        return f"sqlite:///{work / 'portvakt.db'}"
-    url = make_url(server)
-    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
-                         autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS portvakt_browser")
-        conn.execute("CREATE DATABASE portvakt_browser")
-    return url.set(database="portvakt_browser").render_as_string(hide_password=False)
-
-
 # Named live_server so that `make test` runs it on SQLite and again on PostgreSQL (tests/conftest.py).
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     require_chromium()
-    work = tmp_path_factory.mktemp("browser")
-    card_token = secrets.token_urlsafe(16)
-    env = {"PORTVAKT_INSTANCE": str(work / "instance"), "DATABASE_URL": browser_database(work),
-           "CARDSIM_DATA": str(work / "cardsim.json"), "SECRET_KEY": secrets.token_hex(32),
-           "CARD_SERVICE_TOKEN": card_token}
-    flask_cli(env, "db", "upgrade")
-    demo = json.loads(flask_cli(env, "demo", "seed", "--json"))
-    cardsim = start_cardsim(demo["cardsim_data"], token=card_token)
-    try:
-        web = start_gunicorn(env["DATABASE_URL"], env={**env, "CARD_SERVICE_URL": cardsim.url})
-    except Exception:
-        cardsim.stop()
-        raise
-    site_id = next(s["id"] for s in demo["sites"] if s["name"] == "Kvartal Løkkeveien")
-    yield Stack(web.url, demo, site_id)
-    web.stop()
-    cardsim.stop()
+    with demo_stack(tmp_path_factory.mktemp("browser"), "portvakt_browser") as stack:
+        yield stack
 
 
 @pytest.fixture
@@ -122,14 +64,6 @@ def new_page(browser):
 def screenshots():
     """Emptied once per run, so the folder shows this run's pages only."""
     return fresh_screenshot_folder()
-
-
-def login(page, stack: Stack, user: dict) -> None:
-    page.goto(f"{stack.url}/login")
-    page.fill("input[name=email]", user["email"])
-    page.fill("input[name=password]", user["password"])
-    page.locator("form.form [type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def post_scan(stack: Stack, card: dict, direction: str = "in") -> dict:

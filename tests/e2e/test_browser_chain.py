@@ -1,18 +1,15 @@
 """A builder_rep adds a foreign company (country and id) under the main contractor in a real browser
 and sees it in the contract chain's tree.
 
-The stack is set up as in tests/e2e/test_browser.py: migrations and the demo seed on a fresh
-database, the card-service emulator and gunicorn on free ports, Debian's chromium via Playwright.
+Each module has its own stack (tests/support/stack.py: the demo on a fresh database, the card-service
+emulator and gunicorn on free ports); Debian's chromium via Playwright.
 """
-import json
 import re
-import secrets
 
 import pytest
 
-from tests.e2e.test_browser import Stack, browser_database, flask_cli, login
 from tests.support.browser import DESKTOP, launch, require_chromium
-from tests.support.processes import start_cardsim, start_gunicorn
+from tests.support.stack import demo_stack, login
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -23,23 +20,8 @@ expect = playwright_api.expect
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     require_chromium()
-    work = tmp_path_factory.mktemp("browser-chain")
-    card_token = secrets.token_urlsafe(16)
-    env = {"PORTVAKT_INSTANCE": str(work / "instance"), "DATABASE_URL": browser_database(work),
-           "CARDSIM_DATA": str(work / "cardsim.json"), "SECRET_KEY": secrets.token_hex(32),
-           "CARD_SERVICE_TOKEN": card_token}
-    flask_cli(env, "db", "upgrade")
-    demo = json.loads(flask_cli(env, "demo", "seed", "--json"))
-    cardsim = start_cardsim(demo["cardsim_data"], token=card_token)
-    try:
-        web = start_gunicorn(env["DATABASE_URL"], env={**env, "CARD_SERVICE_URL": cardsim.url})
-    except Exception:
-        cardsim.stop()
-        raise
-    site_id = next(s["id"] for s in demo["sites"] if s["name"] == "Kvartal Løkkeveien")
-    yield Stack(web.url, demo, site_id)
-    web.stop()
-    cardsim.stop()
+    with demo_stack(tmp_path_factory.mktemp("browser-chain"), "portvakt_browser_chain") as stack:
+        yield stack
 
 
 @pytest.fixture

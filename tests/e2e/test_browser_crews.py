@@ -1,17 +1,13 @@
 """A builder_rep imports a crew list in a real browser: a bad row is named and nothing is imported;
 fixed, the same file imports and the people are on the crew with who hired them in.
 
-The stack is set up as in tests/e2e/test_browser.py: migrations and the demo seed on a fresh
-database, the card-service emulator and gunicorn on free ports, Debian's chromium via Playwright.
+Each module has its own stack (tests/support/stack.py: the demo on a fresh database, the card-service
+emulator and gunicorn on free ports); Debian's chromium via Playwright.
 """
-import json
-import secrets
-
 import pytest
 
-from tests.e2e.test_browser import Stack, browser_database, flask_cli, login
 from tests.support.browser import DESKTOP, launch, require_chromium
-from tests.support.processes import start_cardsim, start_gunicorn
+from tests.support.stack import Stack, demo_stack, login
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -24,23 +20,8 @@ HEADER = "name,birth_date,card_number,employer_org,hired_by_org,active_from,acti
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     require_chromium()
-    work = tmp_path_factory.mktemp("browser-crews")
-    card_token = secrets.token_urlsafe(16)
-    env = {"PORTVAKT_INSTANCE": str(work / "instance"), "DATABASE_URL": browser_database(work),
-           "CARDSIM_DATA": str(work / "cardsim.json"), "SECRET_KEY": secrets.token_hex(32),
-           "CARD_SERVICE_TOKEN": card_token}
-    flask_cli(env, "db", "upgrade")
-    demo = json.loads(flask_cli(env, "demo", "seed", "--json"))
-    cardsim = start_cardsim(demo["cardsim_data"], token=card_token)
-    try:
-        web = start_gunicorn(env["DATABASE_URL"], env={**env, "CARD_SERVICE_URL": cardsim.url})
-    except Exception:
-        cardsim.stop()
-        raise
-    site_id = next(s["id"] for s in demo["sites"] if s["name"] == "Kvartal Løkkeveien")
-    yield Stack(web.url, demo, site_id)
-    web.stop()
-    cardsim.stop()
+    with demo_stack(tmp_path_factory.mktemp("browser-crews"), "portvakt_browser_crews") as stack:
+        yield stack
 
 
 @pytest.fixture

@@ -2,15 +2,13 @@
 the card service goes down on a strict site, the builder_rep sees the banner and lets a worker in by
 hand (flagged not verified); and a manual exit says it is an exit.
 
-The stack is tests/e2e/test_browser.py's (migrations and `flask demo seed --json` on a fresh
-database, the card-service emulator, gunicorn), with one gunicorn worker: the banner is each
+The stack is tests/support/stack.py's (the demo on a fresh database, the card-service emulator,
+gunicorn), with one gunicorn worker: the banner is each
 worker's own view of the card service (no network call per page), so with one worker the scan
 that finds the service down and the page that shows it are served by the same process.
 """
 import io
-import json
 import re
-import secrets
 import uuid
 from datetime import datetime, timezone
 
@@ -18,38 +16,21 @@ import pytest
 import requests
 from pypdf import PdfReader
 
-from tests.e2e.test_browser import Stack, browser_database, flask_cli, login
 from tests.support.browser import DESKTOP, launch, require_chromium
-from tests.support.cardsim import SimControl
-from tests.support.processes import start_cardsim, start_gunicorn
+from tests.support.stack import Stack, demo_stack, login
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
 
+# Named live_server so that `make test` runs it on SQLite and again on PostgreSQL (tests/conftest.py).
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     require_chromium()
-    work = tmp_path_factory.mktemp("browser-outage")
-    card_token = secrets.token_urlsafe(16)
-    env = {"PORTVAKT_INSTANCE": str(work / "instance"), "DATABASE_URL": browser_database(work),
-           "CARDSIM_DATA": str(work / "cardsim.json"), "SECRET_KEY": secrets.token_hex(32),
-           "CARD_SERVICE_TOKEN": card_token}
-    flask_cli(env, "db", "upgrade")
-    demo = json.loads(flask_cli(env, "demo", "seed", "--json"))
-    cardsim = start_cardsim(demo["cardsim_data"], token=card_token)
-    try:
-        web = start_gunicorn(env["DATABASE_URL"], env={**env, "CARD_SERVICE_URL": cardsim.url}, workers=1)
-    except Exception:
-        cardsim.stop()
-        raise
-    site_id = next(s["id"] for s in demo["sites"] if s["name"] == "Kvartal Løkkeveien")  # strict outage policy
-    stack = Stack(web.url, demo, site_id)
-    stack.sim = SimControl(cardsim.url)
-    yield stack
-    web.stop()
-    cardsim.stop()
+    # One worker: the banner is each worker's own view of the card service (see the module docstring).
+    with demo_stack(tmp_path_factory.mktemp("browser-outage"), "portvakt_browser_outage", workers=1) as stack:
+        yield stack
 
 
 @pytest.fixture

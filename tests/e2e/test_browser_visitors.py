@@ -2,27 +2,18 @@
 refused at the gate, takes it on a phone through the refusal's link and is let in; a builder_rep
 registers and signs out a visitor; the evacuation PDF shows workers and visitors with their phones.
 
-The stack is the one tests/e2e/test_browser.py builds (copied, not imported, so each module owns its
-processes): the migrations and `flask demo seed --json` on a fresh database, the card-service
-emulator and gunicorn on free ports.
+Each module has its own stack (tests/support/stack.py: the demo on a fresh database, the card-service
+emulator and gunicorn on free ports).
 """
-import json
-import os
-import re
-import secrets
-import subprocess
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-import psycopg
 import pytest
 import requests
-from sqlalchemy.engine import make_url
 
 from tests.support.browser import DESKTOP, PHONE, launch, require_chromium
 from tests.support.pdftext import pdf_pages
-from tests.support.processes import ROOT, VENV_BIN, start_cardsim, start_gunicorn
+from tests.support.stack import Stack, demo_stack, login
 
 pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -32,65 +23,17 @@ INDUCTION = "# Velkommen til Kvartal Løkkeveien\n\nMøteplassen er **ved hovedp
 QUESTIONS = "Hvor er møteplassen? | Where is the muster point?\n- Ved kranen | By the crane\n* Ved hovedporten | At the main gate\n"
 
 
-@dataclass
-class Stack:
-    url: str
-    demo: dict
-    site_id: int
-    env: dict
-
-    def builder_rep(self) -> dict:
-        return next(u for u in self.demo["users"] if u["role"] == "builder_rep" and u["site_id"] == self.site_id)
-
-    def kiosk_token(self) -> str:
-        return next(k["token"] for k in self.demo["kiosks"] if k["site_id"] == self.site_id and k["mode"] == "in")
-
-
-def flask_cli(env: dict, *args: str) -> str:
-    done = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env={**os.environ, **env},
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
-def browser_database(work) -> str:
-    """SQLite in a temporary folder; on the PostgreSQL pass a database of its own on that server."""
-    server = os.environ.get("DATABASE_URL", "")
-    if not server.startswith("postgresql"):
-        return f"sqlite:///{work / 'portvakt.db'}"
-    url = make_url(server)
-    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
-                         autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS portvakt_visitors")
-        conn.execute("CREATE DATABASE portvakt_visitors")
-    return url.set(database="portvakt_visitors").render_as_string(hide_password=False)
-
-
 # Named live_server so that `make test` runs it on SQLite and again on PostgreSQL (tests/conftest.py).
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     require_chromium()
     work = tmp_path_factory.mktemp("browser-visitors")
-    card_token = secrets.token_urlsafe(16)
-    env = {"PORTVAKT_INSTANCE": str(work / "instance"), "DATABASE_URL": browser_database(work),
-           "CARDSIM_DATA": str(work / "cardsim.json"), "SECRET_KEY": secrets.token_hex(32),
-           "CARD_SERVICE_TOKEN": card_token}
-    flask_cli(env, "db", "upgrade")
-    demo = json.loads(flask_cli(env, "demo", "seed", "--json"))
-    cardsim = start_cardsim(demo["cardsim_data"], token=card_token)
-    try:
-        web = start_gunicorn(env["DATABASE_URL"], env={**env, "CARD_SERVICE_URL": cardsim.url})
-    except Exception:
-        cardsim.stop()
-        raise
-    site_id = next(s["id"] for s in demo["sites"] if s["name"] == "Kvartal Løkkeveien")
-    (work / "induksjon.md").write_text(INDUCTION, encoding="utf-8")
-    (work / "sporsmal.txt").write_text(QUESTIONS, encoding="utf-8")
-    flask_cli(env, "induction", "set", "--site", str(site_id), "--mode", "refuse", "--valid-months", "12",
-              "--text", str(work / "induksjon.md"), "--questions", str(work / "sporsmal.txt"))
-    yield Stack(web.url, demo, site_id, env)
-    web.stop()
-    cardsim.stop()
+    with demo_stack(work, "portvakt_browser_visitors") as stack:
+        (work / "induksjon.md").write_text(INDUCTION, encoding="utf-8")
+        (work / "sporsmal.txt").write_text(QUESTIONS, encoding="utf-8")
+        stack.flask("induction", "set", "--site", str(stack.site_id), "--mode", "refuse", "--valid-months", "12",
+                    "--text", str(work / "induksjon.md"), "--questions", str(work / "sporsmal.txt"))
+        yield stack
 
 
 @pytest.fixture(scope="module")
@@ -104,18 +47,10 @@ def browser(live_server):
 def scan(stack: Stack, card_number: str, minutes_ago: float = 0) -> dict:
     at = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
     answer = requests.post(f"{stack.url}/api/v1/scans", timeout=10,
-                           headers={"Authorization": f"Bearer {stack.kiosk_token()}"},
+                           headers={"Authorization": f"Bearer {stack.kiosk('in')['token']}"},
                            json={"id": str(uuid.uuid4()), "payload": card_number, "scanned_at": at.isoformat()})
     assert answer.status_code == 200, answer.text
     return answer.json()
-
-
-def login(page, stack: Stack, user: dict) -> None:
-    page.goto(f"{stack.url}/login")
-    page.fill("input[name=email]", user["email"])
-    page.fill("input[name=password]", user["password"])
-    page.locator("form.form [type=submit]").click()
-    expect(page).not_to_have_url(re.compile(r"/login"))
 
 
 def test_a_worker_takes_the_induction_on_a_phone_and_is_let_in(live_server, browser):
