@@ -134,9 +134,20 @@ class ReceiverSettings:
     breaker_open_s: float = 300.0
 
 
+class NotConfigured(Exception):
+    """A production install without a connector's address or credentials: the development defaults
+    (the emulator's) would send a site's registrations nowhere, or to the wrong place."""
+
+
 def setting(config, name: str) -> str:
-    """A connector credential: the app's config, else the environment, else the development default."""
-    return str(config.get(name) or os.environ.get(name) or DEV_DEFAULTS[name])
+    """A connector credential: the app's config, else the environment, else (never in production)
+    the development default."""
+    value = config.get(name) or os.environ.get(name)
+    if value:
+        return str(value)
+    if config.get("PRODUCTION"):
+        raise NotConfigured(name)
+    return DEV_DEFAULTS[name]
 
 
 def receivers_from_config(config, clock=time.monotonic) -> dict[str, Guarded]:

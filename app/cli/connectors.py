@@ -2,6 +2,7 @@
 import click
 from flask.cli import AppGroup
 
+from app.adapters.registers import NotConfigured
 from app.models._types import utcnow
 from app.services import connectors, connectors_sync
 
@@ -12,7 +13,11 @@ group = AppGroup("connectors", help="Overføringer til HMSREG og ELRAPP / delive
 @click.option("--site", "site_id", type=int, help="Only this site's deliveries.")
 def sync(site_id: int | None) -> None:
     """Deliver what waits, once; safe to run every minute and from several places at once."""
-    counts = connectors_sync.sync(site_id)
+    try:
+        counts = connectors_sync.sync(site_id)
+    except NotConfigured as missing:
+        raise click.ClickException(f"{missing} er ikke satt / is not set (PORTVAKT_ENV=production): "
+                                   "ingenting er sendt / nothing was sent") from None
     click.echo(f"sendt / sent: {counts.sent}, feilet / failed: {counts.failed} "
                f"(gitt opp / given up: {counts.dead}), venter / waiting: {counts.waiting}")
 

@@ -238,3 +238,18 @@ def test_the_contractor_report_lists_foreign_contractors_and_workers_and_says_it
     xlsx = runner.invoke(args=["list", "contractors", "--site", str(site.id), "--from", "2026-11-01",
                                "--to", "2026-11-30", "--out", str(tmp_path / "k.xlsx")])
     assert xlsx.exit_code == 0 and (tmp_path / "k.xlsx").read_bytes()[:2] == b"PK"
+
+
+def test_production_refuses_to_deliver_with_the_development_credentials(app, client, runner, world, monkeypatch):
+    """The emulator's defaults would send a real site's registrations to the wrong place; with nothing
+    waiting, a production install without connectors needs no credentials at all."""
+    for name in ("HMSREG_URL", "HMSREG_USER", "HMSREG_PASSWORD", "ELRAPP_URL", "ELRAPP_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delitem(app.config, name, raising=False)
+    monkeypatch.setitem(app.config, "PRODUCTION", True)
+    assert runner.invoke(args=["connectors", "sync"]).exit_code == 0  # nothing waits
+    turn_on(world)
+    post_scan(client, world, world.workers["kari"].qr)
+    result = runner.invoke(args=["connectors", "sync"])
+    assert result.exit_code != 0 and "er ikke satt / is not set" in result.output and "Traceback" not in result.output
+    assert db.session.query(OutboxDelivery).filter_by(state="pending").count() == 1  # kept for when it is set
