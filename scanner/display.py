@@ -11,6 +11,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
 from scanner import i18n
@@ -54,6 +55,7 @@ class Screen:
     privacy_notice: dict = field(default_factory=dict)
     site_name: str = ""
     handheld: bool = False  # a handheld scanner instead of a camera: the idle hint says so
+    link: str = ""  # a page for the worker's phone (the site induction), drawn as a QR code
 
 
 @lru_cache(maxsize=32)
@@ -114,6 +116,8 @@ def render(screen: Screen, size: tuple[int, int] = (1280, 720), preview: np.ndar
     _draw_panel(draw, screen, (0, 0, width - left, bottom))
     if screen.offline:
         _draw_badge(draw, screen, (0, 0, width - left, bottom))
+    if screen.link:
+        _paste_qr(panel, screen.link)
     canvas[:bottom, left:] = np.asarray(panel)
     notices = tuple(screen.privacy_notice.get(lang, "") for lang in screen.languages[:2])
     canvas[bottom:] = privacy_strip(notices, screen.languages[:2], (width, height - bottom))
@@ -174,6 +178,17 @@ def _draw_panel(draw: ImageDraw.ImageDraw, screen: Screen, box) -> None:
     if screen.kind == "accepted":
         reminder = " · ".join(i18n.ui(lang, "compare_photo") for lang in screen.languages[:2])
         _text(draw, (x0 + margin, max(y, y1 - 3 * margin)), reminder, small, inner)
+
+
+def _paste_qr(panel: Image.Image, link: str) -> None:
+    """The link as a QR code in the panel's lower right corner, for the worker's phone camera.
+
+    zxing-cpp (already the kiosk's decoder) also writes codes: no new dependency for this."""
+    code = zxingcpp.create_barcode(link, zxingcpp.BarcodeFormat.QRCode)
+    side = min(panel.size) // 3
+    image = Image.fromarray(np.asarray(code.to_image(scale=1, add_quiet_zones=True))).convert("RGB")
+    image = image.resize((side, side), Image.NEAREST)
+    panel.paste(image, (panel.size[0] - side - 12, panel.size[1] - side - 12))
 
 
 def _draw_badge(draw: ImageDraw.ImageDraw, screen: Screen, box) -> None:

@@ -270,7 +270,8 @@ class Kiosk:
             "accepted" if result.get("decision") == "accepted" else "rejected",
             name=person.get("name", ""), employer=person.get("employer", ""),
             direction=result.get("direction"), reason=result.get("reason", ""),
-            warnings=tuple(result.get("warnings") or ()), server_message=result.get("message") or {})
+            warnings=tuple(result.get("warnings") or ()), server_message=result.get("message") or {},
+            link=result.get("induction_url") or "")
 
     def _screen(self, kind: str, **values) -> screens.Screen:
         site = self.kiosk.get("site") or {}

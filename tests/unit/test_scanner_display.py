@@ -82,3 +82,13 @@ def test_log_display_writes_one_line_per_decision_without_personal_data(caplog):
 def test_idle_hint_fits_the_input():
     camera, handheld = render(Screen(), SIZE), render(Screen(handheld=True), SIZE)
     assert (camera != handheld).any()
+
+
+def test_a_refusal_with_a_link_shows_it_as_a_qr_code_a_phone_can_read():
+    """No induction yet: the worker's phone opens the induction from the gate's screen."""
+    import zxingcpp
+
+    link = "https://portvakt.example.no/induction/eyJwIjo0Mn0.abc"
+    image = render(Screen(kind="rejected", reason="induction_missing", languages=("nb", "en"), link=link))
+    assert [code.text for code in zxingcpp.read_barcodes(image)] == [link]
+    assert zxingcpp.read_barcodes(render(Screen(kind="rejected", reason="induction_missing"))) == []
