@@ -250,6 +250,8 @@ def _users(demo_sites, chains, result) -> dict[int, User]:
             reps[where.id] = user
         result.users.append({"email": email, "password": password, "role": role,
                              "site_id": where.id if where else None})
+    # The same builder's representative keeps the finished site: its dashboard card shows the deletion date.
+    accounts.add_membership(ACTOR, reps[site.id], "builder_rep", finished.id, None)
     reps[finished.id] = reps[site.id]
     return reps
 
