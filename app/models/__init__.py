@@ -8,12 +8,12 @@ from app.models.kiosks import EnrollmentCode, Kiosk
 from app.models.lists import AccessLink, DailyList
 from app.models.people import Card, CardOrder, Engagement, Person
 from app.models.sites import Builder, Company, Site, SiteCompany
-from app.models.visitors import InductionCompletion, SiteInduction, Visitor
+from app.models.visitors import InductionCompletion, InductionImage, SiteInduction, Visitor
 
 __all__ = [
     "AccessLink", "AttendanceDay", "AuditLog", "Builder", "Card", "CardOrder", "Company", "DailyList",
-    "Engagement", "EnrollmentCode", "FollowUp", "InductionCompletion", "Kiosk", "Membership", "OutboxDelivery",
-    "Person", "Role", "ScanEvent", "Site", "SiteCompany", "SiteInduction", "User", "Visitor",
+    "Engagement", "EnrollmentCode", "FollowUp", "InductionCompletion", "InductionImage", "Kiosk", "Membership",
+    "OutboxDelivery", "Person", "Role", "ScanEvent", "Site", "SiteCompany", "SiteInduction", "User", "Visitor",
 ]
 
 from app.models.notifications import NotificationCondition, NotificationMessage, NotificationPreference  # noqa: E402

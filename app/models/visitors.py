@@ -52,3 +52,18 @@ class InductionCompletion(db.Model):
     recorded_by_id = db.Column(db.ForeignKey("user.id"))
 
     person = db.relationship("Person")
+
+
+class InductionImage(db.Model):
+    """A picture for a site's induction text (not personal data): the text refers to it as `bilde:ID`.
+
+    Stored in the database like the card-order receipts; its type was read from its bytes at upload.
+    """
+
+    id = db.Column(db.Integer, primary_key=True)
+    site_id = db.Column(db.ForeignKey("site.id"), nullable=False, index=True)
+    name = db.Column(db.String(200), nullable=False)  # the alt text offered in the Markdown to paste
+    mimetype = db.Column(db.String(32), nullable=False)  # image/png|image/jpeg|image/webp
+    data = db.Column(db.LargeBinary, nullable=False)
+    uploaded_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    uploaded_by_id = db.Column(db.ForeignKey("user.id"))
