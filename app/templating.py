@@ -81,6 +81,8 @@ AUDIT_ACTIONS = {
     "company.update_in_chain": _l("Contract chain entry changed"),
     "followup.done": _l("Follow-up closed"),
     "induction.complete": _l("Site induction completed"),
+    "induction.image_add": _l("Picture added to the site induction"),
+    "induction.image_delete": _l("Picture deleted from the site induction"),
     "induction.set": _l("Site induction changed"),
     "kiosk.create": _l("Kiosk created"),
     "kiosk.enroll": _l("Kiosk enrolled"),

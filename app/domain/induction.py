@@ -75,3 +75,28 @@ def _words(text: str) -> dict:
 def answers_right(questions: list[dict], answers: list[int | None]) -> bool:
     """Every question answered with its right option."""
     return len(answers) == len(questions) and all(a == q["answer"] for q, a in zip(questions, answers))
+
+
+# ---- pictures in the text -------------------------------------------------------------------
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGES_PER_SITE = 20
+IMAGE_REF_PREFIX = "bilde:"  # the text refers to an uploaded picture as ![alt](bilde:12)
+
+
+def image_type(data: bytes) -> str | None:
+    """The picture's mimetype read from its first bytes (PNG, JPEG or WebP); None for anything else,
+    whatever the file's name or the browser says."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def image_ref_id(src: str) -> int | None:
+    """The picture id of a `bilde:12` reference; None for any other address."""
+    rest = src[len(IMAGE_REF_PREFIX):] if src.lower().startswith(IMAGE_REF_PREFIX) else ""
+    return int(rest) if rest.isdigit() and len(rest) <= 9 else None

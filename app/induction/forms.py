@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -33,3 +34,10 @@ class BriefingForm(FlaskForm):
 class LinkForm(FlaskForm):
     person_id = SelectField(_l("Person"), coerce=int, validators=[DataRequired(message=_l("Choose a person."))])
     submit = SubmitField(_l("Make the person's induction link"))
+
+
+class ImageForm(FlaskForm):
+    image = FileField(_l("Picture"), validators=[FileRequired(_l("Choose a file."))],
+                      description=_l("PNG, JPEG or WebP, at most 2 MB."))
+    name = StringField(_l("What it shows"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Upload the picture"))

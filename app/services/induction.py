@@ -14,11 +14,12 @@ from datetime import date, datetime, timedelta
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from app.domain import induction as rules
 from app.domain.localtime import local_date
 from app.extensions import db
-from app.models import Card, InductionCompletion, Person, Site, SiteInduction
+from app.models import Card, InductionCompletion, InductionImage, Person, Site, SiteInduction
 from app.services.audit import audit
 
 LINK_LIFETIME = timedelta(days=7)  # as the self-service link
@@ -235,3 +236,53 @@ def expected_missing(site_id: int, now: datetime) -> int:
         return 0
     engaged = expected_not_arrived(site_id, _today(now), set())
     return missing_count(site_id, [e.person_id for e in engaged], now)
+
+
+# ---- pictures in the text ---------------------------------------------------------------------
+
+def images(site_id: int) -> list[InductionImage]:
+    """The site's pictures, oldest first (their bytes are loaded only when one is served)."""
+    return list(db.session.scalars(select(InductionImage).where(InductionImage.site_id == site_id)
+                                   .options(defer(InductionImage.data)).order_by(InductionImage.id)))
+
+
+def image_ids(site_id: int) -> set[int]:
+    return set(db.session.scalars(select(InductionImage.id).where(InductionImage.site_id == site_id)))
+
+
+def image(site_id: int, image_id: int) -> InductionImage | None:
+    """One picture of this site; None for an unknown id or another site's picture."""
+    row = db.session.get(InductionImage, image_id)
+    return row if row is not None and row.site_id == site_id else None
+
+
+def add_image(site_id: int, data: bytes, name: str, actor, now: datetime) -> InductionImage:
+    """Store an uploaded picture after reading its type from its bytes. Refuses with InductionError
+    "image_type", "image_too_large" or "too_many_images". Commits."""
+    if db.session.get(Site, site_id) is None:
+        raise InductionError("unknown_site")
+    if len(data) > rules.MAX_IMAGE_BYTES:
+        raise InductionError("image_too_large")
+    mimetype = rules.image_type(data)
+    if mimetype is None:
+        raise InductionError("image_type")
+    if len(image_ids(site_id)) >= rules.MAX_IMAGES_PER_SITE:
+        raise InductionError("too_many_images")
+    row = InductionImage(site_id=site_id, name=(name or "").strip()[:200] or "bilde", mimetype=mimetype, data=data,
+                         uploaded_at=now, uploaded_by_id=getattr(actor, "id", None))
+    db.session.add(row)
+    db.session.flush()
+    audit("induction.image_add", actor, site_id, "induction_image", row.id, at=now)
+    db.session.commit()
+    return row
+
+
+def delete_image(site_id: int, image_id: int, actor, now: datetime) -> bool:
+    """Delete one of the site's pictures; a reference to it in the text then reads as text. Commits."""
+    row = image(site_id, image_id)
+    if row is None:
+        return False
+    db.session.delete(row)
+    audit("induction.image_delete", actor, site_id, "induction_image", image_id, at=now)
+    db.session.commit()
+    return True

@@ -21,8 +21,8 @@ from app.domain.localtime import local_date
 from app.domain.oversiktsliste import UNVERIFIED
 from app.extensions import db
 from app.models import (
-    AccessLink, AttendanceDay, Card, CardOrder, DailyList, Engagement, FollowUp, InductionCompletion, Person,
-    ScanEvent, Site, SiteInduction,
+    AccessLink, AttendanceDay, Card, CardOrder, DailyList, Engagement, FollowUp, InductionCompletion, InductionImage,
+    Person, ScanEvent, Site, SiteInduction,
 )
 from app.services import list_redaction, visitors
 from app.services.audit import audit
@@ -141,6 +141,7 @@ def _purge_site(site_id: int) -> dict[str, int]:
         # Who took the site's induction, and the induction itself, go with the list.
         "induction_completions": _count(delete(InductionCompletion).where(InductionCompletion.site_id == site_id)),
         "inductions": _count(delete(SiteInduction).where(SiteInduction.site_id == site_id)),
+        "induction_images": _count(delete(InductionImage).where(InductionImage.site_id == site_id)),
     }
 
 

@@ -22,8 +22,8 @@ import pytest
 
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
-from app.models import (AccessLink, AttendanceDay, Card, CardOrder, DailyList, Engagement, FollowUp, Kiosk,
-                        Membership, SiteCompany, SiteInduction, Visitor)
+from app.models import (AccessLink, AttendanceDay, Card, CardOrder, DailyList, Engagement, FollowUp,
+                        InductionImage, Kiosk, Membership, SiteCompany, SiteInduction, Visitor)
 from app.models._types import utcnow
 from tests.support.web import login_as, make_company, make_person, make_site, make_user
 
@@ -175,11 +175,17 @@ MATRIX: dict[str, list[Case]] = {
     "induction.briefing": [signed_in("POST", S + "/induction/briefing", KEEPERS, ok=302)],
     "induction.make_link": [signed_in("POST", S + "/induction/link", KEEPERS, ok=400)],  # no person chosen
     "induction.completions": [signed_in("GET", S + "/induction.csv", SITE_STAFF)],
+    "induction.upload_image": [signed_in("POST", S + "/induction/images", KEEPERS)],  # no file: errors shown
+    "induction.image": [signed_in("GET", S + "/induction/images/{induction_image}", KEEPERS)],
+    "induction.delete_image": [signed_in("POST", S + "/induction/images/{induction_image}/delete", KEEPERS, ok=302)],
     # one person, one site, signed and time-limited: anyone holding it may take the induction, nothing more
     "induction.take": [public("GET", "/induction/{induction_token}"),
                        public("GET", "/induction/{expired_share_token}", ok=404),
                        public("POST", "/induction/{induction_token}"),
                        public("POST", "/induction/{expired_share_token}", ok=404)],
+    # the induction's pictures (not personal data) for the phone holding the link: that site's only
+    "induction.take_image": [public("GET", "/induction/{induction_token}/images/{induction_image}"),
+                             public("GET", "/induction/{expired_share_token}/images/{induction_image}", ok=404)],
 }
 NOT_IN_MATRIX = {"static", "health.healthz", "health.readyz"}  # public by design, no personal data
 NOT_IN_MATRIX |= {"metrics.scrape"}  # bearer token or loopback only: tests/ops/test_metrics.py
@@ -211,6 +217,7 @@ class World:
     visitors: dict = field(default_factory=dict)  # visitor name -> User
     visitor_row: int = 0  # a Visitor (issue 21) on {site}
     induction_token: str = ""  # {person}'s induction link on {site}
+    induction_image: int = 0  # a picture in {site}'s induction text
 
 
 @pytest.fixture
@@ -258,8 +265,11 @@ def _site_safety_world(site, person) -> dict:
     db.session.add_all([visitor, SiteInduction(site_id=site.id, mode="refuse", valid_months=12, version=1,
                                                required_version=1, texts={"nb": "# Velkommen", "en": "# Welcome"},
                                                questions=[], updated_at=utcnow())])
+    picture = InductionImage(site_id=site.id, name="Møteplassen", mimetype="image/png", data=b"\x89PNG\r\n\x1a\n")
+    db.session.add(picture)
     db.session.commit()
-    return {"visitor_row": visitor.id, "induction_token": induction.make_token(site.id, person.id)}
+    return {"visitor_row": visitor.id, "induction_token": induction.make_token(site.id, person.id),
+            "induction_image": picture.id}
 
 
 def _card_order(site, company, person) -> int:
