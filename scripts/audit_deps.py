@@ -144,7 +144,8 @@ def update_snapshot(pins: dict[str, str], snapshot_path: Path, pypi: str) -> int
               f"{snapshot_path} left as it was", file=sys.stderr)
         return 1
     snapshot = {"generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
-                "source": f"{pypi}/<name>/<version>/json, else {pypi}/<name>/json when the pin is the latest release",
+                "source": "the package index's JSON API: the pinned release's page, else the project's page "
+                          "when the pin is its latest release",
                 "command": "python scripts/audit_deps.py --update-snapshot",
                 "checked": checked, "unchecked": unchecked, "advisories": advisories}
     snapshot_path.parent.mkdir(parents=True, exist_ok=True)
