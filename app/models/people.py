@@ -60,6 +60,9 @@ class Engagement(db.Model):
     barred_reason = db.Column(db.String(200))
     # Who made it: gate (a card scanned with no engagement), site_office, employer or import.
     registered_via = db.Column(db.String(12))
+    # A contact phone for this site's evacuation roll call (crew import or the employer), normalised
+    # (digits, an optional leading +). Shown on the muster list and to the worker, nowhere else.
+    phone = db.Column(db.String(32))
     created_at = db.Column(UTCDateTime, default=utcnow)
 
     __table_args__ = (db.UniqueConstraint("person_id", "site_id", "employer_id"),)
