@@ -14,6 +14,10 @@ Choices worth knowing:
   the same worker scanned later must be one person with one card. Workers whose card is on order
   are registered as card orders, not imported.
 - Only the parsed card number and the date of birth are kept; a national id number is refused.
+- An optional eighth column, `phone`, gives a contact phone for the site's evacuation roll call
+  (digits, spaces and a leading +, 8–15 digits; stored without the spaces). A file with the seven
+  documented columns reads exactly as before and leaves stored phones alone; a file with the phone
+  column is the truth for it, so an empty cell removes a stored phone.
 """
 import csv
 import io
@@ -24,6 +28,9 @@ from datetime import date, datetime
 from app.domain.orgnr import is_valid_org_number, normalize_org_number
 
 HEADER = ("name", "birth_date", "card_number", "employer_org", "hired_by_org", "active_from", "active_to")
+PHONE_COLUMN = "phone"
+HEADER_WITH_PHONE = (*HEADER, PHONE_COLUMN)
+PHONE_DIGITS = (8, 15)  # a Norwegian number has 8 digits; E.164 allows at most 15 with the country code
 MAX_BYTES = 1024 * 1024  # the web app refuses larger requests anyway (MAX_CONTENT_LENGTH)
 MAX_ROWS = 5000  # far above any real crew; keeps a hostile file from tying up a worker
 MAX_NAME = 200  # Person.first_name / last_name (app/models/people.py MAX_NAME_LENGTH)
@@ -86,6 +93,7 @@ class CrewRow:
     hired_by_org: str | None
     active_from: date | None
     active_to: date | None
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,7 @@ class ParsedCrew:
     rows: tuple[CrewRow, ...]
     errors: tuple[RowError, ...]
     blank_rows: int = 0
+    has_phone: bool = False  # the file has the phone column: its rows say what the phone is (empty: none)
 
     @property
     def ok(self) -> bool:
@@ -166,6 +175,18 @@ def parse_org_number(text: str, what: Problem) -> str:
     return number
 
 
+def parse_phone(text: str) -> str:
+    """A contact phone: digits and spaces, optionally a leading +, 8–15 digits; returned without spaces."""
+    value = "".join(text.split())
+    low, high = PHONE_DIGITS
+    if not re.fullmatch(r"\+?\d+", value) or not low <= len(value.lstrip("+")) <= high:
+        raise FieldError(f"Telefon: «{text.strip()[:20]}» er ikke et telefonnummer "
+                         f"(bare sifre, mellomrom og + først; {low}–{high} sifre)",
+                         f"Phone: '{text.strip()[:20]}' is not a phone number "
+                         f"(digits, spaces and a leading + only; {low}–{high} digits)")
+    return value
+
+
 def check_period(active_from: date | None, active_to: date | None) -> None:
     if active_from and active_to and active_to < active_from:
         raise FieldError("«Til» er før «fra»", "'To' is before 'from'")
@@ -216,7 +237,7 @@ def parse_table(table: list[list[str]], today: date, card_pattern: str = r"\d{8}
     """Check the header and every row; every problem of every row is reported, nothing is dropped."""
     if not table:
         raise CrewFileError("Filen er tom", "The file is empty")
-    check_header(table[0])
+    columns = check_header(table[0])
     body = table[1:]
     if len(body) > MAX_ROWS:
         raise too_many_rows()
@@ -225,41 +246,51 @@ def parse_table(table: list[list[str]], today: date, card_pattern: str = r"\d{8}
         if not any(cell.strip() for cell in cells):
             blank += 1
             continue
-        row, problems = parse_row(number, cells, today, card_pattern)
+        row, problems = parse_row(number, cells, today, card_pattern, columns)
         errors += [RowError(number, p) for p in problems]
         if row is not None:
             rows.append(row)
     errors += duplicate_cards(rows)
     if not rows and not errors:
         raise CrewFileError("Filen har ingen rader under overskriften", "The file has no rows under the header")
-    return ParsedCrew(tuple(rows), tuple(sorted(errors, key=lambda e: e.row)), blank)
+    return ParsedCrew(tuple(rows), tuple(sorted(errors, key=lambda e: e.row)), blank,
+                      has_phone=columns == HEADER_WITH_PHONE)
 
 
-def check_header(cells: list[str]) -> None:
+def check_header(cells: list[str]) -> tuple[str, ...]:
+    """The file's columns: the seven documented ones, or those and `phone`."""
     found = tuple(cell.strip().lstrip("\ufeff").lower() for cell in cells)
     while found and not found[-1]:
         found = found[:-1]
-    if found != HEADER:
+    if found not in (HEADER, HEADER_WITH_PHONE):
         expected = ",".join(HEADER)
-        raise CrewFileError(f"Første rad må være overskriften {expected}",
-                            f"The first row must be the header {expected}")
+        raise CrewFileError(f"Første rad må være overskriften {expected} (eventuelt med ,{PHONE_COLUMN} til slutt)",
+                            f"The first row must be the header {expected} (optionally with ,{PHONE_COLUMN} last)")
+    return found
 
 
-def parse_row(number: int, cells: list[str], today: date, card_pattern: str) -> tuple[CrewRow | None, list[Problem]]:
+def parse_row(number: int, cells: list[str], today: date, card_pattern: str,
+              columns: tuple[str, ...] = HEADER) -> tuple[CrewRow | None, list[Problem]]:
     """One data row: the CrewRow when every value is usable, and the problems found."""
     cells = [cell.strip() for cell in cells]
-    while len(cells) > len(HEADER) and not cells[-1]:
+    while len(cells) > len(columns) and not cells[-1]:
         cells.pop()
-    if len(cells) > len(HEADER):
-        return None, [Problem(f"Raden har {len(cells)} kolonner, men skal ha {len(HEADER)}",
-                              f"The row has {len(cells)} columns, it should have {len(HEADER)}")]
-    cells += [""] * (len(HEADER) - len(cells))
-    if any(cell.startswith(FORMULA_STARTS) for cell in cells):
+    if len(cells) > len(columns):
+        return None, [Problem(f"Raden har {len(cells)} kolonner, men skal ha {len(columns)}",
+                              f"The row has {len(cells)} columns, it should have {len(columns)}")]
+    cells += [""] * (len(columns) - len(cells))
+    by_column = dict(zip(columns, cells))
+    # A phone's leading + is not a formula when the rest is a phone number (digits and spaces).
+    if any(cell.startswith(FORMULA_STARTS) for key, cell in by_column.items()
+           if not (key == PHONE_COLUMN and re.fullmatch(r"\+[\d ]+", cell))):
         return None, [Problem("Raden har en formel; skriv verdiene i stedet", "The row has a formula; give the values")]
     values, problems = {}, []
-    for key, parse in _row_parsers(today, card_pattern):
+    parsers = _row_parsers(today, card_pattern)
+    if PHONE_COLUMN in by_column:
+        parsers += (("phone", lambda c: _optional(parse_phone)(c[PHONE_COLUMN])),)
+    for key, parse in parsers:
         try:
-            values[key] = parse(dict(zip(HEADER, cells)))
+            values[key] = parse(by_column)
         except FieldError as error:
             problems.append(error.problem)
     if not problems:
