@@ -104,6 +104,7 @@ class MusterPerson:
     employer: CompanyInfo
     card_number: str | None = None
     first_in: datetime | None = None
+    phone: str | None = None  # the contact phone for the roll call (engagement.phone)
 
     @property
     def sort_name(self) -> str:

@@ -39,15 +39,20 @@ def render_muster_list(report: MusterReport) -> bytes:
         story.append(para("Ingen registrert på byggeplassen nå. / Nobody is registered on site now.", s["body"]))
     if report.left_today:
         story += [Spacer(1, 4 * mm), para("Gått for dagen / left today", s["bold"])]
-        story += [para(f"{p.sort_name} – {p.employer.name}", styles(SIZE - 3)["body"]) for p in report.left_today]
+        story += [para(_line(p), styles(SIZE - 3)["body"]) for p in report.left_today]
     if report.expected:
         # Engaged for today but not registered at the gate: in a roll call, ask about them too.
         story += [Spacer(1, 4 * mm), para(f"Ventet, ikke registrert i dag / expected, not registered today "
                                           f"({len(report.expected)})", s["bold"])]
-        story += [para(f"{p.sort_name} – {p.employer.name}", styles(SIZE - 3)["body"]) for p in report.expected]
+        story += [para(_line(p), styles(SIZE - 3)["body"]) for p in report.expected]
     footer = f"{report.site.name} · {TITLE} / {TITLE_EN}"
     doc.build(story, canvasmaker=numbered_canvas(footer, f"Utskrevet / printed {nb_datetime(report.generated_at)}"))
     return buffer.getvalue()
+
+
+def _line(person: MusterPerson) -> str:
+    """A name on the left-today and expected lists, with the phone to call in a roll call."""
+    return f"{person.sort_name} – {person.employer.name}" + (f" – tlf. {person.phone}" if person.phone else "")
 
 
 def _visitor_table(visitors: tuple[MusterVisitor, ...], width: float):
@@ -69,9 +74,9 @@ def _visitor_table(visitors: tuple[MusterVisitor, ...], width: float):
 
 
 def _group_table(heading: str, people: tuple[MusterPerson, ...], width: float):
-    data = [[heading, "", "", ""]]
-    data += [[TICK_BOX, p.sort_name, p.card_number or "", nb_time(p.first_in)] for p in people]
-    table = LongTable(data, colWidths=[12 * mm, width - 62 * mm, 32 * mm, 18 * mm], repeatRows=1)
+    data = [[heading, "", "", "", ""]]
+    data += [[TICK_BOX, p.sort_name, p.card_number or "", p.phone or "", nb_time(p.first_in)] for p in people]
+    table = LongTable(data, colWidths=[12 * mm, width - 97 * mm, 32 * mm, 35 * mm, 18 * mm], repeatRows=1)
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, SIZE),
         ("FONT", (0, 0), (-1, 0), BOLD, SIZE),

@@ -32,6 +32,8 @@ class AddForm(FlaskForm):
                               description=_l("Only for hired-in workers: the company that hired them in."))
     active_from = StringField(_l("From"), description=_l("DD.MM.YYYY, optional"))
     active_to = StringField(_l("To"), description=_l("DD.MM.YYYY, optional"))
+    phone = StringField(_l("Phone"), description=_l("Optional: for the evacuation roll call on this site. "
+                                                     "Shown on the muster list only."))
     submit = SubmitField(_l("Add to the crew"))
 
     def __init__(self, companies, own_company: int | None, card_pattern: str, **kwargs):
@@ -59,6 +61,9 @@ class AddForm(FlaskForm):
         if not self.active_from.errors and field.data and self.active_from.data:
             _rule(lambda _: rules.check_period(self._date(self.active_from), self._date(field)))(self, field)
 
+    def validate_phone(self, field):
+        _rule(rules.parse_phone)(self, field)
+
     @staticmethod
     def _date(field):
         return rules.parse_date(field.data, rules.Problem("", "")) if field.data and field.data.strip() else None
@@ -67,7 +72,9 @@ class AddForm(FlaskForm):
         first, last = rules.parse_name(self.name.data)
         return Member(first, last, rules.parse_birth_date(self.birth_date.data, date.today()),
                       rules.parse_card_number(self.card_number.data, self.card_pattern), self.employer_id.data,
-                      self.hired_by_id.data or None, self._date(self.active_from), self._date(self.active_to))
+                      self.hired_by_id.data or None, self._date(self.active_from), self._date(self.active_to),
+                      rules.parse_phone(self.phone.data) if self.phone.data and self.phone.data.strip() else None,
+                      set_phone=True)
 
 
 class ImportForm(FlaskForm):

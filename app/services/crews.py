@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from app.adapters.cardservice import get_card_service
 from app.domain import oversiktsliste as ol
 from app.domain.cards import CardRef, LookupOutcome
-from app.domain.crew_import import HEADER, MAX_BYTES, CrewRow, ParsedCrew, Problem, RowError, parse_table
+from app.domain.crew_import import MAX_BYTES, CrewRow, ParsedCrew, Problem, RowError, check_header, parse_table
 from app.domain.orgnr import is_valid_org_number, normalize_org_number
 from app.extensions import db
 from app.models import Card, Company, Engagement, Person, SiteCompany
@@ -54,6 +54,10 @@ class Member:
     hired_by_id: int | None = None
     active_from: date | None = None
     active_to: date | None = None
+    # The contact phone for the roll call; only written when set_phone (a crew file with the phone
+    # column, the crew form): a seven-column file and `flask crew add` leave a stored phone alone.
+    phone: str | None = None
+    set_phone: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,7 @@ def plan_import(site_id: int, parsed: ParsedCrew, company_scope: int | None = No
     members, errors = [], list(parsed.errors)
     for row in parsed.rows:
         try:
-            members.append((row.row, _member(row, orgs, company_scope)))
+            members.append((row.row, _member(row, orgs, company_scope, parsed.has_phone)))
         except CrewRefused as refused:
             errors.append(RowError(row.row, refused.problem))
     planned, plan_errors = _plan(site_id, members)
@@ -180,12 +184,18 @@ class Upload:
     plan: ImportPlan
 
     @property
+    def columns(self) -> tuple[str, ...]:
+        """The file's columns (the seven documented ones, perhaps with phone); checked at upload."""
+        return check_header(self.table[0])
+
+    @property
     def lines(self) -> list[PreviewLine]:
         actions = {planned.row: planned.action for planned in self.plan.rows}
         problems: dict[int, list[Problem]] = {}
         for error in self.plan.errors:
             problems.setdefault(error.row, []).append(error.problem)
-        return [PreviewLine(number, tuple(cells[:len(HEADER)]), actions.get(number), tuple(problems.get(number, ())))
+        width = len(self.columns)
+        return [PreviewLine(number, tuple(cells[:width]), actions.get(number), tuple(problems.get(number, ())))
                 for number, cells in enumerate(self.table[1:], start=2) if number in actions or number in problems]
 
 
@@ -272,12 +282,12 @@ def _chain_orgs(site_id: int) -> dict[str, int]:
         .where(SiteCompany.site_id == site_id, Company.org_number.is_not(None)))}
 
 
-def _member(row: CrewRow, orgs: dict[str, int], company_scope: int | None) -> Member:
+def _member(row: CrewRow, orgs: dict[str, int], company_scope: int | None, set_phone: bool = False) -> Member:
     employer_id = _org_on_chain(row.employer_org, orgs, "employer")
     hired_by_id = _org_on_chain(row.hired_by_org, orgs, "hired_by") if row.hired_by_org else None
     _check_scope(employer_id, company_scope)
     return Member(row.first_name, row.last_name, row.birth_date, row.card_number, employer_id, hired_by_id,
-                  row.active_from, row.active_to)
+                  row.active_from, row.active_to, row.phone, set_phone)
 
 
 def _org_on_chain(org: str, orgs: dict[str, int], field: str) -> int:
@@ -365,7 +375,8 @@ def _plan_one(row: int, member: Member, records: _Records) -> PlannedRow:
     if engagement is None:
         action = "create"
     elif (engagement.hired_by_id, engagement.active_from, engagement.active_to) == \
-            (member.hired_by_id, member.active_from, member.active_to):
+            (member.hired_by_id, member.active_from, member.active_to) and \
+            (not member.set_phone or engagement.phone == member.phone):
         action = "unchanged"
     else:
         action = "update"
@@ -424,6 +435,8 @@ def _write(site_id: int, member: Member, via: str, records: _Records) -> Engagem
         records.engagements[(person.id, member.employer_id)] = engagement
     engagement.hired_by_id, engagement.active_from, engagement.active_to = (
         member.hired_by_id, member.active_from, member.active_to)
+    if member.set_phone:
+        engagement.phone = member.phone
     return engagement
 
 

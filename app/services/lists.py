@@ -19,7 +19,7 @@ from app.domain.localtime import local_date as to_local_date
 from app.domain.localtime import to_local
 from app.extensions import db
 from app.models import AttendanceDay, Card, DailyList, Person, Site
-from app.services import connectors, day_list, expected, list_versions, visitors
+from app.services import connectors, day_list, expected, list_versions, presence, visitors
 from app.services.audit import audit
 from app.services.day_list import DayRow, Employer, HiredBy, company_value
 from app.services.list_versions import ListVersion, as_version
@@ -225,26 +225,29 @@ def muster_report(site_id: int, now: datetime, company_id: int | None = None) ->
     tz = _tz()
     today = to_local_date(now, tz)
     rows = day_list.live_rows(site_id, today, company_id)
+    phones = presence.worker_phones(site_id, company_id)
     groups = defaultdict(list)
     for row in rows:
         if row.is_present:
-            groups[row.employer].append(_muster_person(row.person, row.employer, row.card, row.first_in, tz))
+            groups[row.employer].append(_muster_person(row.person, row.employer, row.card, row.first_in, tz,
+                                                       phones.get((row.person_id, row.employer_id))))
     present_groups = tuple(rd.MusterGroup(_info(employer), tuple(people)) for employer, people in groups.items())
     seen = {row.person_id for row in rows}
     return rd.MusterReport(
         _site_info(site), to_local(now, tz), present_groups,
-        left_today=tuple(_muster_person(r.person, r.employer, r.card, r.first_in, tz)
+        left_today=tuple(_muster_person(r.person, r.employer, r.card, r.first_in, tz,
+                                        phones.get((r.person_id, r.employer_id)))
                          for r in rows if not r.is_present),
-        expected=tuple(_muster_person(e.person, _company(e.employer), None, None, tz)
+        expected=tuple(_muster_person(e.person, _company(e.employer), None, None, tz, e.phone)
                        for e in expected.expected_not_arrived(site_id, today, seen, company_id)),
         # Visitors are on the evacuation list only, never on the § 15 list (build_day reads attendance).
         visitors=tuple(rd.MusterVisitor(v.name, v.company, v.host, v.phone, to_local(v.arrived_at, tz))
                        for v in (visitors.on_site(site_id) if company_id is None else ())))
 
 
-def _muster_person(person, employer, card, first_in, tz) -> rd.MusterPerson:
+def _muster_person(person, employer, card, first_in, tz, phone=None) -> rd.MusterPerson:
     return rd.MusterPerson(person.first_name, person.last_name, _info(employer),
-                           card.number if card else None, to_local(first_in, tz) if first_in else None)
+                           card.number if card else None, to_local(first_in, tz) if first_in else None, phone)
 
 
 def muster_pdf(site_id: int, now: datetime, company_id: int | None = None) -> Download:

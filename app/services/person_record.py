@@ -65,7 +65,8 @@ def _engagement(engagement: Engagement) -> dict:
     return {"site": engagement.site.name, "employer": _company(engagement.employer),
             "hired_by": _company(engagement.hired_by), "active_from": engagement.active_from,
             "active_to": engagement.active_to, "barred": engagement.barred,
-            "barred_reason": engagement.barred_reason}
+            "barred_reason": engagement.barred_reason,
+            "phone": engagement.phone}  # the roll-call phone: theirs, so in their record
 
 
 def _attendance(day: AttendanceDay) -> dict:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from app.domain import oversiktsliste as ol
 from app.domain.localtime import local_date
 from app.extensions import db
-from app.models import ScanEvent
+from app.models import Engagement, ScanEvent
 from app.services import day_list, expected, visitors
 from app.services.day_list import DayRow
 
@@ -49,6 +49,11 @@ class Muster:
     left: list  # DayRow: came today and went
     expected: list  # Engagement rows: engaged on the site, not scanned today
     visitors: list = ()  # Visitor rows not signed out ("Besøkende"); never for an employer's scoped view
+    phones: dict = None  # (person id, employer id) → the worker's contact phone on this site
+
+    def phone(self, row) -> str:
+        """The contact phone of a row of any part (a DayRow or an Engagement), or ''."""
+        return (self.phones or {}).get((row.person_id, row.employer_id), "")
 
 
 def muster(site_id: int, today: date, company_id: int | None = None) -> Muster:
@@ -57,7 +62,17 @@ def muster(site_id: int, today: date, company_id: int | None = None) -> Muster:
     left = [row for row in rows if not row.is_present]
     return Muster(present, left, expected.expected_not_arrived(site_id, today, {row.person_id for row in rows},
                                                                company_id),
-                  visitors.on_site(site_id) if company_id is None else [])
+                  visitors.on_site(site_id) if company_id is None else [], worker_phones(site_id, company_id))
+
+
+def worker_phones(site_id: int, company_id: int | None = None) -> dict[tuple[int, int], str]:
+    """(person id, employer id) → contact phone, from the site's engagements: for the muster list only
+    (the evacuation roll call); no other page or list reads engagement.phone."""
+    query = select(Engagement.person_id, Engagement.employer_id, Engagement.phone).where(
+        Engagement.site_id == site_id, Engagement.phone.is_not(None))
+    if company_id is not None:
+        query = query.where(Engagement.employer_id == company_id)
+    return {(person_id, employer_id): phone for person_id, employer_id, phone in db.session.execute(query)}
 
 
 def _scans(site_id: int, day: date):
