@@ -15,16 +15,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from app.adapters.cardservice import get_card_service
 from app.domain import oversiktsliste as ol
 from app.domain.cards import CardRef, LookupOutcome
 from app.domain.crew_import import MAX_BYTES, CrewRow, ParsedCrew, Problem, RowError, check_header, parse_table
+from app.domain.localtime import local_date
 from app.domain.orgnr import is_valid_org_number, normalize_org_number
 from app.extensions import db
-from app.models import Card, Company, Engagement, Person, SiteCompany
+from app.models import AttendanceDay, Card, Company, Engagement, Person, SiteCompany
+from app.models._types import utcnow
 from app.services.audit import audit
 from app.services.card_checks import record_check
 from app.services.crew_files import read_table
@@ -437,7 +439,23 @@ def _write(site_id: int, member: Member, via: str, records: _Records) -> Engagem
         member.hired_by_id, member.active_from, member.active_to)
     if member.set_phone:
         engagement.phone = member.phone
+    _update_todays_row(site_id, person.id, engagement)
     return engagement
+
+
+def _update_todays_row(site_id: int, person_id: int, engagement: Engagement) -> None:
+    """A worker already on today's list (scanned before the crew was registered) gets the
+    innleievirksomhet the engagement names, so today's § 15 list is right the same day (a checked
+    version of today then reads "endret siden"). Earlier days stay as they were recorded."""
+    today = local_date(utcnow(), current_app.config["PORTVAKT_TZ"])
+    active = ((engagement.active_from is None or engagement.active_from <= today)
+              and (engagement.active_to is None or today <= engagement.active_to))
+    if not active:
+        return
+    db.session.execute(update(AttendanceDay).where(
+        AttendanceDay.site_id == site_id, AttendanceDay.person_id == person_id, AttendanceDay.local_date == today,
+        AttendanceDay.employer_id == engagement.employer_id, AttendanceDay.removed_at.is_(None),
+    ).values(hired_by_id=engagement.hired_by_id).execution_options(synchronize_session=False))
 
 
 def _chunks(values: list) -> list[list]:
