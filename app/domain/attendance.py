@@ -174,3 +174,8 @@ def closing_is_due(day_date: date, closing_time: time, now_local: datetime) -> b
     if day_date < today:
         return True
     return day_date == today and now_local.time().replace(tzinfo=None) >= closing_time
+
+
+def active_on(active_from: date | None, active_to: date | None, day: date) -> bool:
+    """Whether an engagement (or any period with open ends) covers `day`: both ends count."""
+    return (active_from is None or active_from <= day) and (active_to is None or day <= active_to)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from app.adapters.cardservice import get_card_service
 from app.domain import oversiktsliste as ol
+from app.domain.attendance import active_on
 from app.domain.cards import CardRef, LookupOutcome
 from app.domain.crew_import import MAX_BYTES, CrewRow, ParsedCrew, Problem, RowError, check_header, parse_table
 from app.domain.localtime import local_date
@@ -448,9 +449,7 @@ def _update_todays_row(site_id: int, person_id: int, engagement: Engagement) -> 
     innleievirksomhet the engagement names, so today's § 15 list is right the same day (a checked
     version of today then reads "endret siden"). Earlier days stay as they were recorded."""
     today = local_date(utcnow(), current_app.config["PORTVAKT_TZ"])
-    active = ((engagement.active_from is None or engagement.active_from <= today)
-              and (engagement.active_to is None or today <= engagement.active_to))
-    if not active:
+    if not active_on(engagement.active_from, engagement.active_to, today):
         return
     db.session.execute(update(AttendanceDay).where(
         AttendanceDay.site_id == site_id, AttendanceDay.person_id == person_id, AttendanceDay.local_date == today,

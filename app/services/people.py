@@ -6,6 +6,7 @@ from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import joinedload
 
 from app.domain import oversiktsliste as ol
+from app.domain.attendance import active_on
 from app.extensions import db
 from app.models import AttendanceDay, Card, CardOrder, Company, Engagement, Person
 from app.services.day_list import company_value
@@ -112,7 +113,7 @@ def _engagement_ties(site_id: int, today: date, company_id: int | None) -> list[
         query = query.where(Engagement.employer_id == company_id)
     ties = []
     for *who, active_from, active_to, barred in _rows(query):
-        active = (active_from is None or active_from <= today) and (active_to is None or active_to >= today)
+        active = active_on(active_from, active_to, today)
         ties.append(_Tie(*who, ACTIVE_ENGAGEMENT if active else OTHER_ENGAGEMENT,
                          expected=active and not barred, barred=bool(barred)))
     return ties

@@ -343,8 +343,7 @@ def _employment(site_id: int, person_id: int, card_employer_id: int, on) -> tupl
         .where(Engagement.site_id == site_id, Engagement.person_id == person_id)
         .order_by(Engagement.id)
     ).all()
-    active = [e for e in engagements
-              if (e.active_from is None or e.active_from <= on) and (e.active_to is None or on <= e.active_to)]
+    active = [e for e in engagements if rules.active_on(e.active_from, e.active_to, on)]
     same_employer = [e for e in active if e.employer_id == card_employer_id]
     chosen = (same_employer or active or [None])[0]
     if chosen is not None:

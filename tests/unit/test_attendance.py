@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from app.domain.attendance import (
     NO_ENTRY_RECORDED, NO_EXIT_RECORDED, POSSIBLE_COPIED_CARD, ClockError, DayState, PastScan,
-    apply_scan, check_clock, choose_direction, close_day, closing_is_due, is_repeat_read, looks_copied,
+    active_on, apply_scan, check_clock, choose_direction, close_day, closing_is_due, is_repeat_read, looks_copied,
     parse_scanned_at, rebuild_day,
 )
 
@@ -170,3 +170,15 @@ def test_arrival_order_does_not_change_the_day(scans, rng):
     assert day.is_present is (latest[0] == "in")
     ins = [m for d, m in scans if d == "in"]
     assert day.first_in == (at(min(ins)) if ins else None)
+
+
+@pytest.mark.parametrize("active_from, active_to, expected", [
+    (None, None, True),
+    (date(2026, 12, 6), None, True),  # from its first day
+    (date(2026, 12, 7), None, False),
+    (None, date(2026, 12, 6), True),  # to and with its last day
+    (None, date(2026, 12, 5), False),
+    (date(2026, 12, 1), date(2026, 12, 31), True),
+])
+def test_an_engagement_is_active_on_both_of_its_end_days(active_from, active_to, expected):
+    assert active_on(active_from, active_to, date(2026, 12, 6)) is expected
