@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.browser import DESKTOP, launch, require_chromium
+from tests.support.browser import desktop_page, require_chromium
 from tests.support.stack import demo_stack, login
 
 pytestmark = pytest.mark.browser
@@ -28,12 +28,8 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def page(live_server):
-    with playwright_api.sync_playwright() as playwright:
-        chromium = launch(playwright)
-        context = chromium.new_context(viewport=DESKTOP, locale="nb-NO")
-        yield context.new_page()
-        context.close()
-        chromium.close()
+    with desktop_page() as page:
+        yield page
 
 
 def site_today():

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.support.browser import DESKTOP, launch, require_chromium
+from tests.support.browser import desktop_page, require_chromium
 from tests.support.stack import demo_stack, login
 
 pytestmark = pytest.mark.browser
@@ -26,12 +26,8 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture
 def page(live_server):
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        context = browser.new_context(viewport=DESKTOP, locale="nb-NO")
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with desktop_page() as page:
+        yield page
 
 
 def chain_row(page, column: int, text: str):

@@ -6,7 +6,7 @@ emulator and gunicorn on free ports); Debian's chromium via Playwright.
 """
 import pytest
 
-from tests.support.browser import DESKTOP, launch, require_chromium
+from tests.support.browser import desktop_page, require_chromium
 from tests.support.stack import Stack, demo_stack, login
 
 pytestmark = pytest.mark.browser
@@ -26,12 +26,8 @@ def live_server(tmp_path_factory):
 
 @pytest.fixture
 def page(live_server):
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch(playwright)
-        context = browser.new_context(viewport=DESKTOP, locale="nb-NO")
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with desktop_page() as page:
+        yield page
 
 
 def org_of(stack: Stack, name: str) -> str:

@@ -1,6 +1,7 @@
 """Headless Chromium for the browser tests: Debian's own binary, never a downloaded browser build."""
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,3 +36,18 @@ def fresh_screenshot_folder() -> Path:
         shutil.rmtree(SCREENSHOTS)
     SCREENSHOTS.mkdir(parents=True)
     return SCREENSHOTS
+
+
+@contextmanager
+def desktop_page():
+    """One page of Debian's chromium at desktop width, in Norwegian, closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        context = chromium.new_context(viewport=DESKTOP, locale="nb-NO")
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            chromium.close()
