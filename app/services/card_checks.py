@@ -86,7 +86,9 @@ def check_card_for_site(payload: str | bytes, site, now: datetime, manual_overri
 
 def _induction(site, facts: "CardFacts | None", now: datetime) -> str | None:
     """The site's induction rule for the card's holder (checked after the card): "refuse", "warn" or None."""
-    if facts is None:
+    # A kiosk's SiteRules carry the mode from its one query: a site without an induction costs a scan
+    # no lookup (a Site, from a manual registration, has no such attribute and asks).
+    if facts is None or getattr(site, "induction_mode", None) == "off":
         return None
     from app.services import induction  # the induction service imports the models this module loads
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import segno
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 
 from app.domain.secrets import hash_token, new_enrollment_code, new_token
 from app.extensions import db
-from app.models import EnrollmentCode, Kiosk, Site
+from app.models import EnrollmentCode, Kiosk, Site, SiteInduction
 from app.services.audit import audit
 
 ENROLLMENT_VALID_FOR = timedelta(minutes=15)
@@ -133,6 +133,8 @@ class SiteRules:
     outage_policy: str
     outage_grace_hours: int
     only_registered_companies: bool
+    induction_mode: str  # refuse|warn|off: "off" costs a scan no induction lookup
+    hmsreg_enabled: bool  # off: an accepted scan queues nothing for HMSREG
 
 
 @dataclass(frozen=True)
@@ -148,10 +150,12 @@ class AuthorizedKiosk:
 
 
 def _kiosk_by_token_statement():
-    kiosk, site = Kiosk.__table__.c, Site.__table__.c
+    kiosk, site, induction = Kiosk.__table__.c, Site.__table__.c, SiteInduction.__table__.c
     return (select(kiosk.id, kiosk.name, kiosk.mode, kiosk.site_id, kiosk.last_seen_at, site.outage_policy,
-                   site.outage_grace_hours, site.only_registered_companies)
+                   site.outage_grace_hours, site.only_registered_companies,
+                   func.coalesce(induction.mode, "off"), site.hmsreg_enabled)
             .join_from(Kiosk.__table__, Site.__table__, site.id == kiosk.site_id)
+            .outerjoin(SiteInduction.__table__, induction.site_id == kiosk.site_id)
             .where(kiosk.token_hash == bindparam("token_hash"), kiosk.revoked_at.is_(None)))
 
 

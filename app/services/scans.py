@@ -293,7 +293,8 @@ def _store(site, kiosk, scan: ScanInput, checked, now: datetime, day: _Day | Non
         checked.new_followup.scan_event_id = scan.id  # the § 8 follow-up points at its scan
     if accepted:
         _apply_to_day(day, site.id, card, day_date, direction, scan.scanned_at, copied, source)
-        connectors.registration_accepted(site.id, scan.id, now)  # HMSREG, in this transaction
+        if site.hmsreg_enabled:  # a kiosk's SiteRules carry it from their one query, a Site has it
+            connectors.registration_accepted(site.id, scan.id, now)  # HMSREG, in this transaction
         if source == "manual":
             connectors.day_changed(site.id, day_date, now)  # ELRAPP gets the change to a sent day
     return _result(event, card)
