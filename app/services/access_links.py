@@ -10,6 +10,7 @@ from app.domain import oversiktsliste as ol
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
 from app.models import AccessLink, AttendanceDay, Engagement, Person, SiteCompany
+from app.services import use_case
 from app.services.audit import audit
 
 SHARE = "share"
@@ -46,6 +47,7 @@ def link_state(link: AccessLink, now: datetime) -> str:
     return "active"
 
 
+@use_case
 def create_share_link(site_id: int, user, date_from: date, date_to: date, expires_at: datetime,
                       now: datetime, recipient: str = "", company_id: int | None = None) -> NewLink:
     """A read-only link to a site's lists over a date range; an employer's link shows only its people."""
@@ -58,7 +60,6 @@ def create_share_link(site_id: int, user, date_from: date, date_to: date, expire
     db.session.flush()
     audit("share_link.create", user, site_id, "access_link", link.id, at=now,
           days=(date_to - date_from).days + 1, company_id=company_id)
-    db.session.commit()
     return NewLink(link, token)
 
 
@@ -86,6 +87,7 @@ def site_links(site_id: int, kind: str = SHARE) -> list[AccessLink]:
             .order_by(AccessLink.created_at.desc(), AccessLink.id.desc()).all())
 
 
+@use_case
 def revoke_link(site_id: int, link_id: int, user, now: datetime, kind: str = SHARE) -> AccessLink:
     """Stop a link at once. Revoking twice is harmless; the first time is kept."""
     link = AccessLink.query.filter_by(id=link_id, site_id=site_id, kind=kind).first()
@@ -94,7 +96,6 @@ def revoke_link(site_id: int, link_id: int, user, now: datetime, kind: str = SHA
     if link.revoked_at is None:
         link.revoked_at = now
         audit(f"{kind}_link.revoke", user, site_id, "access_link", link.id, at=now)
-        db.session.commit()
     return link
 
 
@@ -109,16 +110,17 @@ def find_link(token: str, kind: str, now: datetime) -> AccessLink:
     return link
 
 
+@use_case
 def open_share_link(token: str, now: datetime, what: str = "open", **details) -> AccessLink:
     """Find a share link that still opens and log that it was used (page view or a download)."""
     link = find_link(token, SHARE, now)
     if link.used_at is None:
         link.used_at = now
     audit(f"share_link.{what}", f"share:{link.id}", link.site_id, "access_link", link.id, at=now, **details)
-    db.session.commit()
     return link
 
 
+@use_case
 def create_self_service_link(site_id: int, person_id: int, user, now: datetime) -> NewLink:
     """A one-time link that shows one worker of this site everything Portvakt holds about them."""
     if not _person_on_site(site_id, person_id):
@@ -130,7 +132,6 @@ def create_self_service_link(site_id: int, person_id: int, user, now: datetime) 
     db.session.add(link)
     db.session.flush()
     audit("self_service_link.create", user, site_id, "access_link", link.id, at=now)
-    db.session.commit()
     return NewLink(link, token)
 
 
@@ -153,6 +154,7 @@ def site_people(site_id: int) -> list[Person]:
     return sorted(Person.query.filter(Person.id.in_(ids)).all(), key=lambda p: (*ol.name_key(p), p.id))
 
 
+@use_case
 def redeem_self_service_link(token: str, now: datetime) -> AccessLink:
     """Use a self-service link up: it opens exactly once (the browser then holds a short session)."""
     link = find_link(token, SELF_SERVICE, now)
@@ -160,10 +162,8 @@ def redeem_self_service_link(token: str, now: datetime) -> AccessLink:
     claimed = (db.session.query(AccessLink).filter(AccessLink.id == link.id, AccessLink.used_at.is_(None))
                .update({AccessLink.used_at: now}, synchronize_session="fetch"))
     if claimed != 1:
-        db.session.rollback()
         raise LinkError("used")
     audit("self_service_link.open", f"self_service:{link.id}", link.site_id, "access_link", link.id, at=now)
-    db.session.commit()
     return link
 
 

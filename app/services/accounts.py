@@ -7,6 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import Membership, Role, User
+from app.services import use_case
 from app.services.audit import audit
 
 MAX_FAILED_LOGINS = 5
@@ -31,6 +32,7 @@ def verify_password(password_hash: str, password: str) -> bool:
     return check_password_hash(password_hash, password)
 
 
+@use_case
 def authenticate(email: str, password: str, now: datetime, known_device_of: int | None = None) -> LoginResult:
     """Check a password. MAX_FAILED_LOGINS failures in a row lock the account for LOCKOUT, except
     on a browser where this account signed in before (`known_device_of`, from a signed cookie), so
@@ -43,11 +45,9 @@ def authenticate(email: str, password: str, now: datetime, known_device_of: int 
         return LoginResult(None, "refused")
     if right and _clear_failures(user.id, now, respect_lock=known_device_of != user.id):
         audit("login", user)
-        db.session.commit()
         return LoginResult(user)
     if not right:
         _count_failure(user.id, now)
-    db.session.commit()
     return LoginResult(None, "refused")
 
 
@@ -79,6 +79,7 @@ def _count_failure(user_id: int, now: datetime) -> None:
         audit("login_locked", "system", target_type="user", target_id=user_id)
 
 
+@use_case
 def change_password(user: User, current: str, new: str) -> bool:
     """Set a new password if `current` is right; every session ends (the caller signs this one in again)."""
     if not user.check_password(current):
@@ -86,29 +87,28 @@ def change_password(user: User, current: str, new: str) -> bool:
     user.set_password(new)
     user.end_sessions()
     audit("password_changed", user, target_type="user", target_id=user.id)
-    db.session.commit()
     return True
 
 
+@use_case
 def sign_out(user: User) -> None:
     """Signing out ends every session of the user, this one and any copy of its cookie."""
     user.end_sessions()
-    db.session.commit()
 
 
+@use_case
 def sign_out_everywhere(actor: User, user: User) -> None:
     user.end_sessions()
     audit("user_signed_out_everywhere", actor, target_type="user", target_id=user.id)
-    db.session.commit()
 
 
+@use_case
 def create_user(actor: User, email: str, name: str, password: str) -> User:
     user = User(email=email.strip().lower(), name=name.strip())
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     audit("user_created", actor, target_type="user", target_id=user.id)
-    db.session.commit()
     return user
 
 
@@ -117,6 +117,7 @@ def email_taken(email: str, except_user_id: int | None = None) -> bool:
     return found is not None and found.id != except_user_id
 
 
+@use_case
 def update_user(actor: User, user: User, name: str, active: bool, new_password: str | None) -> None:
     if new_password or (user.active and not active):
         user.end_sessions()
@@ -125,15 +126,15 @@ def update_user(actor: User, user: User, name: str, active: bool, new_password: 
         user.set_password(new_password)
     audit("user_updated", actor, target_type="user", target_id=user.id,
           active=active, password_reset=bool(new_password))
-    db.session.commit()
 
 
+@use_case
 def unlock_user(actor: User, user: User) -> None:
     user.failed_logins, user.locked_until = 0, None
     audit("user_unlocked", actor, target_type="user", target_id=user.id)
-    db.session.commit()
 
 
+@use_case
 def add_membership(actor: User, user: User, role: str, site_id: int | None, company_id: int | None) -> Membership:
     """Give `user` a role on a site (or every site). Only an employer role keeps a company."""
     if role not in (Role.EMPLOYER_VIEWER.value, Role.EMPLOYER_REP.value):
@@ -144,13 +145,12 @@ def add_membership(actor: User, user: User, role: str, site_id: int | None, comp
     db.session.flush()
     audit("membership_added", actor, site_id=site_id, target_type="user", target_id=user.id,
           membership_id=membership.id, role=role)
-    db.session.commit()
     return membership
 
 
+@use_case
 def remove_membership(actor: User, membership: Membership) -> None:
     audit("membership_removed", actor, site_id=membership.site_id, target_type="user",
           target_id=membership.user_id, membership_id=membership.id, role=membership.role)
     membership.user.end_sessions()
     db.session.delete(membership)
-    db.session.commit()

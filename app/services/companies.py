@@ -14,6 +14,7 @@ from app.domain import contract_chain as rules
 from app.domain.contract_chain import CompanyKey, IdentityRefused
 from app.extensions import db
 from app.models import Company, SiteCompany
+from app.services import use_case
 from app.services.audit import audit
 
 
@@ -100,6 +101,7 @@ def find_or_make_company(key: CompanyKey, name: str) -> Company:
     return company
 
 
+@use_case
 def add_to_site(site_id: int, new: NewCompany, actor, via: str = "web") -> SiteCompany:
     """Put a company on the site's chain, reusing the company when its identifiers are already known."""
     try:
@@ -111,11 +113,12 @@ def add_to_site(site_id: int, new: NewCompany, actor, via: str = "web") -> SiteC
     _check_place(site_id, None, ChainChange(new.role, new.parent_id, new.active_from, new.active_to))
     company = find_or_make_company(key, new.name)
     if company.id is not None and _link_of(site_id, company.id) is not None:
-        db.session.rollback()  # find_or_make_company may have completed the company's identifiers
+        # Rolled back by @use_case: find_or_make_company may have completed the company's identifiers.
         raise CompanyRefused("org_number" if key.org_number else "foreign_id", "already_on_site")
     return _add_link(site_id, company, new.role, new.parent_id, new.active_from, new.active_to, actor, via)
 
 
+@use_case
 def add_employer_from_day(site_id: int, company_id: int, actor) -> SiteCompany:
     """The day page's one click: an employer seen at the gate joins the chain as a subcontractor,
     under the site's main contractor when it has exactly one (else at the top)."""
@@ -136,10 +139,10 @@ def _add_link(site_id, company, role, parent_id, active_from, active_to, actor, 
     db.session.flush()
     audit("company.add_to_site", actor, site_id=site_id, target_type="company", target_id=company.id,
           site_company_id=link.id, role=role, parent_id=parent_id, via=via, **_period(active_from, active_to))
-    db.session.commit()
     return link
 
 
+@use_case
 def update_in_chain(site_id: int, link_id: int, change: ChainChange, actor) -> SiteCompany:
     """Change an entry's role, parent and active period; the audit row says what it was before."""
     link = db.session.get(SiteCompany, link_id)
@@ -152,7 +155,6 @@ def update_in_chain(site_id: int, link_id: int, change: ChainChange, actor) -> S
     audit("company.update_in_chain", actor, site_id=site_id, target_type="company", target_id=link.company_id,
           site_company_id=link.id, before=before, role=change.role, parent_id=change.parent_id,
           **_period(change.active_from, change.active_to))
-    db.session.commit()
     return link
 
 

@@ -13,6 +13,7 @@ from app.domain import sites as rules
 from app.domain.sites import SettingError, SiteSettings
 from app.extensions import db
 from app.models import Builder, Kiosk, Membership, Role, Site
+from app.services import use_case
 from app.services.audit import audit
 
 AUDITED_FIELDS = tuple(f.name for f in fields(SiteSettings))
@@ -62,6 +63,7 @@ def _contract_id(stored: str | None) -> int | None:
         return None
 
 
+@use_case
 def create_site(settings: SiteSettings, actor, today: date, allowed_builders: set[int] | None = None) -> Site:
     """A new site for a byggherre (found by org number, else by name among those without one).
 
@@ -79,10 +81,10 @@ def create_site(settings: SiteSettings, actor, today: date, allowed_builders: se
     if allowed_builders is not None and not isinstance(actor, str):
         db.session.add(Membership(user_id=actor.id, site_id=site.id, role=Role.BUILDER_REP.value))
     audit("site.create", actor, site_id=site.id, target_type="site", target_id=site.id, builder_id=builder.id)
-    db.session.commit()
     return site
 
 
+@use_case
 def update_site(site_id: int, settings: SiteSettings, actor) -> list[str]:
     """Change the site's settings; returns the names of the fields that changed (audited by name)."""
     site = get_site(site_id)
@@ -97,10 +99,10 @@ def update_site(site_id: int, settings: SiteSettings, actor) -> list[str]:
     if "kiosk_languages" in changed:  # the site decides for all its kiosks
         db.session.execute(update(Kiosk).where(Kiosk.site_id == site.id).values(languages=site.kiosk_languages))
     audit("site.update", actor, site_id=site.id, target_type="site", target_id=site.id, fields=changed)
-    db.session.commit()
     return changed
 
 
+@use_case
 def close_site(site_id: int, completion_date: date, actor, today: date) -> Site:
     """Works finished: the completion date starts the § 15 retention clock (not in the future)."""
     site = get_site(site_id)
@@ -111,10 +113,10 @@ def close_site(site_id: int, completion_date: date, actor, today: date) -> Site:
     audit("site.close", actor, site_id=site.id, target_type="site", target_id=site.id,
           completion_date=completion_date.isoformat(),
           deletion_date=rules.deletion_date(completion_date, site.retention_months).isoformat())
-    db.session.commit()
     return site
 
 
+@use_case
 def reopen_site(site_id: int, actor, today: date) -> Site:
     """Works resumed: possible until the list is due for deletion. The retention clock stops again."""
     site = get_site(site_id)
@@ -124,7 +126,6 @@ def reopen_site(site_id: int, actor, today: date) -> Site:
     site.completion_date, site.status = None, _status_at_start(site.start_date, today)
     audit("site.reopen", actor, site_id=site.id, target_type="site", target_id=site.id,
           previous_completion_date=previous.isoformat())
-    db.session.commit()
     return site
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from app.domain.localtime import local_date
 from app.extensions import db
 from app.models import Site, Visitor
+from app.services import use_case
 from app.services.audit import audit
 
 DEFAULT_RETENTION_DAYS = 30
@@ -37,6 +38,7 @@ class NewVisitor:
     expected_end: datetime | None = None
 
 
+@use_case
 def add_visitor(site_id: int, visitor: NewVisitor, actor, now: datetime) -> Visitor:
     """Register a visitor as arrived now; audited by id. Commits."""
     if db.session.get(Site, site_id) is None:
@@ -51,10 +53,10 @@ def add_visitor(site_id: int, visitor: NewVisitor, actor, now: datetime) -> Visi
     db.session.add(row)
     db.session.flush()
     audit("visitor.add", actor, site_id, "visitor", row.id, at=now)
-    db.session.commit()
     return row
 
 
+@use_case
 def sign_out(visitor_id: int, actor, now: datetime, site_id: int | None = None) -> Visitor:
     """Sign a visitor out (twice is harmless: the first time is kept). Commits."""
     row = db.session.get(Visitor, visitor_id)
@@ -63,7 +65,6 @@ def sign_out(visitor_id: int, actor, now: datetime, site_id: int | None = None) 
     if row.left_at is None:
         row.left_at = now
         audit("visitor.out", actor, row.site_id, "visitor", row.id, at=now)
-        db.session.commit()
     return row
 
 
