@@ -1,7 +1,8 @@
 """Column helpers shared by the models."""
 from datetime import datetime, timezone
+from enum import StrEnum
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import CheckConstraint, DateTime, TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -27,3 +28,11 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def one_of(column: str, codes: type[StrEnum]) -> CheckConstraint:
+    """A CHECK that the column holds one of the enum's values (or NULL), named ck_<table>_<column>.
+
+    The column stays a plain string, so rows read back as the strings every caller compares with."""
+    allowed = ", ".join(f"'{code.value}'" for code in codes)
+    return CheckConstraint(f"{column} IN ({allowed})", name=column)

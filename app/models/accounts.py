@@ -1,21 +1,12 @@
 """Users of the web app and their roles per site."""
-import enum
 import hashlib
 
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.domain.enums import Role
 from app.extensions import db
-from app.models._types import UTCDateTime, utcnow
-
-
-class Role(str, enum.Enum):
-    ADMIN = "admin"
-    BUILDER_REP = "builder_rep"  # byggherrens representant: keeps and checks the § 15 list
-    COORDINATOR = "coordinator"  # SHA-koordinator
-    SAFETY_REP = "safety_rep"  # verneombud
-    EMPLOYER_VIEWER = "employer_viewer"  # sees only its own company's people
-    EMPLOYER_REP = "employer_rep"  # the same, and registers its own company's crew on the site
+from app.models._types import UTCDateTime, one_of, utcnow
 
 
 class User(UserMixin, db.Model):
@@ -62,6 +53,8 @@ class Membership(db.Model):
     site_id = db.Column(db.ForeignKey("site.id"))
     role = db.Column(db.String(20), nullable=False)
     company_id = db.Column(db.ForeignKey("company.id"))  # required for employer_viewer
+
+    __table_args__ = (one_of("role", Role),)
 
     user = db.relationship("User", back_populates="memberships")
     site = db.relationship("Site")

@@ -1,6 +1,7 @@
 """Scan events (every read at a gate) and attendance days (the § 15 list's rows)."""
+from app.domain.enums import DaySource, Decision, Direction, ScanSource
 from app.extensions import db
-from app.models._types import UTCDateTime, utcnow
+from app.models._types import UTCDateTime, one_of, utcnow
 
 
 class ScanEvent(db.Model):
@@ -15,14 +16,14 @@ class ScanEvent(db.Model):
     scanned_at = db.Column(UTCDateTime, nullable=False)
     received_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     local_date = db.Column(db.Date, nullable=False)
-    decision = db.Column(db.String(10), nullable=False)  # accepted|rejected
+    decision = db.Column(db.String(10), nullable=False)  # Decision
     reason = db.Column(db.String(40), nullable=False)
-    direction = db.Column(db.String(3), nullable=False)  # in|out
+    direction = db.Column(db.String(3), nullable=False)  # Direction
     verified = db.Column(db.Boolean, nullable=False, default=True)
     late = db.Column(db.Boolean, nullable=False, default=False)  # delivered from an offline queue
     warnings = db.Column(db.JSON, nullable=False, default=list)
     message = db.Column(db.JSON)  # {"nb", "en"} as shown at the gate, so a replay shows the same words
-    source = db.Column(db.String(10), nullable=False, default="kiosk")  # kiosk|manual
+    source = db.Column(db.String(10), nullable=False, default=ScanSource.KIOSK.value)
     note = db.Column(db.String(500))  # the reason given for a manual registration
     needs_approval = db.Column(db.Boolean, nullable=False, default=False)
     reverified_at = db.Column(UTCDateTime)
@@ -37,6 +38,7 @@ class ScanEvent(db.Model):
         db.Index("ix_scan_event_site_date", "site_id", "local_date"),
         db.Index("ix_scan_event_kiosk_card_time", "kiosk_id", "card_number", "scanned_at"),
         db.Index("ix_scan_event_person_time", "person_id", "scanned_at"),
+        one_of("decision", Decision), one_of("direction", Direction), one_of("source", ScanSource),
     )
 
     kiosk = db.relationship("Kiosk")
@@ -59,7 +61,7 @@ class AttendanceDay(db.Model):
     # The newest scan applied: a late (offline) scan older than this must not flip is_present.
     last_scan_at = db.Column(UTCDateTime)
     is_present = db.Column(db.Boolean, nullable=False, default=False)
-    source = db.Column(db.String(10), nullable=False, default="scan")  # scan|manual
+    source = db.Column(db.String(10), nullable=False, default=DaySource.SCAN.value)
     flags = db.Column(db.JSON, nullable=False, default=list)
     removed_at = db.Column(UTCDateTime)
     removed_by_id = db.Column(db.ForeignKey("user.id"))
@@ -69,6 +71,7 @@ class AttendanceDay(db.Model):
         db.UniqueConstraint("site_id", "person_id", "local_date"),
         db.Index("ix_attendance_day_site_date", "site_id", "local_date"),
         db.Index("ix_attendance_day_site_present", "site_id", "is_present"),
+        one_of("source", DaySource),
     )
 
     person = db.relationship("Person")

@@ -1,6 +1,7 @@
 """§ 8 follow-ups: a card seen at the gate that the byggherre must report."""
+from app.domain.cards import CardStatus
 from app.extensions import db
-from app.models._types import UTCDateTime, utcnow
+from app.models._types import UTCDateTime, one_of, utcnow
 
 
 class FollowUp(db.Model):
@@ -10,11 +11,13 @@ class FollowUp(db.Model):
     card_number = db.Column(db.String(32), nullable=False)
     person_id = db.Column(db.ForeignKey("person.id"))
     scan_event_id = db.Column(db.ForeignKey("scan_event.id"))
-    kind = db.Column(db.String(20), nullable=False)  # the card status that triggered it
+    kind = db.Column(db.String(20), nullable=False)  # the CardStatus that triggered it
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     done_at = db.Column(UTCDateTime)
     done_by_id = db.Column(db.ForeignKey("user.id"))
     note = db.Column(db.String(2000))
+
+    __table_args__ = (one_of("kind", CardStatus),)
 
     card = db.relationship("Card")
     person = db.relationship("Person")

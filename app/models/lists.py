@@ -1,6 +1,7 @@
 """Checked and archived versions of the § 15 list, and read-only access links."""
+from app.domain.enums import LinkKind
 from app.extensions import db
-from app.models._types import UTCDateTime, utcnow
+from app.models._types import UTCDateTime, one_of, utcnow
 
 
 class DailyList(db.Model):
@@ -25,7 +26,7 @@ class AccessLink(db.Model):
     """A time-limited read-only link: lists for an inspector or employer, or a worker's own data."""
 
     id = db.Column(db.Integer, primary_key=True)
-    kind = db.Column(db.String(12), nullable=False)  # share|self_service
+    kind = db.Column(db.String(12), nullable=False)  # LinkKind
     token_hash = db.Column(db.String(64), nullable=False, unique=True)
     site_id = db.Column(db.ForeignKey("site.id"))
     company_id = db.Column(db.ForeignKey("company.id"))  # an employer's link shows only its people
@@ -38,3 +39,5 @@ class AccessLink(db.Model):
     expires_at = db.Column(UTCDateTime, nullable=False)
     revoked_at = db.Column(UTCDateTime)
     used_at = db.Column(UTCDateTime)
+
+    __table_args__ = (one_of("kind", LinkKind),)

@@ -1,6 +1,8 @@
 """People, their HMS cards and their engagements on sites."""
+from app.domain.cards import CardStatus, CardType
+from app.domain.enums import RegisteredVia
 from app.extensions import db
-from app.models._types import UTCDateTime, utcnow
+from app.models._types import UTCDateTime, one_of, utcnow
 
 
 # The longest first or last name kept; real names are well under it. The card service's answer is cut
@@ -26,12 +28,12 @@ class Card(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     number = db.Column(db.String(32), nullable=False, unique=True)
-    card_type = db.Column(db.String(12), nullable=False, default="construction")  # construction|cleaning
+    card_type = db.Column(db.String(12), nullable=False, default=CardType.CONSTRUCTION.value)
     person_id = db.Column(db.ForeignKey("person.id"), nullable=False, index=True)
     employer_id = db.Column(db.ForeignKey("company.id"), nullable=False)
     issued_on = db.Column(db.Date)
     valid_to = db.Column(db.Date)
-    last_status = db.Column(db.String(20))
+    last_status = db.Column(db.String(20))  # CardStatus
     last_status_reason = db.Column(db.String(200))
     last_checked_at = db.Column(UTCDateTime)
     # When the service last said "valid": the strict outage policy trusts this for N hours.
@@ -39,6 +41,8 @@ class Card(db.Model):
     # sha256 of the token in the card's QR code, so the strict outage policy can recognise a card
     # scanned by QR while the service is down. Never the raw QR text.
     qr_token_hash = db.Column(db.String(64), index=True)
+
+    __table_args__ = (one_of("card_type", CardType), one_of("last_status", CardStatus))
 
     person = db.relationship("Person", backref="cards")
     employer = db.relationship("Company")
@@ -58,14 +62,16 @@ class Engagement(db.Model):
     active_to = db.Column(db.Date)
     barred = db.Column(db.Boolean, nullable=False, default=False)
     barred_reason = db.Column(db.String(200))
-    # Who made it: gate (a card scanned with no engagement), site_office, employer or import.
-    registered_via = db.Column(db.String(12))
+    registered_via = db.Column(db.String(12))  # RegisteredVia; null on engagements made before 0002
     # A contact phone for this site's evacuation roll call (crew import or the employer), normalised
     # (digits, an optional leading +). Shown on the muster list and to the worker, nowhere else.
     phone = db.Column(db.String(32))
     created_at = db.Column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (db.UniqueConstraint("person_id", "site_id", "employer_id"),)
+    __table_args__ = (
+        db.UniqueConstraint("person_id", "site_id", "employer_id"),
+        one_of("registered_via", RegisteredVia),
+    )
 
     person = db.relationship("Person")
     site = db.relationship("Site")

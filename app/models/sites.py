@@ -2,8 +2,9 @@
 from datetime import time
 
 from app.domain.countries import company_identifier
+from app.domain.enums import CompanyRole, OutagePolicy, SiteStatus
 from app.extensions import db
-from app.models._types import UTCDateTime, utcnow
+from app.models._types import UTCDateTime, one_of, utcnow
 
 
 class Builder(db.Model):
@@ -25,10 +26,10 @@ class Site(db.Model):
     planned_end = db.Column(db.Date)  # the dashboard warns about an active site without one
     # Drives retention: the § 15 list is kept six months after the works are finished.
     completion_date = db.Column(db.Date)
-    status = db.Column(db.String(20), nullable=False, default="active")  # planned|active|completed
+    status = db.Column(db.String(20), nullable=False, default=SiteStatus.ACTIVE.value)
     contract_id = db.Column(db.String(64))  # the public builder's contract id (ELRAPP KontraktId)
     closing_time = db.Column(db.Time, nullable=False, default=time(23, 59))
-    outage_policy = db.Column(db.String(10), nullable=False, default="strict")  # strict|lenient
+    outage_policy = db.Column(db.String(10), nullable=False, default=OutagePolicy.STRICT.value)
     outage_grace_hours = db.Column(db.Integer, nullable=False, default=12)
     only_registered_companies = db.Column(db.Boolean, nullable=False, default=False)
     records_times = db.Column(db.Boolean, nullable=False, default=True)
@@ -43,6 +44,8 @@ class Site(db.Model):
     hmsreg_enabled = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
     hmsreg_project = db.Column(db.String(32))  # the project's number in HMSREG (HmsRegnr)
     elrapp_enabled = db.Column(db.Boolean, nullable=False, default=False, server_default=db.false())
+
+    __table_args__ = (one_of("status", SiteStatus), one_of("outage_policy", OutagePolicy))
 
     builder = db.relationship(Builder)
 
@@ -72,7 +75,7 @@ class Company(db.Model):
 class SiteCompany(db.Model):
     """A company's place on one site's contract chain."""
 
-    ROLES = ("main_contractor", "subcontractor", "staffing_agency", "sole_proprietor")
+    ROLES = tuple(role.value for role in CompanyRole)
 
     id = db.Column(db.Integer, primary_key=True)
     site_id = db.Column(db.ForeignKey("site.id"), nullable=False, index=True)
@@ -82,7 +85,7 @@ class SiteCompany(db.Model):
     active_from = db.Column(db.Date)
     active_to = db.Column(db.Date)
 
-    __table_args__ = (db.UniqueConstraint("site_id", "company_id"),)
+    __table_args__ = (db.UniqueConstraint("site_id", "company_id"), one_of("role", CompanyRole))
 
     site = db.relationship(Site)
     company = db.relationship(Company)

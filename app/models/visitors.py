@@ -1,6 +1,7 @@
 """Visitors on a site (the evacuation roll call) and the site's safety induction (HMS-introduksjon)."""
+from app.domain.enums import InductionMethod, InductionMode
 from app.extensions import db
-from app.models._types import UTCDateTime, utcnow
+from app.models._types import UTCDateTime, one_of, utcnow
 
 
 class Visitor(db.Model):
@@ -30,13 +31,15 @@ class SiteInduction(db.Model):
     """
 
     site_id = db.Column(db.ForeignKey("site.id"), primary_key=True)
-    mode = db.Column(db.String(8), nullable=False, default="off")  # refuse|warn|off
+    mode = db.Column(db.String(8), nullable=False, default=InductionMode.OFF.value)
     valid_months = db.Column(db.Integer, nullable=False, default=12)
     version = db.Column(db.Integer, nullable=False, default=1)
     required_version = db.Column(db.Integer, nullable=False, default=1)
     texts = db.Column(db.JSON, nullable=False, default=dict)  # {"nb": markdown, "en": ..., "pl"?, "lt"?}
     questions = db.Column(db.JSON, nullable=False, default=list)  # [{"q": {"nb","en"}, "options": [...], "answer": i}]
     updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (one_of("mode", InductionMode),)
 
 
 class InductionCompletion(db.Model):
@@ -47,9 +50,11 @@ class InductionCompletion(db.Model):
     person_id = db.Column(db.ForeignKey("person.id"), nullable=False, index=True)
     version = db.Column(db.Integer, nullable=False)
     completed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
-    method = db.Column(db.String(8), nullable=False)  # link|briefing
+    method = db.Column(db.String(8), nullable=False)  # InductionMethod
     held_by = db.Column(db.String(200))  # who held an in-person briefing
     recorded_by_id = db.Column(db.ForeignKey("user.id"))
+
+    __table_args__ = (one_of("method", InductionMethod),)
 
     person = db.relationship("Person")
 
