@@ -78,3 +78,37 @@ def test_a_qr_answer_names_its_card():
 def test_settings_that_would_harm_the_gate_are_refused(settings):
     with pytest.raises(ValueError):
         GuardSettings(**settings)
+
+
+@pytest.mark.parametrize("answer", [
+    changed("holder", ["Małgorzata", "Żółkowska"]), changed("holder", "Małgorzata Żółkowska"),
+    changed("employer", None), changed("employer", KeyError), changed("holder", KeyError),
+    changed("card_number", KeyError), changed("card_number", ""), changed("card_number", "  "),
+    changed("card_number", "4000-7919"), changed("status", KeyError), changed("card_type", KeyError),
+    changed("status", "x" * 65), changed("status_reason", 1), changed("status_reason", ["lost"]),
+    changed("status_reason", True), changed("issued_on", 2025), changed("issued_on", "2025-02-30"),
+    changed("valid_to", {"date": "2027-06-30"}), changed("holder.birth_date", KeyError),
+    changed("holder.first_name", None), changed("holder.first_name", 7), changed("employer.name", KeyError),
+    changed("employer.org_number", 5213456789), changed("employer.org_number", ""),
+])
+def test_more_malformed_answers_are_unavailable(answer):
+    with pytest.raises(CardServiceUnavailable):
+        card_check_from_answer(answer, BY_NUMBER, NOW)
+
+
+@pytest.mark.parametrize("value", [None, "", 0, False, [], {}])
+def test_an_empty_status_reason_of_any_kind_is_none_given(value):
+    assert card_check_from_answer(changed("status_reason", value), BY_NUMBER, NOW).status_reason == ""
+
+
+def test_text_is_trimmed_and_cut_to_what_the_app_keeps():
+    answer = changed("status_reason", "  " + "r" * 250 + "  ")
+    answer["holder"] = {"first_name": "  Ola\t", "last_name": " " + "Ø" * 230, "birth_date": "1979-12-31"}
+    answer["employer"] = {"name": "\n" + "E" * 220, "org_number": " " + "9" * 70 + " ", "extra": 1}
+    answer["card_number"], answer["card_type"], answer["status"] = " 40007919\n", " construction ", " valid "
+    answer["unknown_field"] = {"nested": [1, 2]}
+    check = card_check_from_answer(answer, BY_NUMBER, NOW)
+    assert (check.card_number, check.card_type, check.status) == ("40007919", CardType.CONSTRUCTION, CardStatus.VALID)
+    assert (check.first_name, check.last_name, check.status_reason) == ("Ola", "Ø" * 200, "r" * 200)
+    assert (check.employer_name, check.employer_org_number) == ("E" * 200, "9" * 64)
+    assert check.birth_date.isoformat() == "1979-12-31" and check.valid_to.isoformat() == "2027-06-30"
