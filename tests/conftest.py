@@ -6,6 +6,7 @@ private PostgreSQL server for its second pass, which runs only the tests that to
 import os
 import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -26,6 +27,28 @@ def pytest_collection_modifyitems(config, items):
     dropped = [item for item in items if item not in keep]
     config.hook.pytest_deselected(items=dropped)
     items[:] = keep
+
+
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "app" / "translations"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """The app reads .mo files that only `make` builds; compile the ones missing or older than their .po
+    (what scripts/i18n.sh compile does), so a fresh checkout's tests see bokmål, not English ids."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parents[1].name)
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}")
+        with partial.open("wb") as target:
+            write_mo(target, catalog, use_fuzzy=True)
+        partial.replace(mo)  # a test run reading the catalogue meanwhile never sees half a file
 
 
 @pytest.fixture(scope="session")
