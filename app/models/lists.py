@@ -14,7 +14,8 @@ class DailyList(db.Model):
     checked_by_id = db.Column(db.ForeignKey("user.id"))
     checked_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     data_sha256 = db.Column(db.String(64), nullable=False)  # printed on the PDF
-    pdf = db.Column(db.LargeBinary, nullable=False)
+    # Deferred: lists of versions (the dashboard, a day's page) never need the bytes; archived_pdf loads them.
+    pdf = db.orm.deferred(db.Column(db.LargeBinary, nullable=False))
     pdf_sha256 = db.Column(db.String(64), nullable=False, index=True)
 
     __table_args__ = (db.UniqueConstraint("site_id", "local_date", "version"),)

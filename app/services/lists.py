@@ -12,7 +12,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, undefer
 
 from app.domain import oversiktsliste as ol
 from app.domain.localtime import local_date as to_local_date
@@ -192,7 +192,8 @@ def check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
 def archived_pdf(site_id: int, day: date, version: int) -> Download | None:
     """An archived version's PDF exactly as it was stored, or None."""
     row = db.session.scalars(select(DailyList).where(
-        DailyList.site_id == site_id, DailyList.local_date == day, DailyList.version == version)).first()
+        DailyList.site_id == site_id, DailyList.local_date == day, DailyList.version == version)
+        .options(undefer(DailyList.pdf))).first()
     if row is None:
         return None
     return Download(row.pdf, _filename("oversiktsliste", site_id, day, "pdf", f"-v{version}"), PDF)
