@@ -20,7 +20,7 @@ from app.models import FollowUp, Kiosk, Membership, ScanEvent, Site, User
 from app.models.notifications import NotificationCondition, NotificationMessage, NotificationPreference
 from app.notifications import texts
 from app.notifications.mailer import Mailer, MailNotConfigured, SmtpSettings
-from app.services import daily_control
+from app.services import daily_control, unit_of_work, use_case
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +43,11 @@ class RunSummary:
 
 
 def run(now: datetime) -> RunSummary:
-    """Check every condition and event, then deliver what is due."""
-    queued = _check_kiosks(now) + _check_card_service(now) + _check_lists(now)
-    queued += _card_rejections(now) + _followups(now)
-    db.session.commit()
+    """Check every condition and event, then deliver what is due. The queue is one unit of work,
+    each message sent another (app/services/__init__.py)."""
+    with unit_of_work():
+        queued = _check_kiosks(now) + _check_card_service(now) + _check_lists(now)
+        queued += _card_rejections(now) + _followups(now)
     sent = deliver(now)
     waiting = db.session.scalar(db.select(db.func.count()).select_from(NotificationMessage)
                                 .where(NotificationMessage.sent_at.is_(None)))
@@ -63,6 +64,7 @@ def preferences(user_id: int) -> dict[str, bool]:
     return {kind: chosen.get(kind, kind != DIGEST) for kind in (*KINDS, DIGEST)}
 
 
+@use_case
 def save_preferences(user_id: int, choices: dict[str, bool]) -> None:
     for kind in (*KINDS, DIGEST):
         row = db.session.scalar(db.select(NotificationPreference).where(
@@ -71,7 +73,6 @@ def save_preferences(user_id: int, choices: dict[str, bool]) -> None:
             row = NotificationPreference(user_id=user_id, kind=kind)
             db.session.add(row)
         row.enabled = bool(choices.get(kind))
-    db.session.commit()
 
 
 # --- conditions -------------------------------------------------------------------------------
@@ -265,10 +266,10 @@ def deliver(now: datetime) -> int:
 
 
 def _send(mailer: Mailer, message: NotificationMessage, now: datetime) -> int:
-    user = db.session.get(User, message.user_id)
-    mailer.send(user.email, message.subject, message.body)
-    message.sent_at = now
-    db.session.commit()  # one by one: a failure later in the run does not send this one again
+    with unit_of_work():  # one by one: a failure later in the run does not send this one again
+        user = db.session.get(User, message.user_id)
+        mailer.send(user.email, message.subject, message.body)
+        message.sent_at = now
     return 1
 
 
@@ -292,10 +293,10 @@ def _send_digest(mailer: Mailer, user_id: int, messages: list[NotificationMessag
     mail = texts.digest(today.strftime("%d.%m.%Y"), [(m.subject, m.body) for m in messages])
     summary = NotificationMessage(user_id=user_id, event_key=f"digest:{today.isoformat()}", kind=DIGEST,
                                   subject=mail.subject, body=mail.body, created_at=now, sent_at=now)
-    db.session.add(summary)
-    for message in messages:
-        message.sent_at = now
-    db.session.flush()  # the unique digest key: a second run at the same moment fails here, before sending
-    mailer.send(db.session.get(User, user_id).email, mail.subject, mail.body)
-    db.session.commit()
+    with unit_of_work():
+        db.session.add(summary)
+        for message in messages:
+            message.sent_at = now
+        db.session.flush()  # the unique digest key: a second run at the same moment fails here, before sending
+        mailer.send(db.session.get(User, user_id).email, mail.subject, mail.body)
     return 1

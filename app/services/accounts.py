@@ -112,6 +112,17 @@ def create_user(actor: User, email: str, name: str, password: str) -> User:
     return user
 
 
+@use_case
+def create_user_with_role(email: str, name: str, password: str, role: str, site_id: int | None,
+                          company_id: int | None) -> User:
+    """A user with one role from the command line (`flask user create`); the caller checked the inputs."""
+    user = User(email=email.strip().lower(), name=name.strip())
+    user.set_password(password)
+    user.memberships.append(Membership(role=role, site_id=site_id, company_id=company_id))
+    db.session.add(user)
+    return user
+
+
 def email_taken(email: str, except_user_id: int | None = None) -> bool:
     found = find_user(email)
     return found is not None and found.id != except_user_id

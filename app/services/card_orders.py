@@ -23,6 +23,7 @@ from app.models import (
     AccessLink, AttendanceDay, Card, CardOrder, Company, Engagement, FollowUp, Person, ScanEvent, SiteCompany,
 )
 from app.models.people import MAX_NAME_LENGTH
+from app.services import use_case
 from app.services.audit import audit
 
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -66,6 +67,7 @@ class Receipt(NamedTuple):
 
 # ---- recording ---------------------------------------------------------------------------------
 
+@use_case
 def record_order(site_id: int, new: NewCardOrder, user, now: datetime) -> CardOrder:
     """Record a card-ordered worker on the site; the person is one already on this site or a new one.
 
@@ -90,7 +92,6 @@ def record_order(site_id: int, new: NewCardOrder, user, now: datetime) -> CardOr
     audit("card_order.create", user, site_id=site_id, target_type="card_order", target_id=order.id, at=now,
           person_id=person.id, employer_id=new.employer_id, hired_by_id=new.hired_by_id,
           engagement_id=engagement, receipt=receipt is not None)
-    db.session.commit()
     return order
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.extensions import db
 from app.models import OutboxDelivery, Site
 from app.models._types import UTCDateTime, utcnow
+from app.services import use_case
 from app.services.audit import audit
 
 RECEIVERS = ("hmsreg", "elrapp")
@@ -118,6 +119,7 @@ class NotResendable(LookupError):
     """No failed delivery with that id on that site."""
 
 
+@use_case
 def resend(site_id: int, delivery_id: int | None, actor, now: datetime) -> int:
     """Put failed deliveries (one, or all of the site's when `delivery_id` is None) back in the queue.
 
@@ -133,7 +135,6 @@ def resend(site_id: int, delivery_id: int | None, actor, now: datetime) -> int:
             state="pending", attempts=0, next_attempt_at=now, lease_until=None))
         audit("connectors.resend", actor, site_id=site_id, target_type="outbox_delivery",
               target_id=delivery_id, at=now, deliveries=len(ids))
-    db.session.commit()
     return len(ids)
 
 

@@ -4,6 +4,10 @@ Exactly once where it counts: a row is claimed with a lease before it is sent an
 after the receiver confirmed. A worker that dies between the two leaves the row to be sent again
 once the lease has run out; HMSREG counts a registration once per ExternalRef (the scan's id), and
 ELRAPP gets only the records that differ from what it confirmed before.
+
+Each step is its own unit of work (app/services/__init__.py): a claim and an outcome must be
+durable before the next send, and no read transaction stays open while a receiver is waited for
+(SQLite would hold its read lock).
 """
 import hashlib
 import json
@@ -20,6 +24,7 @@ from app.domain.localtime import to_local
 from app.extensions import db
 from app.models import Card, Company, OutboxDelivery, Person, ScanEvent, Site
 from app.models._types import utcnow
+from app.services import unit_of_work
 from app.services.connectors import retry_after
 
 log = logging.getLogger(__name__)
@@ -62,19 +67,18 @@ def _due_ids(site_id: int | None, after_id: int, now: datetime) -> list[int]:
         .order_by(OutboxDelivery.id).limit(BATCH))
     if site_id is not None:
         query = query.where(OutboxDelivery.site_id == site_id)
-    ids = list(db.session.scalars(query))
-    db.session.rollback()  # end the read transaction: SQLite must not hold it while we send
-    return ids
+    with unit_of_work():  # ends the read transaction: SQLite must not hold it while we send
+        return list(db.session.scalars(query))
 
 
 def _claim(row_id: int, lease: timedelta) -> OutboxDelivery | None:
     """Take the row for this worker until the lease ends; None when another worker was first."""
     now = utcnow()
-    taken = db.session.execute(update(OutboxDelivery).where(
-        OutboxDelivery.id == row_id, OutboxDelivery.state == "pending",
-        or_(OutboxDelivery.lease_until.is_(None), OutboxDelivery.lease_until <= now),
-    ).values(lease_until=now + lease).execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work():
+        taken = db.session.execute(update(OutboxDelivery).where(
+            OutboxDelivery.id == row_id, OutboxDelivery.state == "pending",
+            or_(OutboxDelivery.lease_until.is_(None), OutboxDelivery.lease_until <= now),
+        ).values(lease_until=now + lease).execution_options(synchronize_session=False))
     return db.session.get(OutboxDelivery, row_id) if taken.rowcount == 1 else None
 
 
@@ -107,10 +111,10 @@ def _failed(row: OutboxDelivery, lease: datetime, failure: DeliveryFailed, count
 
 def _finish(row_id: int, lease: datetime, **values) -> None:
     """Record the outcome, only if the row is still this worker's (not reopened by a change meanwhile)."""
-    db.session.execute(update(OutboxDelivery).where(
-        OutboxDelivery.id == row_id, OutboxDelivery.state == "pending", OutboxDelivery.lease_until == lease,
-    ).values(lease_until=None, **values).execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work():
+        db.session.execute(update(OutboxDelivery).where(
+            OutboxDelivery.id == row_id, OutboxDelivery.state == "pending", OutboxDelivery.lease_until == lease,
+        ).values(lease_until=None, **values).execution_options(synchronize_session=False))
 
 
 def _waiting(site_id: int | None) -> int:
@@ -143,11 +147,11 @@ def _hmsreg(row: OutboxDelivery, receiver) -> None:
 
 def registration(scan_id: str, project: str, tz: str) -> dict:
     """HMSREG's registration for one stored scan: the documented fields only (https://www.hmsreg.com/api)."""
-    found = db.session.execute(
-        select(ScanEvent, Person, Company).join(Person, ScanEvent.person_id == Person.id)
-        .join(Card, ScanEvent.card_id == Card.id).join(Company, Card.employer_id == Company.id)
-        .where(ScanEvent.id == scan_id)).first()
-    db.session.rollback()
+    with unit_of_work():  # read, then no transaction open while HMSREG is waited for
+        found = db.session.execute(
+            select(ScanEvent, Person, Company).join(Person, ScanEvent.person_id == Person.id)
+            .join(Card, ScanEvent.card_id == Card.id).join(Company, Card.employer_id == Company.id)
+            .where(ScanEvent.id == scan_id)).first()
     if found is None:
         raise Withdrawn("gone")  # purged by retention, or no person behind it
     event, person, employer = found
@@ -174,8 +178,8 @@ def _elrapp(row: OutboxDelivery, receiver) -> dict:
         items, _ = lists.elrapp_items(lists.day_report(site.id, date.fromisoformat(row.ref), utcnow()))
     except lists.ExportRefused as refused:
         raise DeliveryFailed(getattr(refused, "code", "refused"), permanent=True) from None
-    sent = dict(row.sent_hashes or {})
-    db.session.rollback()
+    with unit_of_work():  # read, then no transaction open while ELRAPP is waited for
+        sent = dict(row.sent_hashes or {})
     changed = [item for item in items if sent.get(str(item["Kortnummer"])) != _hash(item)]
     if changed:
         receiver.send(changed[0]["KontraktId"], changed)

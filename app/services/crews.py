@@ -28,6 +28,7 @@ from app.domain.orgnr import is_valid_org_number, normalize_org_number
 from app.extensions import db
 from app.models import AttendanceDay, Card, Company, Engagement, Person, SiteCompany
 from app.models._types import utcnow
+from app.services import use_case
 from app.services.audit import audit
 from app.services.card_checks import record_check
 from app.services.crew_files import read_table
@@ -149,6 +150,7 @@ def plan_import(site_id: int, parsed: ParsedCrew, company_scope: int | None = No
     return ImportPlan(tuple(planned), tuple(sorted(errors, key=lambda e: e.row)), parsed.blank_rows)
 
 
+@use_case
 def import_crew(site_id: int, parsed: ParsedCrew, actor, company_scope: int | None = None,
                 dry_run: bool = False) -> ImportPlan:
     """Plan, and when the whole file is good and this is not a dry run, write it in one transaction."""
@@ -156,16 +158,11 @@ def import_crew(site_id: int, parsed: ParsedCrew, actor, company_scope: int | No
     if not plan.ok or dry_run:
         return plan
     records = _records(site_id, [planned.member.card_number for planned in plan.rows])
-    try:
-        for planned in plan.rows:
-            _write(site_id, planned.member, "import", records)
-        db.session.flush()
-        audit("crew.import", actor, site_id=site_id, target_type="site", target_id=site_id,
-              rows=len(plan.rows), **plan.counts)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for planned in plan.rows:
+        _write(site_id, planned.member, "import", records)
+    db.session.flush()
+    audit("crew.import", actor, site_id=site_id, target_type="site", target_id=site_id,
+          rows=len(plan.rows), **plan.counts)
     return plan
 
 
@@ -218,6 +215,7 @@ def import_table(site_id: int, table: list[list[str]], actor, today: date,
 # --- one worker -----------------------------------------------------------------------------------
 
 
+@use_case
 def add_member(site_id: int, member: Member, actor, company_scope: int | None = None,
                via: str | None = None) -> tuple[Engagement, str]:
     """Engage one worker (the web form, `flask crew add`); returns the engagement and create|update|unchanged.
@@ -231,21 +229,17 @@ def add_member(site_id: int, member: Member, actor, company_scope: int | None = 
     planned, errors = _plan(site_id, [(0, member)])
     if errors:
         raise CrewRefused(errors[0].problem, "card_number")
-    try:
-        engagement = _write(site_id, member, via, _records(site_id, [member.card_number]))
-        db.session.flush()
-        action = planned[0].action
-        if action != "unchanged":
-            audit("engagement.add" if action == "create" else "engagement.update", actor, site_id=site_id,
-                  target_type="engagement", target_id=engagement.id, person_id=engagement.person_id,
-                  employer_id=member.employer_id, hired_by_id=member.hired_by_id, registered_via=via)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    engagement = _write(site_id, member, via, _records(site_id, [member.card_number]))
+    db.session.flush()
+    action = planned[0].action
+    if action != "unchanged":
+        audit("engagement.add" if action == "create" else "engagement.update", actor, site_id=site_id,
+              target_type="engagement", target_id=engagement.id, person_id=engagement.person_id,
+              employer_id=member.employer_id, hired_by_id=member.hired_by_id, registered_via=via)
     return engagement, action
 
 
+@use_case
 def add_by_card(site_id: int, card_number: str, employer_org: str, hired_by_org: str | None,
                 actor) -> tuple[Engagement, str]:
     """Engage the holder of a card (`flask crew add`): our Card row, else the HMS card service's answer."""
@@ -418,7 +412,7 @@ def _records(site_id: int, numbers: list[str]) -> _Records:
 
 def _write(site_id: int, member: Member, via: str, records: _Records) -> Engagement:
     """Person, card and engagement for one planned row; `records` learns them for the next rows.
-    Flushes, the caller commits."""
+    Flushes."""
     person = _known_person(member, records)
     if person is None:
         person = Person(first_name=member.first_name, last_name=member.last_name, birth_date=member.birth_date)

@@ -22,6 +22,7 @@ from app.domain.sites import SiteSettings
 from app.extensions import db
 from app.models import AttendanceDay, Card, Engagement, Kiosk, Site, User
 from app.services import accounts, companies, crews, kiosks, lists, sites
+from app.services import use_case
 
 QR_BASE = "https://hmskort.no/v/"
 ACTOR = "demo"
@@ -101,8 +102,10 @@ def database_is_empty() -> bool:
     return db.session.query(Site.id).first() is None and db.session.query(User.id).first() is None
 
 
+@use_case
 def seed_demo(cardsim_path: str, today: date, now: datetime, rng_seed: int = 15) -> DemoResult:
-    """Fill an empty database with the demo and write the emulator's card file."""
+    """Fill an empty database with the demo and write the emulator's card file: one unit of work, so a
+    failure half-way leaves the database empty and the command can simply run again."""
     rng = random.Random(rng_seed)
     result = DemoResult()
     finished_on = today - timedelta(days=FINISHED_DAYS_AGO)
@@ -202,7 +205,6 @@ def _record_card_details(facts: _CardFacts) -> None:
     """The crew import knows only the number; the rest is what the register would answer at the gate."""
     card = db.session.scalar(db.select(Card).where(Card.number == facts.number))
     card.card_type, card.issued_on, card.valid_to = facts.card_type, facts.issued_on, facts.valid_to
-    db.session.commit()
 
 
 def _sim_card(card: _CardFacts, member, employer, status: str, reason: str, qr_token: str) -> dict:
@@ -225,7 +227,6 @@ def _kiosks(demo_sites, now: datetime, result) -> None:
         kiosk = db.session.get(Kiosk, made.kiosk.id)
         kiosk.last_seen_at = now if number != 2 else now - timedelta(hours=20)
         kiosk.queue_depth = 0
-        db.session.commit()
         result.kiosks.append({"id": kiosk.id, "site_id": site.id, "name": name, "mode": mode, "token": made.token})
 
 
@@ -277,7 +278,6 @@ def _history(rng, site: Site, last: date, checker: User, leave_unchecked: bool) 
                 hired_by_id=hired_by_id, card_id=cards.get(person_id), first_in=state.first_in,
                 last_out=state.last_out, last_scan_at=state.last_scan_at, is_present=state.is_present,
                 flags=list(state.flags)))
-        db.session.commit()
         if not (leave_unchecked and day == max(days)):
             lists.check_day(site.id, day, checker, datetime.combine(day, time(16, 45), tz))
 

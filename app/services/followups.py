@@ -12,6 +12,7 @@ from app.domain.countries import company_identifier
 from app.domain.localtime import to_local
 from app.extensions import db
 from app.models import FollowUp, ScanEvent, Site, User
+from app.services import use_case
 from app.services.audit import audit
 
 # What the card service said, as the notice puts it.
@@ -117,6 +118,7 @@ def done_by_name(item: FollowUp) -> str | None:
     return user.name if user else None
 
 
+@use_case
 def mark_done(site_id: int, followup_id: int, user, note: str, now: datetime) -> FollowUp:
     """Close a follow-up with a note saying what was done (sent to whom, when)."""
     note = (note or "").strip()
@@ -129,5 +131,4 @@ def mark_done(site_id: int, followup_id: int, user, note: str, now: datetime) ->
         raise FollowUpError("already_done")
     item.done_at, item.done_by_id, item.note = now, user.id, note
     audit("followup.done", user, site_id, "followup", item.id, at=now, kind=item.kind)
-    db.session.commit()
     return item

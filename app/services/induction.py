@@ -20,6 +20,7 @@ from app.domain import induction as rules
 from app.domain.localtime import local_date
 from app.extensions import db
 from app.models import Card, InductionCompletion, InductionImage, Person, Site, SiteInduction
+from app.services import use_case
 from app.services.audit import audit
 
 LINK_LIFETIME = timedelta(days=7)  # as the self-service link
@@ -53,6 +54,7 @@ def settings(site_id: int) -> SiteInduction | None:
     return db.session.get(SiteInduction, site_id)
 
 
+@use_case
 def set_induction(site_id: int, actor, now: datetime, mode: str | None = None, valid_months: int | None = None,
                   texts: dict | None = None, questions: list | None = None, require_again: bool = False) -> SiteInduction:
     """Create or change a site's induction. A new text or new questions make a new version; with
@@ -86,7 +88,6 @@ def set_induction(site_id: int, actor, now: datetime, mode: str | None = None, v
     row.updated_at = now
     audit("induction.set", actor, site_id, "site_induction", site_id, at=now, mode=row.mode,
           version=row.version, required_version=row.required_version, valid_months=row.valid_months)
-    db.session.commit()
     return row
 
 
@@ -133,6 +134,7 @@ def gate_outcome(site_id: int, person_id: int, now: datetime) -> str | None:
     return rules.gate_outcome(row.mode, status(site_id, person_id, now).valid)
 
 
+@use_case
 def complete(site_id: int, person_id: int, now: datetime, method: str, actor, held_by: str | None = None,
              version: int | None = None) -> InductionCompletion:
     """Record that a person completed the site's induction (by the link, or a briefing held by `held_by`).
@@ -151,10 +153,10 @@ def complete(site_id: int, person_id: int, now: datetime, method: str, actor, he
     db.session.flush()
     audit("induction.complete", actor, site_id, "induction_completion", done.id, at=now, method=method,
           person_id=person_id, version=done.version)
-    db.session.commit()
     return done
 
 
+@use_case
 def complete_by_card(site_id: int, card_number: str, now: datetime, actor, held_by: str) -> InductionCompletion:
     """A builder_rep's in-person briefing, the worker named by an HMS card we know."""
     card = db.session.scalars(select(Card).where(Card.number == card_number.strip())).first()
@@ -256,6 +258,7 @@ def image(site_id: int, image_id: int) -> InductionImage | None:
     return row if row is not None and row.site_id == site_id else None
 
 
+@use_case
 def add_image(site_id: int, data: bytes, name: str, actor, now: datetime) -> InductionImage:
     """Store an uploaded picture after reading its type from its bytes. Refuses with InductionError
     "image_type", "image_too_large" or "too_many_images". Commits."""
@@ -273,10 +276,10 @@ def add_image(site_id: int, data: bytes, name: str, actor, now: datetime) -> Ind
     db.session.add(row)
     db.session.flush()
     audit("induction.image_add", actor, site_id, "induction_image", row.id, at=now)
-    db.session.commit()
     return row
 
 
+@use_case
 def delete_image(site_id: int, image_id: int, actor, now: datetime) -> bool:
     """Delete one of the site's pictures; a reference to it in the text then reads as text. Commits."""
     row = image(site_id, image_id)
@@ -284,5 +287,4 @@ def delete_image(site_id: int, image_id: int, actor, now: datetime) -> bool:
         return False
     db.session.delete(row)
     audit("induction.image_delete", actor, site_id, "induction_image", image_id, at=now)
-    db.session.commit()
     return True

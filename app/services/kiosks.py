@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, func, or_, select, update
 from app.domain.secrets import hash_token, new_enrollment_code, new_token
 from app.extensions import db
 from app.models import EnrollmentCode, Kiosk, Site, SiteInduction
+from app.services import unit_of_work, use_case
 from app.services.audit import audit
 
 ENROLLMENT_VALID_FOR = timedelta(minutes=15)
@@ -35,6 +36,7 @@ class NewKiosk:
     enrollment_code: str | None = None  # shown once (and as a QR code) when made for enrollment
 
 
+@use_case
 def create_kiosk(site: Site, name: str, mode: str, actor, now: datetime, enroll: bool = False) -> NewKiosk:
     """A kiosk with either a token now or a 15-minute enrollment code to trade for one at the gate."""
     if mode not in MODES:
@@ -50,17 +52,16 @@ def create_kiosk(site: Site, name: str, mode: str, actor, now: datetime, enroll:
     code = _add_enrollment_code(kiosk, now) if enroll else None
     audit("kiosk.create", actor, site_id=site.id, target_type="kiosk", target_id=kiosk.id, at=now,
           mode=mode, enrollment=enroll)
-    db.session.commit()
     return NewKiosk(kiosk, token, code)
 
 
+@use_case
 def issue_enrollment_code(kiosk: Kiosk, actor, now: datetime) -> str:
     """A new one-time code for an existing kiosk (new hardware at the same gate)."""
     if kiosk.revoked_at is not None:
         raise EnrollmentRefused("the kiosk is revoked")
     code = _add_enrollment_code(kiosk, now)
     audit("kiosk.enrollment_code", actor, site_id=kiosk.site_id, target_type="kiosk", target_id=kiosk.id, at=now)
-    db.session.commit()
     return code
 
 
@@ -91,6 +92,7 @@ def normalize_code(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
 
 
+@use_case
 def enroll_kiosk(code: str, now: datetime) -> tuple[Kiosk, str]:
     """Trade a valid code, once, for a fresh token; any earlier token of the kiosk stops working."""
     row = db.session.scalar(db.select(EnrollmentCode).where(EnrollmentCode.code_hash == hash_token(normalize_code(code))))
@@ -102,7 +104,6 @@ def enroll_kiosk(code: str, now: datetime) -> tuple[Kiosk, str]:
         .values(used_at=now)
     ).rowcount
     if claimed != 1:
-        db.session.rollback()
         raise EnrollmentRefused("unknown, used or expired enrollment code")
     kiosk = row.kiosk
     token = new_token()
@@ -110,10 +111,10 @@ def enroll_kiosk(code: str, now: datetime) -> tuple[Kiosk, str]:
     kiosk.last_seen_at = now
     audit("kiosk.enroll", f"kiosk:{kiosk.id}", site_id=kiosk.site_id, target_type="kiosk",
           target_id=kiosk.id, at=now, enrollment_code_id=row.id)
-    db.session.commit()
     return kiosk, token
 
 
+@use_case
 def revoke_kiosk(kiosk: Kiosk, actor, now: datetime) -> None:
     """Stop a kiosk for good: its token and any open enrollment code stop working at once."""
     if kiosk.revoked_at is None:
@@ -122,7 +123,6 @@ def revoke_kiosk(kiosk: Kiosk, actor, now: datetime) -> None:
     db.session.execute(update(EnrollmentCode).where(EnrollmentCode.kiosk_id == kiosk.id,
                                                     EnrollmentCode.used_at.is_(None)).values(expires_at=now))
     audit("kiosk.revoke", actor, site_id=kiosk.site_id, target_type="kiosk", target_id=kiosk.id, at=now)
-    db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -179,26 +179,26 @@ def kiosk_for_token(token: str, now: datetime) -> AuthorizedKiosk | None:
 def _touch(kiosk: AuthorizedKiosk, now: datetime) -> None:
     if kiosk.last_seen_at is not None and now - kiosk.last_seen_at < LAST_SEEN_EVERY:
         return
-    # Conditional, so many requests at once make one write; committed at once, so a long
-    # scan transaction never holds the kiosk row.
-    db.session.execute(
-        update(Kiosk).where(Kiosk.id == kiosk.id,
-                            or_(Kiosk.last_seen_at.is_(None), Kiosk.last_seen_at < now - LAST_SEEN_EVERY))
-        .values(last_seen_at=now).execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    # Conditional, so many requests at once make one write; its own unit of work, committed at
+    # once, so a long scan transaction never holds the kiosk row.
+    with unit_of_work():
+        db.session.execute(
+            update(Kiosk).where(Kiosk.id == kiosk.id,
+                                or_(Kiosk.last_seen_at.is_(None), Kiosk.last_seen_at < now - LAST_SEEN_EVERY))
+            .values(last_seen_at=now).execution_options(synchronize_session=False)
+        )
 
 
 HEALTH_FIELDS = ("fps", "decode_rate", "last_sync_at", "version")
 
 
+@use_case
 def record_heartbeat(kiosk_id: int, report: dict, now: datetime) -> None:
     """Keep what the kiosk says about itself, so the web app can show gates that are struggling."""
     kiosk = db.session.get(Kiosk, kiosk_id)
     kiosk.queue_depth = report.get("queue_depth")
     kiosk.health = {**{k: report.get(k) for k in HEALTH_FIELDS}, "reported_at": now.isoformat()}
     kiosk.last_seen_at = now
-    db.session.commit()
 
 
 def kiosk_is_down(kiosk: Kiosk, now: datetime) -> bool:

@@ -20,6 +20,7 @@ from app.domain.localtime import to_local
 from app.extensions import db
 from app.models import AttendanceDay, Card, DailyList, Person, Site
 from app.services import connectors, day_list, expected, list_versions, presence, visitors
+from app.services import unit_of_work
 from app.services.audit import audit
 from app.services.day_list import DayRow, Employer, HiredBy, company_value
 from app.services.list_versions import ListVersion, as_version
@@ -163,6 +164,19 @@ def check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
     Checking again while the data is unchanged returns the newest version instead of adding one;
     any change since (a manual registration, a correction) makes the next version.
     """
+    try:
+        with unit_of_work():
+            return _check_day(site_id, day, user, now)
+    except _VersionTaken:
+        # Someone checked the same day at the same moment and took this version number: theirs stands.
+        return list_versions.newest(site_id, day)
+
+
+class _VersionTaken(Exception):
+    """Another check of the same day stored this version number first."""
+
+
+def _check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
     site = _site(site_id)
     liste = build_day(site_id, day)
     data_hash = ol.data_sha256(liste)
@@ -178,14 +192,11 @@ def check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
     try:
         db.session.flush()
     except IntegrityError:
-        # Someone checked the same day at the same moment and took this version number: theirs stands.
-        db.session.rollback()
-        return list_versions.newest(site_id, day)
+        raise _VersionTaken from None
     audit("list.checked", user, site_id=site_id, target_type="daily_list", target_id=version.id, at=now,
           date=day.isoformat(), version=number, people=liste.total, data_sha256=data_hash,
           times_printed=liste.header.times_printed)  # retention takes printed times off later (list_redaction)
     connectors.day_checked(site, day, now)  # ELRAPP, in this transaction
-    db.session.commit()
     return version
 
 

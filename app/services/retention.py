@@ -25,6 +25,7 @@ from app.models import (
     Person, ScanEvent, Site, SiteInduction,
 )
 from app.services import list_redaction, visitors
+from app.services import unit_of_work
 from app.services.audit import audit
 
 CHUNK = 500  # ids per IN (...) list, well under every database's parameter limit
@@ -96,6 +97,23 @@ def purge(now: datetime, dry_run: bool = False, actor="cli",
     `as_of` purges as if today were that date (to try the rule without waiting six months); the
     audit row keeps the real time. `progress(done, total)` is called after each site, for long runs.
     """
+    try:
+        with unit_of_work():
+            return _purge(now, dry_run, actor, progress, as_of)
+    except _DryRun as dry:
+        return dry.summary
+
+
+class _DryRun(Exception):
+    """Ends a dry run's unit of work: what it deleted is rolled back, its summary is kept."""
+
+    def __init__(self, summary: PurgeSummary):
+        super().__init__("dry run")
+        self.summary = summary
+
+
+def _purge(now: datetime, dry_run: bool, actor, progress: Callable[[int, int], None] | None,
+           as_of: date | None) -> PurgeSummary:
     today = as_of or local_date(now, current_app.config["PORTVAKT_TZ"])
     summary = PurgeSummary(dry_run, today)
     sites = db.session.scalars(select(Site).order_by(Site.id)).all()
@@ -114,10 +132,8 @@ def purge(now: datetime, dry_run: bool = False, actor="cli",
     summary.people, summary.cards = _purge_people(candidates)
     summary.visitors = visitors.purge(today)
     if dry_run:
-        db.session.rollback()
-        return summary
+        raise _DryRun(summary)
     audit("retention.purge", actor, at=now, **summary.as_details())
-    db.session.commit()
     return summary
 
 
