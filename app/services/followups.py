@@ -8,6 +8,7 @@ and the employer (bokmål, ready to copy), and marks them done with a note.
 from dataclasses import dataclass
 from datetime import datetime
 
+from app.domain import followups as rules
 from app.domain.countries import company_identifier
 from app.domain.localtime import to_local
 from app.extensions import db
@@ -15,19 +16,6 @@ from app.models import FollowUp, ScanEvent, Site, User
 from app.services import use_case
 from app.services.audit import audit
 
-# What the card service said, as the notice puts it.
-KIND_TEXT = {
-    "not_valid": "ikke gyldig",
-    "blocked": "sperret",
-    "lost": "meldt tapt",
-    "stolen": "meldt stjålet",
-    # Re-verification after an outage can also find these (app/services/card_checks.py).
-    "expired": "utløpt",
-    "confiscated": "inndratt",
-    "destroyed": "makulert",
-    "unknown_card": "ukjent i kortregisteret",
-}
-ARBEIDSTILSYNET = "Arbeidstilsynet"
 MAX_NOTE = 2000
 
 
@@ -51,10 +39,7 @@ def site_followups(site_id: int, open_only: bool = False) -> list[FollowUp]:
     query = FollowUp.query.filter_by(site_id=site_id)
     if open_only:
         query = query.filter(FollowUp.done_at.is_(None))
-    items = query.all()
-    still_open = sorted((f for f in items if f.done_at is None), key=lambda f: (f.created_at, f.id))
-    done = sorted((f for f in items if f.done_at is not None), key=lambda f: f.done_at, reverse=True)
-    return still_open + done
+    return rules.reading_order(query.all())
 
 
 def open_count(site_id: int) -> int:
@@ -68,23 +53,15 @@ def get_followup(site_id: int, followup_id: int) -> FollowUp:
     return item
 
 
-def _status_clause(status: str) -> str:
-    """The status in a Norwegian relative clause: "som ikke er gyldig" (the negation before the verb),
-    "som er meldt tapt"."""
-    if status.startswith("ikke "):
-        return f"ikke er {status.removeprefix('ikke ')}"
-    return f"er {status}"
-
-
 def draft_notice(item: FollowUp, site: Site, tz_name: str, sender_name: str) -> Notice:
     """The bokmål notice to Arbeidstilsynet and the employer about one card seen at the gate."""
     employer = item.card.employer if item.card is not None else None
     event = db.session.get(ScanEvent, item.scan_event_id) if item.scan_event_id else None
     seen_at = event.scanned_at if event is not None else item.created_at
-    status = KIND_TEXT.get(item.kind, item.kind)
+    status = rules.status_text(item.kind)
     holder = item.person.name if item.person is not None else "ukjent"
     lines = [
-        f"Byggherren {site.builder.name} melder at et HMS-kort som {_status_clause(status)}, ble vist ved "
+        f"Byggherren {site.builder.name} melder at et HMS-kort som {rules.status_clause(item.kind)}, ble vist ved "
         f"adgangskontrollen på bygge- og anleggsplassen {site.name}, {site.address}.",
         "",
         f"Kortnummer: {item.card_number}",
@@ -98,11 +75,9 @@ def draft_notice(item: FollowUp, site: Site, tz_name: str, sender_name: str) -> 
     if event is not None and event.decision == "rejected":
         lines += ["", "Personen fikk ikke adgang med dette kortet."]
     lines += ["", "Med vennlig hilsen", sender_name, f"for {site.builder.name}"]
-    # § 8 names Arbeidstilsynet for unmet register duties only; an older row of another kind goes to the employer.
-    authority = (ARBEIDSTILSYNET,) if item.kind == "not_valid" else ()
-    recipients = authority + ((employer.name,) if employer is not None else ())
-    subject = f"Melding om HMS-kort som {_status_clause(status)} – {site.name}"
-    return Notice(recipients, subject, "\n".join(lines))
+    subject = f"Melding om HMS-kort som {rules.status_clause(item.kind)} – {site.name}"
+    return Notice(rules.recipients(item.kind, employer.name if employer is not None else None), subject,
+                  "\n".join(lines))
 
 
 def _company_line(company) -> str:
