@@ -19,7 +19,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from urllib.parse import quote
 
 import requests
@@ -27,6 +27,7 @@ from flask import current_app
 
 from app.adapters.http_deadline import DeadlineAdapter, deadline
 from app.adapters.resilience import CircuitBreaker, Flight, TTLCache
+from app.clock import utcnow
 from app.domain.cards import CardCheck, CardRef, CardStatus, CardType, LookupOutcome
 from app.ops.metrics import observe_card_lookup
 
@@ -104,10 +105,10 @@ class HttpCardServiceBackend(CardServiceBackend):
 
     def _answer(self, status: int, body: bytes, ref: CardRef) -> CardCheck:
         if status == 404 and _json_or_none(body) == {"error": "unknown_card"}:
-            return CardCheck(LookupOutcome.UNKNOWN_CARD, checked_at=_utcnow())
+            return CardCheck(LookupOutcome.UNKNOWN_CARD, checked_at=utcnow())
         if status != 200:
             raise CardServiceUnavailable(f"http_{status}")
-        return card_check_from_answer(_json_or_none(body), ref, _utcnow())
+        return card_check_from_answer(_json_or_none(body), ref, utcnow())
 
 
 def _read_body(response: requests.Response) -> bytes:
@@ -138,10 +139,6 @@ def _json_or_none(body: bytes):
         return json.loads(body.decode("utf-8"))
     except ValueError:  # also UnicodeDecodeError
         return None
-
-
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def card_check_from_answer(answer, ref: CardRef, checked_at: datetime) -> CardCheck:
@@ -216,7 +213,7 @@ class GuardedCardService(CardService):
 
     def __init__(self, backend: CardServiceBackend, settings: GuardSettings = GuardSettings(), *,
                  clock: Callable[[], float] = time.monotonic,
-                 wall_clock: Callable[[], datetime] = _utcnow,
+                 wall_clock: Callable[[], datetime] = utcnow,
                  sleep: Callable[[float], None] = time.sleep, log_key: bytes | None = None):
         self.backend, self.settings = backend, settings
         self.clock, self.wall_clock, self.sleep = clock, wall_clock, sleep

@@ -1,10 +1,11 @@
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin import bp
 from app.admin.forms import ConfirmForm, EditUserForm, MembershipForm, NewUserForm
 from app.auth.access import admin_required
+from app.clock import site_zone
 from app.extensions import db
 from app.models import Company, Membership, Site, User
 from app.services import accounts, audit_log
@@ -125,5 +126,5 @@ def sign_out_everywhere(user_id: int):
 @admin_required
 def audit():
     form, filters = audit_filter_form(None)
-    page = audit_log.search(filters, request.args.get("page", 1, type=int), current_app.config["PORTVAKT_TZ"])
+    page = audit_log.search(filters, request.args.get("page", 1, type=int), site_zone())
     return render_template("admin/audit.html", form=form, page=page, show_site=True)

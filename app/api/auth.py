@@ -4,7 +4,7 @@ from functools import wraps
 from flask import g, request
 
 from app.api.errors import ApiError
-from app.models._types import utcnow
+from app.clock import utcnow
 from app.services.kiosks import kiosk_for_token
 
 

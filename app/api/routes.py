@@ -6,9 +6,9 @@ from app.api import bp, validation
 from app.api.auth import kiosk_required
 from app.api.errors import MAX_BATCH_BODY, ApiError
 from app.api.openapi import openapi_document
+from app.clock import utcnow
 from app.extensions import db, limiter
 from app.models import Kiosk
-from app.models._types import utcnow
 from app.services import induction, kiosks, scans
 
 

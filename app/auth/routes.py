@@ -7,10 +7,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app import ratelimit, sessions
 from app.auth import bp, devices
 from app.auth.forms import LoginForm, PasswordChangeForm
+from app.clock import utcnow
 from app.extensions import db, limiter, login_manager
 from app.i18n import LANG_COOKIE, LANGUAGES
 from app.models import User
-from app.models._types import utcnow
 from app.services import accounts
 
 

@@ -1,19 +1,16 @@
-from datetime import datetime
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import site_action
 from app.card_orders import bp
 from app.card_orders.forms import NOT_HIRED_IN, CardOrderForm, RegisterCardOrderedForm
+from app.clock import local_moment, site_today, utcnow
 from app.domain import card_orders as rules
 from app.domain.attendance import ClockError
-from app.domain.localtime import local_date
 from app.extensions import db
-from app.models._types import utcnow
 from app.services import card_orders, scans
 
 # The form posts the receipt (≤ 5 MB) with the other fields; the app's usual 1 MB request limit would
@@ -38,10 +35,6 @@ def allow_receipt_uploads(endpoint, values):
     """Runs before every before_request hook, so the limit holds when the CSRF check parses the form."""
     if endpoint == "card_orders.index" and request.method == "POST":
         request.max_content_length = UPLOAD_LIMIT
-
-
-def _tz() -> str:
-    return current_app.config["PORTVAKT_TZ"]
 
 
 @bp.route("/<int:site_id>/card-orders", methods=["GET", "POST"])
@@ -83,7 +76,7 @@ def register(site_id: int, order_id: int):
     form = RegisterCardOrderedForm()
     if form.validate_on_submit() and _register(order, form):
         flash(_("Registered on today's list, marked HMS card on order."), "success")
-        return redirect(url_for("lists_ui.day", site_id=site_id, day=local_date(utcnow(), _tz()).isoformat()))
+        return redirect(url_for("lists_ui.day", site_id=site_id, day=site_today().isoformat()))
     return render_template("card_orders/register.html", form=form, order=order)
 
 
@@ -91,7 +84,7 @@ def _register(order, form: RegisterCardOrderedForm) -> bool:
     now = utcnow()
     at = None
     if form.time.data is not None:  # a wall-clock time today, at the site
-        at = datetime.combine(local_date(now, _tz()), form.time.data, ZoneInfo(_tz()))
+        at = local_moment(site_today(now), form.time.data)
     try:
         scans.register_card_ordered(g.site, order.id, current_user, form.reason.data, now,
                                     direction=form.direction.data, at=at)

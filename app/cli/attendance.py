@@ -2,7 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-from app.models._types import utcnow
+from app.clock import utcnow
 from app.services.scans import close_days
 
 group = AppGroup("attendance", help="Attendance.")

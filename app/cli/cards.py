@@ -1,9 +1,8 @@
 """`flask cards reverify`: re-check the scans let in while the card service was down."""
-from datetime import datetime, timezone
-
 import click
 from flask.cli import AppGroup
 
+from app.clock import utcnow
 from app.extensions import db
 from app.services.card_checks import reverify_unverified
 
@@ -13,7 +12,7 @@ group = AppGroup("cards", help="HMS-kort / HMS cards.")
 @group.command("reverify")
 def reverify() -> None:
     """Re-check unverified accepted scans; flag and follow up the cards that turn out invalid."""
-    counts = reverify_unverified(datetime.now(timezone.utc))
+    counts = reverify_unverified(utcnow())
     db.session.commit()
     click.echo(
         f"Kontrollert / checked: {counts['checked']}  gyldige / still valid: {counts['still_valid']}  "

@@ -3,7 +3,7 @@ import click
 from flask.cli import AppGroup
 
 from app.adapters.registers import NotConfigured
-from app.models._types import utcnow
+from app.clock import utcnow
 from app.services import connectors, connectors_sync
 
 group = AppGroup("connectors", help="Overføringer til HMSREG og ELRAPP / deliveries to HMSREG and ELRAPP.")

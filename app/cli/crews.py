@@ -1,10 +1,10 @@
 """`flask crew import|add`: register a site's crew ahead of the gate (the same service as the web app)."""
 import sys
-from datetime import date
 
 import click
 from flask.cli import AppGroup
 
+from app.clock import site_today
 from app.domain.crew_import import CrewFileError
 from app.extensions import db
 from app.models import Site
@@ -30,7 +30,7 @@ def import_command(site_id: int, file, dry_run: bool) -> None:
     """Import a crew list (CSV or XLSX): nothing is imported when any row is wrong."""
     site = _site(site_id)
     try:
-        parsed = crews.parse_file(file.read(crews.MAX_READ), file.name or "", date.today())
+        parsed = crews.parse_file(file.read(crews.MAX_READ), file.name or "", site_today())
     except CrewFileError as error:
         raise click.ClickException(error.problem.text) from None
     plan = crews.import_crew(site.id, parsed, ACTOR, dry_run=dry_run)

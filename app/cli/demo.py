@@ -5,9 +5,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.models._types import utcnow
+from app.clock import site_today, utcnow
 from app.services.demo import database_is_empty, seed_demo
-from app.services.presence import site_today
 
 group = AppGroup("demo", help="Demo data.")
 

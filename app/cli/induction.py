@@ -2,8 +2,8 @@
 import click
 from flask.cli import AppGroup
 
+from app.clock import utcnow
 from app.domain import induction as rules
-from app.models._types import utcnow
 from app.services import induction
 from app.services.induction import InductionError
 

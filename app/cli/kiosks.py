@@ -4,9 +4,9 @@ import io
 import click
 from flask.cli import AppGroup
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Kiosk, Site
-from app.models._types import utcnow
 from app.services import kiosks
 
 group = AppGroup("kiosk", help="Gate kiosks.")

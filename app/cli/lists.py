@@ -5,8 +5,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from app.clock import utcnow
 from app.domain.days import EARLIEST_DAY, LATEST_DAY, sane_day
-from app.models._types import utcnow
 from app.services import lists
 
 group = AppGroup("list", help="§ 15-lister / § 15 lists.")

@@ -2,7 +2,7 @@
 import click
 from flask.cli import AppGroup
 
-from app.models._types import utcnow
+from app.clock import utcnow
 from app.services import retention
 
 group = AppGroup("retention", help="Sletting etter oppbevaringstid / retention purge.")

@@ -10,12 +10,11 @@ from datetime import date, time
 import click
 from flask.cli import AppGroup
 
+from app.clock import site_today
 from app.domain.sites import KIOSK_LANGUAGES, SiteSettings, parse_contract_id
 from app.extensions import db
 from app.models import Site
-from app.models._types import utcnow
 from app.services import sites
-from app.services.presence import site_today
 
 group = AppGroup("site", help="Byggeplasser / sites.")
 
@@ -175,7 +174,7 @@ def list_sites() -> None:
 
 
 def _today() -> date:
-    return site_today(utcnow())
+    return site_today()
 
 
 def _existing(site_id: int) -> Site:

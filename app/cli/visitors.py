@@ -4,7 +4,7 @@ import json
 import click
 from flask.cli import AppGroup
 
-from app.models._types import utcnow
+from app.clock import utcnow
 from app.services import visitors
 from app.services.visitors import NewVisitor, VisitorError
 

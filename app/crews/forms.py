@@ -6,6 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, ValidationError
 
+from app.clock import site_today
 from app.domain import crew_import as rules
 from app.services.crews import Member
 
@@ -48,7 +49,7 @@ class AddForm(FlaskForm):
         _rule(rules.parse_name)(self, field)
 
     def validate_birth_date(self, field):
-        _rule(lambda text: rules.parse_birth_date(text, date.today()))(self, field)
+        _rule(lambda text: rules.parse_birth_date(text, site_today()))(self, field)
 
     def validate_card_number(self, field):
         _rule(lambda text: rules.parse_card_number(text, self.card_pattern))(self, field)
@@ -70,7 +71,7 @@ class AddForm(FlaskForm):
 
     def member(self) -> Member:
         first, last = rules.parse_name(self.name.data)
-        return Member(first, last, rules.parse_birth_date(self.birth_date.data, date.today()),
+        return Member(first, last, rules.parse_birth_date(self.birth_date.data, site_today()),
                       rules.parse_card_number(self.card_number.data, self.card_pattern), self.employer_id.data,
                       self.hired_by_id.data or None, self._date(self.active_from), self._date(self.active_to),
                       rules.parse_phone(self.phone.data) if self.phone.data and self.phone.data.strip() else None,

@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask import current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -7,6 +5,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.auth.access import site_action
+from app.clock import site_today
 from app.crews import bp, sealing
 from app.crews.forms import AddForm, ConfirmForm, ImportForm
 from app.domain.crew_import import HEADER, CrewFileError
@@ -54,7 +53,7 @@ def import_file(site_id: int):
     if form.validate_on_submit():
         data = form.file.data
         try:
-            upload = crews.preview_upload(site_id, data.read(crews.MAX_READ), data.filename or "", date.today(),
+            upload = crews.preview_upload(site_id, data.read(crews.MAX_READ), data.filename or "", site_today(),
                                           g.company_scope)
         except CrewFileError as error:
             form.file.errors.append(error.problem.text)
@@ -72,7 +71,7 @@ def confirm_import(site_id: int):
     if table is None:
         flash(_("The checked file has expired or is not valid. Upload it again."), "error")
         return redirect(url_for(".import_file", site_id=site_id))
-    plan = crews.import_table(site_id, table, current_user, date.today(), g.company_scope)
+    plan = crews.import_table(site_id, table, current_user, site_today(), g.company_scope)
     if not plan.ok:
         flash(_("Nothing was imported: the file no longer passes the checks. Upload it again to see why."), "error")
         return redirect(url_for(".import_file", site_id=site_id))

@@ -1,12 +1,11 @@
-from flask import current_app, render_template
+from flask import render_template
 from flask_login import current_user, login_required
 
 from app.auth.access import grant, may_create_sites, visible_sites
+from app.clock import site_today, site_zone, utcnow
 from app.dashboard import bp
 from app.dashboard.charts import bar_chart
-from app.models._types import utcnow
 from app.services import dashboard, sites
-from app.services.presence import site_today
 
 
 @bp.get("/")
@@ -21,7 +20,7 @@ def index():
 
 def _site_card(site, today, now) -> dict:
     scope = grant(current_user, "view_presence", site.id).company_scope
-    hourly = dashboard.people_per_hour(site.id, today, now, current_app.config["PORTVAKT_TZ"], scope)
+    hourly = dashboard.people_per_hour(site.id, today, now, site_zone(), scope)
     daily = dashboard.people_per_day(site.id, today, company_id=scope)
     return {
         "site": site,

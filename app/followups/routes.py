@@ -1,12 +1,12 @@
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import site_action
+from app.clock import site_zone, utcnow
 from app.followups import bp
 from app.followups.forms import DoneForm
-from app.models._types import utcnow
 from app.services import followups
 from app.services.followups import FollowUpError
 
@@ -44,7 +44,7 @@ def show(site_id: int, followup_id: int):
         else:
             flash(_("The follow-up is marked as done."), "success")
             return redirect(url_for(".index", site_id=site_id))
-    notice = followups.draft_notice(item, g.site, current_app.config["PORTVAKT_TZ"], current_user.name)
+    notice = followups.draft_notice(item, g.site, site_zone(), current_user.name)
     return render_template("followups/show.html", item=item, notice=notice, form=form, kinds=KIND_LABELS,
                            done_by_name=followups.done_by_name(item))
 

@@ -6,12 +6,12 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from app.auth.access import site_action
+from app.clock import utcnow
 from app.domain import induction as rules
 from app.extensions import db
 from app.induction import bp
 from app.induction.forms import BriefingForm, ImageForm, InductionForm, LinkForm
 from app.models import Person, Site
-from app.models._types import utcnow
 from app.services import access_links, induction
 from app.services.induction import InductionError
 from app.templating import select_choices

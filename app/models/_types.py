@@ -1,12 +1,10 @@
 """Column helpers shared by the models."""
-from datetime import datetime, timezone
+from datetime import timezone
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, DateTime, TypeDecorator
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from app.clock import utcnow  # noqa: F401  (the models' column defaults; app/clock.py is the one clock)
 
 
 class UTCDateTime(TypeDecorator):

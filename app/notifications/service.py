@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app.clock import site_zone
 from app.domain.localtime import local_date, to_local
 from app.extensions import db
 from app.models import FollowUp, Kiosk, Membership, ScanEvent, Site, User
@@ -78,22 +79,18 @@ def save_preferences(user_id: int, choices: dict[str, bool]) -> None:
 # --- conditions -------------------------------------------------------------------------------
 
 
-def _tz() -> str:
-    return current_app.config["PORTVAKT_TZ"]
-
-
 def _url(path: str) -> str:
     base = os.environ.get("PORTVAKT_BASE_URL") or current_app.config.get("PORTVAKT_BASE_URL") or "http://127.0.0.1:8000"
     return base.rstrip("/") + path
 
 
 def _local_clock(now: datetime) -> str:
-    return to_local(now, _tz()).strftime("%H:%M")
+    return to_local(now, site_zone()).strftime("%H:%M")
 
 
 def _working_hours(now: datetime) -> bool:
     """Monday to Friday 06:00-18:00 local time (NOTIFY_WORK_HOURS="06:00-18:00", NOTIFY_WORK_DAYS="1-5")."""
-    local = to_local(now, _tz())
+    local = to_local(now, site_zone())
     start, end = os.environ.get("NOTIFY_WORK_HOURS", "06:00-18:00").split("-")
     first_day, last_day = (int(d) for d in os.environ.get("NOTIFY_WORK_DAYS", "1-5").split("-"))
     return (first_day <= local.isoweekday() <= last_day
@@ -157,9 +154,9 @@ def _check_card_service(now: datetime) -> int:
 
 
 def _check_lists(now: datetime) -> int:
-    today = local_date(now, _tz())
+    today = local_date(now, site_zone())
     yesterday = today - timedelta(days=1)
-    past_deadline = to_local(now, _tz()).time().replace(tzinfo=None) >= LIST_DEADLINE
+    past_deadline = to_local(now, site_zone()).time().replace(tzinfo=None) >= LIST_DEADLINE
     queued = 0
     for site in db.session.scalars(db.select(Site).where(Site.status != "completed")):
         open_days = {row.subject.split(":")[1] for row in db.session.scalars(db.select(NotificationCondition).where(
@@ -274,7 +271,7 @@ def _send(mailer: Mailer, message: NotificationMessage, now: datetime) -> int:
 
 
 def _due_digests(now: datetime) -> dict[int, list[NotificationMessage]]:
-    local = to_local(now, _tz())
+    local = to_local(now, site_zone())
     if local.time().replace(tzinfo=None) < DIGEST_AT:
         return {}
     today = local.date().isoformat()
@@ -289,7 +286,7 @@ def _due_digests(now: datetime) -> dict[int, list[NotificationMessage]]:
 
 
 def _send_digest(mailer: Mailer, user_id: int, messages: list[NotificationMessage], now: datetime) -> int:
-    today = local_date(now, _tz())
+    today = local_date(now, site_zone())
     mail = texts.digest(today.strftime("%d.%m.%Y"), [(m.subject, m.body) for m in messages])
     summary = NotificationMessage(user_id=user_id, event_key=f"digest:{today.isoformat()}", kind=DIGEST,
                                   subject=mail.subject, body=mail.body, created_at=now, sent_at=now)

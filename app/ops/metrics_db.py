@@ -1,10 +1,8 @@
 """The figures /metrics reads from the database at scrape time (kiosks, lists, outbox)."""
-from flask import current_app
 
-from app.domain.localtime import local_date
+from app.clock import site_today
 from app.extensions import db
 from app.models import Kiosk, Site
-from app.models._types import utcnow
 from app.ops.metrics import gauge
 from app.services import daily_control
 
@@ -29,7 +27,7 @@ def list_metrics(days: int):
                     ["site_id", "date"])
     unchecked = gauge("portvakt_lists_unchecked_days",
                       "Past days in the last 30 with people on the list and no check.", ["site_id"])
-    today = local_date(utcnow(), current_app.config["PORTVAKT_TZ"])
+    today = site_today()
     for site_id in db.session.scalars(db.select(Site.id).where(Site.status != "completed")):
         for status in daily_control.day_statuses(site_id, today, days):
             if status.people:

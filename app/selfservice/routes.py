@@ -5,9 +5,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import site_action
+from app.clock import utcnow
 from app.extensions import db
 from app.followups.routes import KIND_LABELS
-from app.models._types import utcnow
 from app.selfservice import bp
 from app.selfservice.forms import RevokeForm, SelfServiceLinkForm
 from app.services import access_links

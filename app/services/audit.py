@@ -4,9 +4,9 @@ Details carry ids and counts only; names, birth dates, card numbers and tokens n
 """
 from datetime import datetime
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog
-from app.models._types import utcnow
 
 
 def actor_label(actor) -> tuple[str, int | None]:

@@ -12,10 +12,10 @@ from flask import current_app
 from sqlalchemy import Date, bindparam, or_, select
 
 from app.adapters.cardservice import get_card_service
+from app.clock import local_day
 from app.domain.cards import SITE_CARD_TYPES, CardCheck, CardRef, CardStatus, LookupOutcome, last_valid_day
 from app.domain.contract_chain import key_from_card_service
 from app.domain.gate import GateDecision, GateFacts, decide_gate, payload_rejected
-from app.domain.localtime import local_date
 from app.domain.qr import DEFAULT_URL_PATTERNS, QrRules, parse_payload
 from app.domain.secrets import hash_token
 from app.extensions import db
@@ -72,7 +72,7 @@ def check_card_for_site(payload: str | bytes, site, now: datetime, manual_overri
     if not parsed.accepted:
         return CardScanCheck(None, None, payload_rejected(parsed.rejection), None)
     check = get_card_service().lookup(parsed.ref)
-    today = local_date(now, current_app.config["PORTVAKT_TZ"])
+    today = local_day(now)
     facts = _facts_on_record(site, parsed.ref, check, today)
     decision = decide_gate(check, replace(gate_facts(site, facts, today, manual_override),
                                           induction=_induction(site, facts, now)), now)

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import delete, select, union, update
 from sqlalchemy.orm import joinedload
 
+from app.clock import local_day
 from app.domain import card_orders as rules
 from app.domain.attendance import DayState
-from app.domain.localtime import local_date
 from app.extensions import db
 from app.models import (
     AccessLink, AttendanceDay, Card, CardOrder, Company, Engagement, FollowUp, Person, ScanEvent, SiteCompany,
@@ -74,7 +73,7 @@ def record_order(site_id: int, new: NewCardOrder, user, now: datetime) -> CardOr
     Also engages the worker on the site with the order's employer and innleievirksomhet, so that
     the card, once it comes, is listed with the same § 15 c facts. Audited with ids only; commits.
     """
-    today = _today(now)
+    today = local_day(now)
     names = _checked_names(new)
     _check_dates(new, today)
     _check_chain(site_id, new)
@@ -93,10 +92,6 @@ def record_order(site_id: int, new: NewCardOrder, user, now: datetime) -> CardOr
           person_id=person.id, employer_id=new.employer_id, hired_by_id=new.hired_by_id,
           engagement_id=engagement, receipt=receipt is not None)
     return order
-
-
-def _today(now: datetime) -> date:
-    return local_date(now, current_app.config["PORTVAKT_TZ"])
 
 
 def _checked_names(new: NewCardOrder) -> tuple[str, str]:
@@ -184,7 +179,7 @@ def chain_companies(site_id: int) -> list[Company]:
 
 def orders_of_site(site_id: int, now: datetime) -> list[OrderRow]:
     """Every order of the site with its status: open first, then expired, then linked; newest first."""
-    today = _today(now)
+    today = local_day(now)
     orders = db.session.scalars(select(CardOrder).where(CardOrder.site_id == site_id)
                                 .options(joinedload(CardOrder.person), joinedload(CardOrder.employer),
                                          joinedload(CardOrder.hired_by), joinedload(CardOrder.card))
@@ -205,7 +200,7 @@ def find_order(site_id: int, order_id: int) -> CardOrder | None:
 
 def usable_on(order: CardOrder, day: date) -> bool:
     """May the order put its worker on `day`'s list? Not once linked (the card is scanned instead)."""
-    recorded_on = _today(order.created_at)
+    recorded_on = local_day(order.created_at)
     return order.card_id is None and rules.is_valid_on(day, recorded_on, order.valid_until)
 
 

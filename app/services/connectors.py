@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import OutboxDelivery, Site
-from app.models._types import UTCDateTime, utcnow
+from app.models._types import UTCDateTime
 from app.services import use_case
 from app.services.audit import audit
 

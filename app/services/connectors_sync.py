@@ -20,10 +20,10 @@ from flask import current_app
 from sqlalchemy import func, or_, select, update
 
 from app.adapters.registers import DeliveryFailed, receivers_from_config
+from app.clock import site_zone, utcnow
 from app.domain.localtime import to_local
 from app.extensions import db
 from app.models import Card, Company, OutboxDelivery, Person, ScanEvent, Site
-from app.models._types import utcnow
 from app.services import unit_of_work
 from app.services.connectors import retry_after
 
@@ -141,7 +141,7 @@ def _hmsreg(row: OutboxDelivery, receiver) -> None:
         raise Withdrawn("turned_off")
     if not site.hmsreg_project:
         raise DeliveryFailed("no_project", permanent=True)
-    receiver.send(registration(row.ref, site.hmsreg_project, current_app.config["PORTVAKT_TZ"]))
+    receiver.send(registration(row.ref, site.hmsreg_project, site_zone()))
     return None
 
 

@@ -19,15 +19,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from app.adapters.cardservice import get_card_service
+from app.clock import site_today
 from app.domain import oversiktsliste as ol
 from app.domain.attendance import active_on
 from app.domain.cards import CardRef, LookupOutcome
 from app.domain.crew_import import MAX_BYTES, CrewRow, ParsedCrew, Problem, RowError, check_header, parse_table
-from app.domain.localtime import local_date
 from app.domain.orgnr import is_valid_org_number, normalize_org_number
 from app.extensions import db
 from app.models import AttendanceDay, Card, Company, Engagement, Person, SiteCompany
-from app.models._types import utcnow
 from app.services import use_case
 from app.services.audit import audit
 from app.services.card_checks import record_check
@@ -442,7 +441,7 @@ def _update_todays_row(site_id: int, person_id: int, engagement: Engagement) -> 
     """A worker already on today's list (scanned before the crew was registered) gets the
     innleievirksomhet the engagement names, so today's § 15 list is right the same day (a checked
     version of today then reads "endret siden"). Earlier days stay as they were recorded."""
-    today = local_date(utcnow(), current_app.config["PORTVAKT_TZ"])
+    today = site_today()
     if not active_on(engagement.active_from, engagement.active_to, today):
         return
     db.session.execute(update(AttendanceDay).where(

@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 
+from app.clock import site_zone
 from app.domain import attendance as rules
 from app.domain.orgnr import check_digit
 from app.domain.sites import SiteSettings
@@ -260,7 +260,7 @@ def _users(demo_sites, chains, result) -> dict[int, User]:
 def _history(rng, site: Site, last: date, checker: User, leave_unchecked: bool) -> None:
     """Four weeks of weekdays up to `last`: most of the crew each day, a few absent; lists checked
     in the afternoon, except the newest day when `leave_unchecked` (the dashboard's morning flag)."""
-    tz = ZoneInfo(current_app.config["PORTVAKT_TZ"])
+    tz = ZoneInfo(site_zone())
     crew = db.session.execute(db.select(Engagement.person_id, Engagement.employer_id, Engagement.hired_by_id)
                               .where(Engagement.site_id == site.id)).all()
     cards = dict(db.session.execute(db.select(Card.person_id, Card.id).where(

@@ -16,8 +16,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from app.clock import local_day
 from app.domain import induction as rules
-from app.domain.localtime import local_date
 from app.extensions import db
 from app.models import Card, InductionCompletion, InductionImage, Person, Site, SiteInduction
 from app.services import use_case
@@ -44,10 +44,6 @@ class Status:
     version: int | None = None
     completed_at: datetime | None = None
     valid_until: date | None = None
-
-
-def _today(now: datetime) -> date:
-    return local_date(now, current_app.config["PORTVAKT_TZ"])
 
 
 def settings(site_id: int) -> SiteInduction | None:
@@ -109,13 +105,12 @@ def statuses(site_id: int, person_ids: list[int], now: datetime) -> dict[int, St
     required = row is not None and row.mode != rules.OFF
     if row is None:
         return {pid: Status(False, False) for pid in person_ids}
-    tz = current_app.config["PORTVAKT_TZ"]
-    today, found = _today(now), _completions(site_id, person_ids)
+    today, found = local_day(now), _completions(site_id, person_ids)
     result = {}
     for pid in person_ids:
         counted = [c for c in found.get(pid, []) if c.version >= row.required_version]
         last = counted[-1] if counted else None
-        until = rules.valid_until(rules.Completion(last.version, local_date(last.completed_at, tz)),
+        until = rules.valid_until(rules.Completion(last.version, local_day(last.completed_at)),
                                   row.valid_months) if last else None
         result[pid] = Status(required, until is not None and until >= today, last.version if last else None,
                              last.completed_at if last else None, until)
@@ -236,7 +231,7 @@ def expected_missing(site_id: int, now: datetime) -> int:
     row = settings(site_id)
     if row is None or row.mode == rules.OFF:
         return 0
-    engaged = expected_not_arrived(site_id, _today(now), set())
+    engaged = expected_not_arrived(site_id, local_day(now), set())
     return missing_count(site_id, [e.person_id for e in engaged], now)
 
 

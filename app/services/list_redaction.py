@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import String, cast, select
 
+from app.clock import site_zone
 from app.domain import oversiktsliste as ol
 from app.domain.localtime import local_date, to_local
 from app.extensions import db
@@ -55,7 +56,7 @@ def _without_times(site: Site, version: DailyList, now: datetime) -> tuple[bytes
             return render_daily_list(replace(report, show_times=False)), "re-rendered"
     if not _printed_times(version, site):
         return None
-    tz = lists._tz()
+    tz = site_zone()
     notice = RedactedVersion(site.name, site.address, site.builder.name, version.local_date, version.version,
                              version.checked_by.name if version.checked_by else "–",
                              to_local(version.checked_at, tz), version.data_sha256, version.pdf_sha256,

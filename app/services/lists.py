@@ -9,11 +9,11 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import NamedTuple
 
-from flask import current_app
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, undefer
 
+from app.clock import site_zone
 from app.domain import oversiktsliste as ol
 from app.domain.localtime import local_date as to_local_date
 from app.domain.localtime import to_local
@@ -90,7 +90,7 @@ def day_report(site_id: int, day: date, now: datetime, company_id: int | None = 
 
 
 def _report(liste: ol.Oversiktsliste, site: Site, now: datetime, control: rd.ControlStatus) -> rd.DailyListReport:
-    tz = _tz()
+    tz = site_zone()
     groups = tuple(
         rd.EmployerGroup(_info(group.employer), tuple(_row(entry, tz) for entry in group.entries))
         for group in liste.groups)
@@ -123,7 +123,7 @@ def _site_info(site: Site) -> rd.SiteInfo:
 
 def _control(version: DailyList) -> rd.ControlStatus:
     checked_by = version.checked_by.name if version.checked_by else "–"
-    return rd.ControlStatus(version.version, checked_by, to_local(version.checked_at, _tz()))
+    return rd.ControlStatus(version.version, checked_by, to_local(version.checked_at, site_zone()))
 
 
 def daily_pdf(site_id: int, day: date, now: datetime, company_id: int | None = None) -> Download:
@@ -184,7 +184,7 @@ def _check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
     if latest is not None and latest.data_sha256 == data_hash:
         return latest
     number = (latest.version if latest else 0) + 1
-    control = rd.ControlStatus(number, user.name, to_local(now, _tz()))
+    control = rd.ControlStatus(number, user.name, to_local(now, site_zone()))
     pdf = render_daily_list(_report(liste, site, now, control))
     version = DailyList(site_id=site_id, local_date=day, version=number, checked_by_id=user.id, checked_at=now,
                         data_sha256=data_hash, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
@@ -234,7 +234,7 @@ def versions_with_data_hash(data_sha256: str) -> list[ListVersion]:
 def muster_report(site_id: int, now: datetime, company_id: int | None = None) -> rd.MusterReport:
     """Who is on site now (by employer), who has left today and who is expected but not seen, in list order."""
     site = _site(site_id)
-    tz = _tz()
+    tz = site_zone()
     today = to_local_date(now, tz)
     rows = day_list.live_rows(site_id, today, company_id)
     phones = presence.worker_phones(site_id, company_id)
@@ -265,7 +265,7 @@ def _muster_person(person, employer, card, first_in, tz, phone=None) -> rd.Muste
 def muster_pdf(site_id: int, now: datetime, company_id: int | None = None) -> Download:
     """The muster (evacuation) list as a printable PDF: large type, a tick box per person."""
     report = muster_report(site_id, now, company_id)
-    stamp = to_local(now, _tz()).strftime("%Y-%m-%d-%H%M")
+    stamp = to_local(now, site_zone()).strftime("%Y-%m-%d-%H%M")
     return Download(render_muster_list(report), f"monstringsliste-{site_id}-{stamp}.pdf", PDF)
 
 
@@ -281,7 +281,7 @@ def period_report(site_id: int, date_from: date, date_to: date, now: datetime,
     employers = tuple(
         rd.EmployerDays(people[0].employer, tuple(sorted(people, key=ol.name_key)))
         for people in sorted(groups, key=lambda people: ol.collation_key(people[0].employer.name)))
-    return rd.PeriodReport(_site_info(site), date_from, date_to, employers, to_local(now, _tz()))
+    return rd.PeriodReport(_site_info(site), date_from, date_to, employers, to_local(now, site_zone()))
 
 
 def _people_by_employer(site_id: int, date_from: date, date_to: date,
@@ -379,10 +379,6 @@ def _site(site_id: int) -> Site:
     if site is None:
         raise UnknownSite(f"Ukjent byggeplass / unknown site: {site_id}")
     return site
-
-
-def _tz() -> str:
-    return current_app.config["PORTVAKT_TZ"]
 
 
 def _filename(kind: str, site_id: int, day: date, extension: str, suffix: str = "") -> str:

@@ -4,24 +4,17 @@ Presence is the live rows of the site's local date (app/services/day_list.py) wi
 employer_viewer's pages pass `company_id`, and every query here filters on it.
 """
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from itertools import groupby
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.domain import oversiktsliste as ol
-from app.domain.localtime import local_date
 from app.extensions import db
 from app.models import Engagement, ScanEvent
 from app.services import day_list, expected, visitors
 from app.services.day_list import DayRow
-
-
-def site_today(now: datetime) -> date:
-    """The local calendar date at `now` in the sites' zone (PORTVAKT_TZ)."""
-    return local_date(now, current_app.config["PORTVAKT_TZ"])
 
 
 def present_now(site_id: int, today: date, company_id: int | None = None) -> list[DayRow]:

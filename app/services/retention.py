@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Callable
 
-from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
+from app.clock import local_day
 from app.domain import sites as site_rules
-from app.domain.localtime import local_date
 from app.domain.oversiktsliste import UNVERIFIED
 from app.extensions import db
 from app.models import (
@@ -114,7 +113,7 @@ class _DryRun(Exception):
 
 def _purge(now: datetime, dry_run: bool, actor, progress: Callable[[int, int], None] | None,
            as_of: date | None) -> PurgeSummary:
-    today = as_of or local_date(now, current_app.config["PORTVAKT_TZ"])
+    today = as_of or local_day(now)
     summary = PurgeSummary(dry_run, today)
     sites = db.session.scalars(select(Site).order_by(Site.id)).all()
     candidates: set[int] = set()

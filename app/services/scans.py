@@ -19,10 +19,10 @@ from sqlalchemy import and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.adapters.cardservice import get_card_service
+from app.clock import local_day, to_site_time
 from app.domain import attendance as rules
 from app.domain.cards import LookupOutcome
 from app.domain.gate import for_direction
-from app.domain.localtime import local_date, to_local
 from app.domain.oversiktsliste import CARD_ORDERED
 from app.domain.qr import parse_payload
 from app.domain.secrets import hash_token
@@ -182,7 +182,7 @@ def _day_of(site, checked, scanned_at: datetime) -> _Day | None:
     """The person's day row, locked when the scan will change it (PostgreSQL: FOR UPDATE)."""
     if checked.card is None:
         return None
-    day_date = local_date(scanned_at, current_app.config["PORTVAKT_TZ"])
+    day_date = local_day(scanned_at)
     return _day(site.id, checked.card.person_id, day_date, lock=checked.decision.accepted)
 
 
@@ -271,7 +271,7 @@ def _store(site, kiosk, scan: ScanInput, checked, now: datetime, day: _Day | Non
     # Accepted with nobody to list happens only when the lenient outage policy lets an unknown
     # card in: the event is kept for the supervisor's approval, the list waits for a person.
     accepted = decision.accepted and card is not None
-    day_date = local_date(scan.scanned_at, current_app.config["PORTVAKT_TZ"])
+    day_date = local_day(scan.scanned_at)
     present = day is not None and day.state.is_present and not day.removed
     kiosk_id = kiosk.id if kiosk else None
     direction = rules.choose_direction(scan.direction, kiosk.mode if kiosk else "auto", present)
@@ -456,7 +456,7 @@ def _rebuild_day(site_id: int, person_id: int, day_date, now: datetime) -> None:
     state = rules.rebuild_day((d, at, rules.POSSIBLE_COPIED_CARD in (w or ())) for d, at, w, _ in scans)
     state = _keep_card_ordered(state or rules.DayState(), (reason for *_, reason in scans))
     site = db.session.get(Site, site_id)
-    if rules.closing_is_due(day_date, site.closing_time, to_local(now, current_app.config["PORTVAKT_TZ"])):
+    if rules.closing_is_due(day_date, site.closing_time, to_site_time(now)):
         state = rules.close_day(state)
     _store_state(db.session.get(AttendanceDay, day.id), state)
 
@@ -465,7 +465,7 @@ def _rebuild_day(site_id: int, person_id: int, day_date, now: datetime) -> None:
 
 def present_people(site: Site, now: datetime) -> list[dict]:
     """Who is on site now (the kiosk API): today's live rows still "in", in list order (day_list.py)."""
-    today = local_date(now, current_app.config["PORTVAKT_TZ"])
+    today = local_day(now)
     return [{"name": row.person.name, "employer": row.employer.name,
              "since": row.last_scan_at.isoformat() if row.last_scan_at else None}
             for row in day_list.live_rows(site.id, today, present_only=True)]
@@ -473,8 +473,7 @@ def present_people(site: Site, now: datetime) -> list[dict]:
 
 def close_days(now: datetime, site_id: int | None = None) -> int:
     """Close every day whose closing time has passed: people still in get `no_exit_recorded`."""
-    tz = current_app.config["PORTVAKT_TZ"]
-    now_local = to_local(now, tz)
+    now_local = to_site_time(now)
     query = select(AttendanceDay).join(Site, Site.id == AttendanceDay.site_id).where(
         AttendanceDay.is_present.is_(True), AttendanceDay.local_date <= now_local.date())
     if site_id is not None:
@@ -539,7 +538,7 @@ def _register_card_ordered_once(site: Site, order_id: int, reason: str, now: dat
     order = card_orders.find_order(site.id, order_id)
     if order is None:
         raise LookupError(order_id)
-    day_date = local_date(moment, current_app.config["PORTVAKT_TZ"])
+    day_date = local_day(moment)
     if not card_orders.usable_on(order, day_date):
         raise CardOrderNotUsable(order_id)
     day = _day(site.id, order.person_id, day_date, lock=True)

@@ -6,12 +6,11 @@ attendance). Records are short-lived: the retention purge deletes them VISITOR_R
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import delete, select
 
-from app.domain.localtime import local_date
+from app.clock import local_day, local_moment
 from app.extensions import db
 from app.models import Site, Visitor
 from app.services import use_case
@@ -85,19 +84,17 @@ def recent(site_id: int, since: datetime) -> list[Visitor]:
 def overdue(visitors: list[Visitor], now: datetime) -> list[int]:
     """Ids of visitors still in past their expected end, or since an earlier day (still in at closing
     time): flagged like a forgotten check-out."""
-    today = local_date(now, current_app.config["PORTVAKT_TZ"])
+    today = local_day(now)
     return [v.id for v in visitors if v.left_at is None and (
         (v.expected_end is not None and v.expected_end < now)
-        or local_date(v.arrived_at, current_app.config["PORTVAKT_TZ"]) < today)]
+        or local_day(v.arrived_at) < today)]
 
 
 def expected_end_today(hour_minute: time | None, now: datetime) -> datetime | None:
     """A local time of day (the form's "expected to leave") as today's UTC moment."""
     if hour_minute is None:
         return None
-    zone = ZoneInfo(current_app.config["PORTVAKT_TZ"])
-    local = datetime.combine(local_date(now, current_app.config["PORTVAKT_TZ"]), hour_minute, tzinfo=zone)
-    return local.astimezone(timezone.utc)
+    return local_moment(local_day(now), hour_minute)
 
 
 def retention_days() -> int:

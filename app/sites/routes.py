@@ -1,16 +1,16 @@
 from datetime import date, timedelta
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.auth.access import can, site_action
+from app.clock import site_today, site_zone, utcnow
 from app.domain.days import clamp_day, site_days
 from app.extensions import db
 from app.kiosk_words import kiosk_words
 from app.models import Kiosk
-from app.models._types import utcnow
 from app.services import audit_log, companies, kiosks, people, presence
 from app.services.dashboard import site_numbers
 from app.sites import bp
@@ -35,12 +35,12 @@ COMPANY_ERRORS = {
 
 
 def _today() -> date:
-    return presence.site_today(utcnow())
+    return site_today()
 
 
 def _site_days() -> tuple[date, date]:
     """The days this site's day pages can show: from its start to today (app/domain/days.py)."""
-    return site_days(g.site.start_date, presence.site_today(g.site.created_at), _today())
+    return site_days(g.site.start_date, site_today(g.site.created_at), _today())
 
 
 def _chosen_day() -> date:
@@ -298,7 +298,7 @@ def person(site_id: int, person_id: int):
 @site_action("view_audit")
 def audit(site_id: int):
     form, filters = audit_filter_form(site_id)
-    page = audit_log.search(filters, request.args.get("page", 1, type=int), current_app.config["PORTVAKT_TZ"])
+    page = audit_log.search(filters, request.args.get("page", 1, type=int), site_zone())
     return render_template("sites/audit.html", site=g.site, form=form, page=page)
 
 

@@ -4,10 +4,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.access import may_create_sites, represented_builders, site_action
+from app.clock import site_today
 from app.extensions import db
-from app.models._types import utcnow
 from app.services import sites
-from app.services.presence import site_today
 from app.sites import bp
 from app.sites.settings_forms import CloseForm, NewSiteForm, ReopenForm, SiteForm
 
@@ -32,7 +31,7 @@ SITE_ERRORS = {
 
 
 def _today():
-    return site_today(utcnow())
+    return site_today()
 
 
 def _show_errors(form, refused: sites.SiteRefused) -> None:

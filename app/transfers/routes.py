@@ -1,8 +1,5 @@
 """Overføringer: a view parses, calls app/services/connectors.py, renders or redirects."""
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
-
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,13 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
 from app.auth.access import site_action
+from app.clock import day_start, site_today, utcnow
 from app.domain.days import sane_day
-from app.models._types import utcnow
 from app.services import connectors
 from app.services.contractors_report import FORMATS, contractors_download
 from app.lists_ui.routes import send_download
 from app.services.lists import BadPeriod
-from app.services.presence import site_today
 from app.transfers import bp
 
 RECEIVER_NAMES = {"hmsreg": "HMSREG", "elrapp": "ELRAPP"}
@@ -48,7 +44,7 @@ def error_text(code: str | None) -> str:
 @bp.route("/<int:site_id>/transfers")
 @site_action("view_connectors")
 def page(site_id: int):
-    since = datetime.combine(site_today(utcnow()), time(0), ZoneInfo(current_app.config["PORTVAKT_TZ"]))
+    since = day_start(site_today())
     return render_template("transfers/index.html", statuses=connectors.overview(g.site, since),
                            names=RECEIVER_NAMES, error_text=error_text, form=ResendForm())
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import site_action
-from app.models._types import utcnow
+from app.clock import utcnow
 from app.services import lists, visitors
 from app.services.visitors import NewVisitor, VisitorError
 from app.visitors import bp

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import requests
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AttendanceDay, Kiosk, ScanEvent
-from app.models._types import utcnow
 from app.services.kiosks import revoke_kiosk
 from tests.support.kiosk_api import cardsim, live, minutes, scan_body, utc_now, world  # noqa: F401  (fixtures)
 

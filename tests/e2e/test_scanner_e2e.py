@@ -160,7 +160,7 @@ def test_kill_9_during_sync_loses_and_duplicates_nothing(live, database_url, wor
 
 def test_enrollment_qr_shown_to_the_camera_gives_a_working_token(live, world, tmp_path):  # noqa: F811
     from app.models import Site
-    from app.models._types import utcnow
+    from app.clock import utcnow
     from app.services import kiosks
     from tests.support.card_photos import qr_image
 

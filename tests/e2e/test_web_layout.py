@@ -11,10 +11,9 @@ import pytest
 from pypdf import PdfReader
 from werkzeug.serving import make_server
 
+from app.clock import site_today, utcnow
 from app.extensions import db
 from app.models import AttendanceDay, Engagement
-from app.models._types import utcnow
-from app.services.presence import site_today
 from tests.support.browser import DESKTOP, PHONE, launch, require_chromium
 from tests.support.web import PASSWORD, make_company, make_person, make_site, make_user
 

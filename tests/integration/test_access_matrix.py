@@ -20,11 +20,11 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.clock import utcnow
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
 from app.models import (AccessLink, AttendanceDay, Card, CardOrder, DailyList, Engagement, FollowUp,
                         InductionImage, Kiosk, Membership, SiteCompany, SiteInduction, Visitor)
-from app.models._types import utcnow
 from tests.support.web import login_as, make_company, make_person, make_site, make_user
 
 ANONYMOUS, KIOSK = "anonymous", "kiosk_token"

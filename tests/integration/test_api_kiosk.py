@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Kiosk, Site
-from app.models._types import utcnow
 from app.services import kiosks
 from tests.support.kiosk_api import cardsim, scan_body, world  # noqa: F401  (fixtures)
 

@@ -4,9 +4,9 @@ from datetime import time, timedelta
 
 import pytest
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AttendanceDay, AuditLog, Card, ScanEvent, Site, User
-from app.models._types import utcnow
 from app.services import scans
 from tests.support.kiosk_api import cardsim, local_morning, minutes, scan_body, world  # noqa: F401  (fixtures)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from app.audit_words import SENTENCES
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AttendanceDay, Kiosk, ScanEvent, SiteCompany
-from app.models._types import utcnow
 from app.services.audit import audit
 from tests.support.web import login_as, make_company, make_person, make_site, make_user
 

@@ -2,11 +2,11 @@
 emulator), the order links to it and the worker stays one person on the list."""
 from datetime import date, timedelta
 
+from app.clock import utcnow
 from app.domain.localtime import local_date
 from app.domain.oversiktsliste import CARD_ORDERED
 from app.extensions import db
 from app.models import AttendanceDay, AuditLog, Card, CardOrder, Company, Engagement, Person, Site
-from app.models._types import utcnow
 from app.services import card_orders, scans
 from tests.support.kiosk_api import (  # noqa: F401  (fixtures)
     cardsim, fresh_card_service, scan_body, utc_now, world,

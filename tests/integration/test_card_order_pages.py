@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
+from app.clock import utcnow
 from app.domain.localtime import local_date
 from app.extensions import db
 from app.models import AttendanceDay, CardOrder
-from app.models._types import utcnow
 from tests.support.web import login_as, make_company, make_site, make_user
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

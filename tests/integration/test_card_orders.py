@@ -7,11 +7,11 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
+from app.clock import utcnow
 from app.domain.localtime import local_date
 from app.domain.oversiktsliste import CARD_ORDERED
 from app.extensions import db
 from app.models import AttendanceDay, AuditLog, CardOrder, Engagement, Person, ScanEvent
-from app.models._types import utcnow
 from app.services import card_orders, lists, scans
 from tests.support.pdftext import pdf_pages
 from tests.support.web import make_company, make_site, make_user

@@ -3,9 +3,9 @@ card status and type, the kiosks page's health column."""
 import re
 from datetime import date
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Card, Engagement, Kiosk
-from app.models._types import utcnow
 from tests.support.web import login_as, make_company, make_person, make_site, make_user
 
 

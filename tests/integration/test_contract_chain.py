@@ -5,12 +5,11 @@ from datetime import date
 
 import pytest
 
+from app.clock import site_today, utcnow
 from app.domain.contract_chain import CompanyKey
 from app.extensions import db
 from app.models import AttendanceDay, AuditLog, Company, SiteCompany
-from app.models._types import utcnow
 from app.services import card_checks, companies
-from app.services.presence import site_today
 from tests.support.web import login_as, make_company, make_person, make_site, make_user
 
 

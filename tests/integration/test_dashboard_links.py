@@ -32,7 +32,7 @@ def test_revoking_a_share_or_self_service_link_asks_first_without_inline_script(
     login_as(client, make_user("builder_rep", site))
     from app.extensions import db
     from app.models import AccessLink
-    from app.models._types import utcnow
+    from app.clock import utcnow
     from app.domain.secrets import hash_token
     from datetime import timedelta
     db.session.add_all([

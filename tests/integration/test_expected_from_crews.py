@@ -2,10 +2,10 @@
 day's list; a worker scanned before the crew was registered gets its "Innleid av" on today's list."""
 from datetime import date, datetime, timedelta, timezone
 
+from app.clock import utcnow
 from app.domain.localtime import local_date
 from app.extensions import db
 from app.models import AttendanceDay, Company, Person
-from app.models._types import utcnow
 from app.services import companies, crews, lists, presence
 from tests.support.builders import attend, make_person, make_site
 from tests.support.pdftext import pdf_pages

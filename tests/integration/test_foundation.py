@@ -128,7 +128,7 @@ def test_a_worker_forked_after_the_masters_check_boots_even_while_the_database_i
 
 def test_demo_has_history_hired_in_workers_checked_lists_and_a_finished_site(runner, db_session):
     from app.models import AttendanceDay, DailyList
-    from app.services.presence import site_today
+    from app.clock import site_today
     from app.services.sites import lifecycle
 
     assert runner.invoke(args=["demo", "seed"]).exit_code == 0

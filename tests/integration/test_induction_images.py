@@ -7,9 +7,9 @@ import io
 import re
 from datetime import date, timedelta
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, InductionImage, Site
-from app.models._types import utcnow
 from app.services import induction
 from tests.support.web import login_as, make_person, make_site, make_user
 

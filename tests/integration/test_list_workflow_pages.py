@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.clock import utcnow
 from app.domain.localtime import local_date
 from app.extensions import db
 from app.models import AccessLink, AttendanceDay, AuditLog, Company, DailyList, FollowUp, Person
-from app.models._types import utcnow
 from tests.support.kiosk_api import cardsim, world  # noqa: F401  (fixtures)
 from tests.support.web import login_as, make_user
 

@@ -1,12 +1,15 @@
 """The § 15 list from the database: PDF fields read back, daily control archive, verify, exports, CLI."""
 import json
 import re
+import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from flask import current_app
+from sqlalchemy import event
 
 from app.extensions import db
-from app.models import AuditLog, DailyList
+from app.models import AuditLog, DailyList, User
 from app.services import list_versions, lists
 from tests.support.builders import attend, make_company, make_person, make_site, make_user, oslo, seeded_day
 from tests.support import web
@@ -305,20 +308,29 @@ def test_demo_cards_cli_without_demo_data_says_what_to_do(runner, tmp_path, app)
     assert result.exit_code != 0 and "flask demo seed" in result.output
 
 
-def test_a_simultaneous_check_that_loses_the_race_returns_the_winners_version(site, day, monkeypatch):
-    winner = lists.check_day(site.id, DAY, make_user("Første"), NOW)
-    main = day["companies"]["main"]
-    attend(site, make_person("Sigrid", "Strøm", main), DAY, main)
+def test_a_simultaneous_check_that_loses_the_race_returns_the_winners_version(site, day):
+    site_id, first, second = site.id, make_user("Første").id, make_user("Andre")
     db.session.commit()
-    real = list_versions.newest
-    stale = [True]  # the loser read "no version yet" just before the winner committed
+    app, winner = current_app._get_current_object(), []
 
-    def latest(site_id, local_date):
-        return None if stale and stale.pop() else real(site_id, local_date)
+    def other_session_checks_first():
+        with app.app_context():  # its own session and connection, like a second request
+            winner.append(lists.check_day(site_id, DAY, db.session.get(User, first), NOW).id)
 
-    monkeypatch.setattr(list_versions, "newest", latest)
-    loser = lists.check_day(site.id, DAY, make_user("Andre"), NOW)
-    assert loser.id == winner.id and db.session.query(DailyList).count() == 1
+    def just_before_the_insert(session, flush_context, instances):
+        # The loser has read "no version yet" and is about to store version 1: the winner commits it now.
+        if not winner and any(isinstance(row, DailyList) for row in session.new):
+            thread = threading.Thread(target=other_session_checks_first)
+            thread.start()
+            thread.join(30)
+
+    mine = db.session()  # this request's session only, not the winner's
+    event.listen(mine, "before_flush", just_before_the_insert)
+    try:
+        loser = lists.check_day(site_id, DAY, second, NOW)
+    finally:
+        event.remove(mine, "before_flush", just_before_the_insert)
+    assert winner and loser.id == winner[0] and db.session.query(DailyList).count() == 1
 
 
 def test_elrapp_export_is_refused_with_a_clear_message_without_a_contract_id(site, day, client):

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.clock import utcnow
 from app.domain.localtime import local_date, to_local
 from app.extensions import db
 from app.models import AttendanceDay, ScanEvent, Site
-from app.models._types import utcnow
 from tests.support.pdftext import pdf_pages
 from tests.support.kiosk_api import cardsim, fresh_card_service, set_faults, world  # noqa: F401  (fixtures)
 from tests.support.web import login_as, make_user

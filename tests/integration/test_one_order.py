@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.clock import utcnow
 from app.domain.localtime import local_date
 from app.extensions import db
-from app.models._types import utcnow
 from app.services import access_links, lists, scans
 from tests.support.builders import attend, card_of, make_company, make_person, make_site
 from tests.support.pdftext import pdf_pages

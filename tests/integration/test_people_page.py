@@ -4,11 +4,10 @@ from datetime import timedelta
 
 import pytest
 
+from app.clock import site_today, utcnow
 from app.extensions import db
 from app.models import AttendanceDay, Card, CardOrder, Engagement
-from app.models._types import utcnow
 from app.services import people
-from app.services.presence import site_today
 from tests.support.web import login_as, make_company, make_person, make_site, make_user
 
 RAW_CODES = ("not_valid", "construction", "cleaning", "confiscated", "staffing_agency", ">valid<", ">blocked<")

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from app.clock import site_today, utcnow
 from app.extensions import db
 from app.models import Kiosk, ScanEvent
-from app.models._types import utcnow
-from app.services.presence import site_today
 from tests.support.web import login_as, make_site, make_user
 
 LOCALES = Path(__file__).resolve().parents[2] / "scanner" / "locales"

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import Engagement, FollowUp, ScanEvent
-from app.models._types import utcnow
 from tests.support.web import login_as
 from tests.support.workflow_data import make_attendance, make_person, make_site, make_user, site_company
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Membership, User
-from app.models._types import utcnow
 from app.services import accounts
 from app.services.accounts import MAX_FAILED_LOGINS
 from tests.support.web import PASSWORD, login_as, make_site, make_user

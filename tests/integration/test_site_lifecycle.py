@@ -4,11 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.clock import site_today, utcnow
 from app.extensions import db
 from app.models import AttendanceDay, AuditLog, Builder, Kiosk, Membership, Site, User
-from app.models._types import utcnow
 from app.services import daily_control, lists, sites
-from app.services.presence import site_today
 from tests.support.builders import attend, make_company, make_person
 from tests.support.web import login_as, make_site, make_user
 

@@ -5,9 +5,9 @@ The CLI contract (`flask visitor …`, `flask induction …`) and the kiosk API 
 import json
 from datetime import date, timedelta
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, InductionCompletion, ScanEvent, Visitor
-from app.models._types import utcnow
 from app.services import induction
 from tests.support.kiosk_api import (  # noqa: F401  (fixtures)
     cardsim, fresh_card_service, scan_body, utc_now, world,

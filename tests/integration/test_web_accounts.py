@@ -3,9 +3,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, User
-from app.models._types import utcnow
 from app.services.accounts import MAX_FAILED_LOGINS
 from tests.support.web import PASSWORD, login_as, make_site, make_user
 

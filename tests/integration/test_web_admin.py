@@ -1,9 +1,9 @@
 """User administration: creating users, giving and taking roles, unlocking, and the whole audit log."""
 from datetime import timedelta
 
+from app.clock import utcnow
 from app.extensions import db
 from app.models import AuditLog, Membership, User
-from app.models._types import utcnow
 from tests.support.web import login_as, make_company, make_site, make_user
 
 

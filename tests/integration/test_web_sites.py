@@ -4,14 +4,13 @@ from datetime import timedelta
 
 import pytest
 
+from app.clock import site_today, utcnow
 from app.domain.secrets import hash_token
 from app.extensions import db
 from app.models import (
     AttendanceDay, AuditLog, Card, Company, DailyList, Engagement, FollowUp, Kiosk, ScanEvent, SiteCompany,
 )
-from app.models._types import utcnow
 from app.services.audit import audit
-from app.services.presence import site_today
 from tests.support.web import login_as, make_company, make_person, make_site, make_user
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'

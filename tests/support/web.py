@@ -4,8 +4,8 @@ from datetime import date
 from werkzeug.security import generate_password_hash
 
 from app import sessions
+from app.clock import utcnow
 from app.extensions import db
-from app.models._types import utcnow
 from app.models import Builder, Company, Membership, Person, Site, SiteCompany, User
 
 PASSWORD = "correct horse battery"

@@ -1,6 +1,5 @@
 """GuardedCardService with in-memory backends (our own interface): failures stay inside the adapter."""
 import threading
-import time
 from datetime import datetime, timezone
 
 from app.adapters.cardservice import CardServiceBackend, GuardedCardService, GuardSettings
@@ -16,20 +15,21 @@ class BuggyBackend(CardServiceBackend):
 
 
 class GatedBackend(CardServiceBackend):
-    """Answers "valid" once the test opens the gate; counts its calls."""
+    """Answers "valid" once the test opens the gate; counts its calls and says when one has begun."""
 
     def __init__(self):
-        self.gate, self.calls = threading.Event(), 0
+        self.gate, self.called, self.calls = threading.Event(), threading.Event(), 0
 
     def fetch(self, ref, timeout_s):
         self.calls += 1
+        self.called.set()
         self.gate.wait(5)
         return CardCheck(LookupOutcome.FOUND, checked_at=NOW, card_number=ref.value, status=CardStatus.VALID)
 
 
-def wait_until_in_flight(service) -> None:
-    while not service._flights:
-        time.sleep(0.001)
+def wait_until_in_flight(backend: GatedBackend) -> None:
+    """The leader's question has reached the card service and waits there for its answer."""
+    assert backend.called.wait(5)
 
 
 def test_a_backend_bug_is_unavailable_and_logged_without_the_card(caplog):
@@ -44,7 +44,7 @@ def test_a_follower_shares_the_answer_in_flight():
     results = []
     leader = threading.Thread(target=lambda: results.append(service.lookup(REF)))
     leader.start()
-    wait_until_in_flight(service)
+    wait_until_in_flight(backend)
     follower = threading.Thread(target=lambda: results.append(service.lookup(REF)))
     follower.start()
     backend.gate.set()
@@ -58,7 +58,7 @@ def test_a_follower_does_not_wait_past_the_budget():
     service = GuardedCardService(backend, GuardSettings(budget_s=0.2))
     leader = threading.Thread(target=service.lookup, args=(REF,))
     leader.start()
-    wait_until_in_flight(service)
+    wait_until_in_flight(backend)
     assert service.lookup(REF).outcome is LookupOutcome.UNAVAILABLE
     backend.gate.set()
     leader.join()

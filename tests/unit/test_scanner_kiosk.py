@@ -157,6 +157,16 @@ def test_uploader_refuses_items_the_server_refuses_and_keeps_going(parts):
     assert outbox.depth() == 0 and outbox.refused_count() == 1
 
 
+def wait_until(condition, timeout: float = 5.0) -> bool:
+    """True as soon as the condition holds (another thread makes it so), False after the timeout."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def test_uploader_loop_backs_off_then_delivers_and_heartbeats(parts):
     config, outbox, server, health, uploader = parts
     server.down = True
@@ -165,12 +175,10 @@ def test_uploader_loop_backs_off_then_delivers_and_heartbeats(parts):
     thread = threading.Thread(target=uploader.run, args=(stop, time.monotonic))
     thread.start()
     try:
-        time.sleep(0.2)
-        assert health.online is False and outbox.depth() == 1
+        assert wait_until(lambda: health.online is False)  # it tried, failed and backs off
+        assert outbox.depth() == 1
         server.down = False
-        deadline = time.monotonic() + 5
-        while (outbox.depth() or not server.heartbeats) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: not outbox.depth() and server.heartbeats)
     finally:
         stop.set()
         uploader.wake.set()
