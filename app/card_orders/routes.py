@@ -10,7 +10,6 @@ from app.card_orders.forms import NOT_HIRED_IN, CardOrderForm, RegisterCardOrder
 from app.clock import local_moment, site_today, utcnow
 from app.domain import card_orders as rules
 from app.domain.attendance import ClockError
-from app.extensions import db
 from app.services import card_orders, scans
 
 # The form posts the receipt (≤ 5 MB) with the other fields; the app's usual 1 MB request limit would
@@ -61,7 +60,6 @@ def _record(site_id: int, form: CardOrderForm) -> bool:
     try:
         card_orders.record_order(site_id, new, current_user, utcnow())
     except card_orders.CardOrderRefused as refused:
-        db.session.rollback()
         getattr(form, refused.field).errors.append(REFUSALS[refused.code]())
         return False
     return True
@@ -89,11 +87,9 @@ def _register(order, form: RegisterCardOrderedForm) -> bool:
         scans.register_card_ordered(g.site, order.id, current_user, form.reason.data, now,
                                     direction=form.direction.data, at=at)
     except ClockError:
-        db.session.rollback()
         form.time.errors.append(_("The time cannot be later than now."))
         return False
     except scans.CardOrderNotUsable:
-        db.session.rollback()
         form.direction.errors.append(_("This order is not valid today: it has expired or the card has come."))
         return False
     return True

@@ -3,7 +3,7 @@ import click
 from flask.cli import AppGroup
 
 from app.clock import utcnow
-from app.extensions import db
+from app.services import unit_of_work
 from app.services.card_checks import reverify_unverified
 
 group = AppGroup("cards", help="HMS-kort / HMS cards.")
@@ -12,8 +12,9 @@ group = AppGroup("cards", help="HMS-kort / HMS cards.")
 @group.command("reverify")
 def reverify() -> None:
     """Re-check unverified accepted scans; flag and follow up the cards that turn out invalid."""
-    counts = reverify_unverified(utcnow())
-    db.session.commit()
+    # One unit of work until reverify_unverified is marked @use_case itself (app/services/__init__.py).
+    with unit_of_work():
+        counts = reverify_unverified(utcnow())
     click.echo(
         f"Kontrollert / checked: {counts['checked']}  gyldige / still valid: {counts['still_valid']}  "
         f"ugyldige / invalid: {counts['invalid']}  kortregisteret svarte ikke / service unavailable: "

@@ -50,7 +50,6 @@ def add(site_id, name, org_number, country, foreign_id, role, parent_id, active_
     try:
         link = companies.add_to_site(site_id, new, "cli", via="cli")
     except companies.CompanyRefused as refused:
-        db.session.rollback()
         raise click.ClickException(REFUSALS.get(refused.code, refused.code)) from None
     if as_json:
         click.echo(json.dumps({"site_company_id": link.id, "company_id": link.company_id}))

@@ -59,7 +59,6 @@ def add_command(site_id: int, card_number: str, employer_org: str, hired_by_org:
     try:
         engagement, action = crews.add_by_card(site.id, card_number, employer_org, hired_by_org, ACTOR)
     except CrewRefused as refused:
-        db.session.rollback()
         raise click.ClickException(refused.problem.text) from None
     words = {"create": "lagt til / added", "update": "endret / updated", "unchanged": "uendret / unchanged"}
     click.echo(f"Arbeidsforhold {engagement.id} {words[action]}: person {engagement.person_id}")

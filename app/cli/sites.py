@@ -188,7 +188,6 @@ def _refusable(action):
     try:
         return action()
     except sites.SiteRefused as refused:
-        db.session.rollback()
         raise click.ClickException("; ".join(f"{e.field}: {ERRORS.get(e.code, e.code)}" for e in refused.errors)) \
             from None
 

@@ -5,7 +5,8 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.models import Company, Membership, Role, Site, User
+from app.models import Company, Role, Site, User
+from app.services import accounts
 
 group = AppGroup("user", help="User accounts.")
 
@@ -30,9 +31,5 @@ def create(email, name, role, site_id, company_id, password) -> None:
             company_id is None or db.session.get(Company, company_id) is None):
         raise click.ClickException(f"{role} trenger --company / needs --company")
     password = password or secrets.token_urlsafe(12)
-    user = User(email=email, name=name)
-    user.set_password(password)
-    user.memberships.append(Membership(role=role, site_id=site_id, company_id=company_id))
-    db.session.add(user)
-    db.session.commit()
+    accounts.create_user_with_role(email, name, password, role, site_id, company_id)
     click.echo(f"Bruker opprettet / user created: {email}  passord / password: {password}")

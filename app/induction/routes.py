@@ -137,7 +137,6 @@ def upload_image(site_id: int):
         try:
             induction.add_image(site_id, data, name, current_user, utcnow())
         except InductionError as refused:
-            db.session.rollback()
             form.image.errors.append(IMAGE_REFUSALS.get(refused.code, IMAGE_REFUSALS["image_type"])())
         else:
             flash(_("The picture is uploaded: paste its Markdown into the text where it belongs."), "success")

@@ -208,7 +208,6 @@ def _attempt(change) -> companies.CompanyRefused | None:
     try:
         change()
     except companies.CompanyRefused as refused:
-        db.session.rollback()
         return refused
     return None
 

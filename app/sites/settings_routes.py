@@ -5,7 +5,6 @@ from flask_login import current_user, login_required
 
 from app.auth.access import may_create_sites, represented_builders, site_action
 from app.clock import site_today
-from app.extensions import db
 from app.services import sites
 from app.sites import bp
 from app.sites.settings_forms import CloseForm, NewSiteForm, ReopenForm, SiteForm
@@ -35,7 +34,6 @@ def _today():
 
 
 def _show_errors(form, refused: sites.SiteRefused) -> None:
-    db.session.rollback()
     for error in refused.errors:
         getattr(form, error.field).errors.append(SITE_ERRORS[error.code]())
 
@@ -100,7 +98,6 @@ def reopen(site_id: int):
         try:
             sites.reopen_site(site_id, current_user, _today())
         except sites.SiteRefused:
-            db.session.rollback()
             flash(SITE_ERRORS["cannot_reopen"](), "error")
         else:
             flash(_("The site is reopened."), "info")
