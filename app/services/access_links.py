@@ -6,7 +6,7 @@ Opening a link is audit-logged by id, never by token.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from app.domain import oversiktsliste as ol
+from app.domain import oversiktsliste
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
 from app.models import AccessLink, AttendanceDay, Engagement, Person, SiteCompany
@@ -151,7 +151,7 @@ def site_people(site_id: int) -> list[Person]:
     ids = _site_person_ids(site_id)
     if not ids:
         return []
-    return sorted(Person.query.filter(Person.id.in_(ids)).all(), key=lambda p: (*ol.name_key(p), p.id))
+    return sorted(Person.query.filter(Person.id.in_(ids)).all(), key=lambda p: (*oversiktsliste.name_key(p), p.id))
 
 
 @use_case

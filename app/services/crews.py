@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from app.adapters.cardservice import get_card_service
 from app.clock import site_today
-from app.domain import oversiktsliste as ol
+from app.domain import oversiktsliste
 from app.domain.attendance import active_on
 from app.domain.cards import CardRef, LookupOutcome
 from app.domain.crew_import import MAX_BYTES, CrewRow, ParsedCrew, Problem, RowError, check_header, parse_table
@@ -101,8 +101,8 @@ def site_crew(site_id: int, company_scope: int | None = None) -> list[Engagement
              .order_by(Engagement.id))
     if company_scope is not None:
         query = query.where(Engagement.employer_id == company_scope)
-    key = ol.memo_collation_key()
-    return sorted(db.session.scalars(query).unique(), key=lambda e: (*ol.list_order(
+    key = oversiktsliste.memo_collation_key()
+    return sorted(db.session.scalars(query).unique(), key=lambda e: (*oversiktsliste.list_order(
         e.employer, e.person.last_name, e.person.first_name, e.person.birth_date, None, key), e.id))
 
 

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import aliased
 
-from app.domain import oversiktsliste as ol
+from app.domain import oversiktsliste
 from app.domain.countries import company_identifier
 from app.extensions import db
 from app.models import AttendanceDay, Card, Company, Person, ScanEvent
@@ -50,9 +50,9 @@ class DayRow(NamedTuple):
     person_id: int
     person: RowPerson
     employer_id: int
-    employer: ol.Company
+    employer: oversiktsliste.Company
     hired_by_id: int | None
-    hired_by: ol.Company | None
+    hired_by: oversiktsliste.Company | None
     card: RowCard | None
     first_in: datetime | None
     last_out: datetime | None
@@ -95,7 +95,7 @@ def _day_rows_query(site_id: int, day: date, company_id: int | None, removed: bo
 
 def live_rows(site_id: int, day: date, company_id: int | None = None, present_only: bool = False) -> list[DayRow]:
     """The day's live rows in list order (present or gone, or only those still present)."""
-    companies: dict[int, ol.Company] = {}
+    companies: dict[int, oversiktsliste.Company] = {}
     # Core on the session's connection, fetched at once: the ORM's result layer and row-by-row
     # fetching add a third to plain columns.
     rows = db.session.connection().execute(_day_rows_query(site_id, day, company_id)).all()
@@ -104,7 +104,7 @@ def live_rows(site_id: int, day: date, company_id: int | None = None, present_on
 
 def removed_rows(site_id: int, day: date, company_id: int | None = None) -> list[DayRow]:
     """The day's removed rows (kept, marked with why), in list order: the control page shows them last."""
-    companies: dict[int, ol.Company] = {}
+    companies: dict[int, oversiktsliste.Company] = {}
     rows = db.session.connection().execute(_day_rows_query(site_id, day, company_id, removed=True)).all()
     return in_list_order([_day_row(row[:-2], companies)._replace(removed_at=row[-2], removed_reason=row[-1])
                           for row in rows])
@@ -127,9 +127,9 @@ def list_rows(site_id: int, day: date, company_id: int | None = None) -> list[Da
 def list_flags(row: DayRow, unverified: bool) -> list[str]:
     flags = set(row.flags or ())
     if unverified:
-        flags.add(ol.UNVERIFIED)
+        flags.add(oversiktsliste.UNVERIFIED)
     if row.source == "manual":
-        flags.add(ol.MANUAL)
+        flags.add(oversiktsliste.MANUAL)
     return sorted(flags)
 
 
@@ -168,7 +168,7 @@ def _flags(flags_json: str | None) -> list:
 
 
 def company_value(companies: dict, company_id: int | None, name: str, org_number: str | None,
-                  country: str, foreign_id: str | None) -> ol.Company | None:
+                  country: str, foreign_id: str | None) -> oversiktsliste.Company | None:
     """The list's Company for a company id, made once per query: thousands of rows, a few dozen employers.
 
     The identifier is Company.identifier's rule: the org number, or the country and foreign id.
@@ -177,17 +177,18 @@ def company_value(companies: dict, company_id: int | None, name: str, org_number
         return None
     company = companies.get(company_id)
     if company is None:
-        company = companies[company_id] = ol.Company(name, company_identifier(org_number, country, foreign_id))
+        identifier = company_identifier(org_number, country, foreign_id)
+        company = companies[company_id] = oversiktsliste.Company(name, identifier)
     return company
 
 
 def in_list_order(rows: list[DayRow]) -> list[DayRow]:
-    """Day rows in the § 15 list's order (ol.list_order; æ ø å last, which the database's own
+    """Day rows in the § 15 list's order (oversiktsliste.list_order; æ ø å last, which the database's own
     collation may not do), ties by row id, so every page and document numbers them alike."""
-    key = ol.memo_collation_key()
+    key = oversiktsliste.memo_collation_key()
     return sorted(rows, key=lambda row: (
-        *ol.list_order(row.employer, row.person.last_name, row.person.first_name, row.person.birth_date,
-                       row.card.number if row.card else None, key), row.id))
+        *oversiktsliste.list_order(row.employer, row.person.last_name, row.person.first_name, row.person.birth_date,
+                                   row.card.number if row.card else None, key), row.id))
 
 
 def people_per_day(site_id: int, first: date, last: date, company_id: int | None = None) -> dict[date, int]:

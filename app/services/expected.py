@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from app.domain import oversiktsliste as ol
+from app.domain import oversiktsliste
 from app.extensions import db
 from app.models import Engagement
 
@@ -25,6 +25,6 @@ def expected_not_arrived(site_id: int, day: date, seen: set[int], company_id: in
     for engagement in db.session.scalars(query):
         if engagement.person_id not in seen:
             unique[engagement.person_id] = engagement  # the newest engagement names the employer
-    key = ol.memo_collation_key()
-    return sorted(unique.values(), key=lambda e: (*ol.list_order(
+    key = oversiktsliste.memo_collation_key()
+    return sorted(unique.values(), key=lambda e: (*oversiktsliste.list_order(
         e.employer, e.person.last_name, e.person.first_name, e.person.birth_date, None, key), e.person_id))

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import String, cast, select
 
 from app.clock import site_zone
-from app.domain import oversiktsliste as ol
+from app.domain import oversiktsliste
 from app.domain.localtime import local_date, to_local
 from app.extensions import db
 from app.models import AuditLog, DailyList, Site
@@ -49,7 +49,7 @@ def _without_times(site: Site, version: DailyList, now: datetime) -> tuple[bytes
     liste = lists.build_day(site.id, version.local_date)
     for printed in (True, False):
         candidate = replace(liste, header=replace(liste.header, times_printed=printed))
-        if ol.data_sha256(candidate) == version.data_sha256:
+        if oversiktsliste.data_sha256(candidate) == version.data_sha256:
             if not printed:
                 return None
             report = lists._report(candidate, site, version.checked_at, lists._control(version))

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, undefer
 
 from app.clock import site_zone
-from app.domain import oversiktsliste as ol
+from app.domain import oversiktsliste
 from app.domain.localtime import local_date as to_local_date
 from app.domain.localtime import to_local
 from app.extensions import db
@@ -24,7 +24,7 @@ from app.services import unit_of_work
 from app.services.audit import audit
 from app.services.day_list import DayRow, Employer, HiredBy, company_value
 from app.services.list_versions import ListVersion, as_version
-from reports import data as rd
+from reports import data as report_data
 from reports.daily import render_daily_list
 from reports.exports import daily_csv as render_daily_csv
 from reports.exports import daily_xlsx as render_daily_xlsx
@@ -59,20 +59,21 @@ class Download(NamedTuple):
 
 # ---- the day's list -------------------------------------------------------------------------
 
-def build_day(site_id: int, day: date, company_id: int | None = None) -> ol.Oversiktsliste:
+def build_day(site_id: int, day: date, company_id: int | None = None) -> oversiktsliste.Oversiktsliste:
     """The day's list (domain object): live rows only, in list order (the order of day_list.live_rows)."""
     site = _site(site_id)
-    header = ol.Header(site.id, site.name, site.address, site.builder.name, day, prints_times(site))
-    return ol.build_oversiktsliste(header, [_entry(row) for row in day_list.list_rows(site_id, day, company_id)])
+    header = oversiktsliste.Header(site.id, site.name, site.address, site.builder.name, day, prints_times(site))
+    rows = day_list.list_rows(site_id, day, company_id)
+    return oversiktsliste.build_oversiktsliste(header, [_entry(row) for row in rows])
 
 
-def _company(company) -> ol.Company | None:
-    return ol.Company(company.name, company.identifier) if company is not None else None
+def _company(company) -> oversiktsliste.Company | None:
+    return oversiktsliste.Company(company.name, company.identifier) if company is not None else None
 
 
-def _entry(row: DayRow) -> ol.Entry:
+def _entry(row: DayRow) -> oversiktsliste.Entry:
     """A row of the list as the domain builds it; its flags are already the list's (day_list.list_rows)."""
-    return ol.Entry(
+    return oversiktsliste.Entry(
         first_name=row.person.first_name, last_name=row.person.last_name, birth_date=row.person.birth_date,
         employer=row.employer, hired_by=row.hired_by,
         card_number=row.card.number if row.card else None,
@@ -80,23 +81,24 @@ def _entry(row: DayRow) -> ol.Entry:
         first_in=row.first_in, last_out=row.last_out, flags=tuple(row.flags))
 
 
-def day_report(site_id: int, day: date, now: datetime, company_id: int | None = None) -> rd.DailyListReport:
+def day_report(site_id: int, day: date, now: datetime, company_id: int | None = None) -> report_data.DailyListReport:
     """The live list as a report: "checked" only if the newest archived version has the same data."""
     liste = build_day(site_id, day, company_id)
-    full_hash = ol.data_sha256(liste if company_id is None else build_day(site_id, day))
+    full_hash = oversiktsliste.data_sha256(liste if company_id is None else build_day(site_id, day))
     latest = list_versions.newest(site_id, day)
-    control = _control(latest) if latest and latest.data_sha256 == full_hash else rd.ControlStatus()
+    control = _control(latest) if latest and latest.data_sha256 == full_hash else report_data.ControlStatus()
     return _report(liste, _site(site_id), now, control)
 
 
-def _report(liste: ol.Oversiktsliste, site: Site, now: datetime, control: rd.ControlStatus) -> rd.DailyListReport:
+def _report(liste: oversiktsliste.Oversiktsliste, site: Site, now: datetime,
+            control: report_data.ControlStatus) -> report_data.DailyListReport:
     tz = site_zone()
     groups = tuple(
-        rd.EmployerGroup(_info(group.employer), tuple(_row(entry, tz) for entry in group.entries))
+        report_data.EmployerGroup(_info(group.employer), tuple(_row(entry, tz) for entry in group.entries))
         for group in liste.groups)
-    return rd.DailyListReport(site=_site_info(site), day=liste.header.local_date, groups=groups,
-                              data_sha256=ol.data_sha256(liste), generated_at=to_local(now, tz),
-                              show_times=prints_times(site), control=control)
+    return report_data.DailyListReport(site=_site_info(site), day=liste.header.local_date, groups=groups,
+                                       data_sha256=oversiktsliste.data_sha256(liste), generated_at=to_local(now, tz),
+                                       show_times=prints_times(site), control=control)
 
 
 def prints_times(site: Site) -> bool:
@@ -104,8 +106,8 @@ def prints_times(site: Site) -> bool:
     return bool(site.records_times and site.prints_times)
 
 
-def _row(entry: ol.Entry, tz: str) -> rd.ListRow:
-    return rd.ListRow(
+def _row(entry: oversiktsliste.Entry, tz: str) -> report_data.ListRow:
+    return report_data.ListRow(
         first_name=entry.first_name, last_name=entry.last_name, birth_date=entry.birth_date,
         employer=_info(entry.employer), hired_by=_info(entry.hired_by) if entry.hired_by else None,
         card_number=entry.card_number, card_valid_to=entry.card_valid_to,
@@ -113,17 +115,17 @@ def _row(entry: ol.Entry, tz: str) -> rd.ListRow:
         last_out=to_local(entry.last_out, tz) if entry.last_out else None, flags=entry.flags)
 
 
-def _info(company: ol.Company) -> rd.CompanyInfo:
-    return rd.CompanyInfo(company.name, company.identifier)
+def _info(company: oversiktsliste.Company) -> report_data.CompanyInfo:
+    return report_data.CompanyInfo(company.name, company.identifier)
 
 
-def _site_info(site: Site) -> rd.SiteInfo:
-    return rd.SiteInfo(site.name, site.address, site.builder.name, site.contract_id)
+def _site_info(site: Site) -> report_data.SiteInfo:
+    return report_data.SiteInfo(site.name, site.address, site.builder.name, site.contract_id)
 
 
-def _control(version: DailyList) -> rd.ControlStatus:
+def _control(version: DailyList) -> report_data.ControlStatus:
     checked_by = version.checked_by.name if version.checked_by else "–"
-    return rd.ControlStatus(version.version, checked_by, to_local(version.checked_at, site_zone()))
+    return report_data.ControlStatus(version.version, checked_by, to_local(version.checked_at, site_zone()))
 
 
 def daily_pdf(site_id: int, day: date, now: datetime, company_id: int | None = None) -> Download:
@@ -179,12 +181,12 @@ class _VersionTaken(Exception):
 def _check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
     site = _site(site_id)
     liste = build_day(site_id, day)
-    data_hash = ol.data_sha256(liste)
+    data_hash = oversiktsliste.data_sha256(liste)
     latest = list_versions.newest(site_id, day)
     if latest is not None and latest.data_sha256 == data_hash:
         return latest
     number = (latest.version if latest else 0) + 1
-    control = rd.ControlStatus(number, user.name, to_local(now, site_zone()))
+    control = report_data.ControlStatus(number, user.name, to_local(now, site_zone()))
     pdf = render_daily_list(_report(liste, site, now, control))
     version = DailyList(site_id=site_id, local_date=day, version=number, checked_by_id=user.id, checked_at=now,
                         data_sha256=data_hash, pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
@@ -231,7 +233,7 @@ def versions_with_data_hash(data_sha256: str) -> list[ListVersion]:
 
 # ---- muster list ------------------------------------------------------------------------------
 
-def muster_report(site_id: int, now: datetime, company_id: int | None = None) -> rd.MusterReport:
+def muster_report(site_id: int, now: datetime, company_id: int | None = None) -> report_data.MusterReport:
     """Who is on site now (by employer), who has left today and who is expected but not seen, in list order."""
     site = _site(site_id)
     tz = site_zone()
@@ -243,9 +245,10 @@ def muster_report(site_id: int, now: datetime, company_id: int | None = None) ->
         if row.is_present:
             groups[row.employer].append(_muster_person(row.person, row.employer, row.card, row.first_in, tz,
                                                        phones.get((row.person_id, row.employer_id))))
-    present_groups = tuple(rd.MusterGroup(_info(employer), tuple(people)) for employer, people in groups.items())
+    present_groups = tuple(report_data.MusterGroup(_info(employer), tuple(people))
+                           for employer, people in groups.items())
     seen = {row.person_id for row in rows}
-    return rd.MusterReport(
+    return report_data.MusterReport(
         _site_info(site), to_local(now, tz), present_groups,
         left_today=tuple(_muster_person(r.person, r.employer, r.card, r.first_in, tz,
                                         phones.get((r.person_id, r.employer_id)))
@@ -253,13 +256,13 @@ def muster_report(site_id: int, now: datetime, company_id: int | None = None) ->
         expected=tuple(_muster_person(e.person, _company(e.employer), None, None, tz, e.phone)
                        for e in expected.expected_not_arrived(site_id, today, seen, company_id)),
         # Visitors are on the evacuation list only, never on the § 15 list (build_day reads attendance).
-        visitors=tuple(rd.MusterVisitor(v.name, v.company, v.host, v.phone, to_local(v.arrived_at, tz))
+        visitors=tuple(report_data.MusterVisitor(v.name, v.company, v.host, v.phone, to_local(v.arrived_at, tz))
                        for v in (visitors.on_site(site_id) if company_id is None else ())))
 
 
-def _muster_person(person, employer, card, first_in, tz, phone=None) -> rd.MusterPerson:
-    return rd.MusterPerson(person.first_name, person.last_name, _info(employer),
-                           card.number if card else None, to_local(first_in, tz) if first_in else None, phone)
+def _muster_person(person, employer, card, first_in, tz, phone=None) -> report_data.MusterPerson:
+    return report_data.MusterPerson(person.first_name, person.last_name, _info(employer),
+                                    card.number if card else None, to_local(first_in, tz) if first_in else None, phone)
 
 
 def muster_pdf(site_id: int, now: datetime, company_id: int | None = None) -> Download:
@@ -272,20 +275,20 @@ def muster_pdf(site_id: int, now: datetime, company_id: int | None = None) -> Do
 # ---- period report ----------------------------------------------------------------------------
 
 def period_report(site_id: int, date_from: date, date_to: date, now: datetime,
-                  company_id: int | None = None) -> rd.PeriodReport:
+                  company_id: int | None = None) -> report_data.PeriodReport:
     """Person-days per employer and per person, and each person's days, for date_from..date_to."""
     if date_to < date_from or (date_to - date_from).days >= MAX_PERIOD_DAYS:
         raise BadPeriod(f"Ugyldig periode / invalid period: {date_from}–{date_to} (max {MAX_PERIOD_DAYS} days)")
     site = _site(site_id)
     groups = _people_by_employer(site_id, date_from, date_to, company_id).values()
     employers = tuple(
-        rd.EmployerDays(people[0].employer, tuple(sorted(people, key=ol.name_key)))
-        for people in sorted(groups, key=lambda people: ol.collation_key(people[0].employer.name)))
-    return rd.PeriodReport(_site_info(site), date_from, date_to, employers, to_local(now, site_zone()))
+        report_data.EmployerDays(people[0].employer, tuple(sorted(people, key=oversiktsliste.name_key)))
+        for people in sorted(groups, key=lambda people: oversiktsliste.collation_key(people[0].employer.name)))
+    return report_data.PeriodReport(_site_info(site), date_from, date_to, employers, to_local(now, site_zone()))
 
 
 def _people_by_employer(site_id: int, date_from: date, date_to: date,
-                        company_id: int | None) -> dict[int, list[rd.PersonDays]]:
+                        company_id: int | None) -> dict[int, list[report_data.PersonDays]]:
     """Per employer id, one PersonDays per person: their days, and the card and innleie of their latest day.
 
     Two plain-column queries instead of one row per person and day with everything joined: a month
@@ -339,15 +342,15 @@ def _latest_days_query(site_id: int, date_from: date, date_to: date, company_id:
             .outerjoin(Card, Card.id == day.card_id))
 
 
-def _person_days(employer_id: int, details: list, days: tuple[date, ...], companies: dict) -> rd.PersonDays:
+def _person_days(employer_id: int, details: list, days: tuple[date, ...], companies: dict) -> report_data.PersonDays:
     (first_name, last_name, birth_date, employer_name, employer_org_number, employer_country, employer_foreign_id,
      hired_by_id, hired_by_name, hired_by_org_number, hired_by_country, hired_by_foreign_id, card_number) = details
     employer = company_value(companies, employer_id, employer_name, employer_org_number, employer_country,
                              employer_foreign_id)
     hired_by = company_value(companies, hired_by_id, hired_by_name, hired_by_org_number, hired_by_country,
                              hired_by_foreign_id)
-    return rd.PersonDays(first_name, last_name, birth_date, _info(employer), _info(hired_by) if hired_by else None,
-                         card_number, days)
+    return report_data.PersonDays(first_name, last_name, birth_date, _info(employer),
+                                  _info(hired_by) if hired_by else None, card_number, days)
 
 
 def period_pdf(site_id: int, date_from: date, date_to: date, now: datetime, company_id: int | None = None) -> Download:

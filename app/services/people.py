@@ -5,7 +5,7 @@ from typing import NamedTuple
 from sqlalchemy import and_, func, select, union
 from sqlalchemy.orm import joinedload
 
-from app.domain import oversiktsliste as ol
+from app.domain import oversiktsliste
 from app.domain.attendance import active_on
 from app.extensions import db
 from app.models import AttendanceDay, Card, CardOrder, Company, Engagement, Person
@@ -29,8 +29,8 @@ class PersonLine(NamedTuple):
     first_name: str
     last_name: str
     birth_date: date
-    employer: ol.Company | None
-    hired_by: ol.Company | None
+    employer: oversiktsliste.Company | None
+    hired_by: oversiktsliste.Company | None
     last_day: date | None
     expected: bool
     barred: bool
@@ -80,7 +80,7 @@ def people_on_site(site_id: int, today: date, company_id: int | None = None, sea
         lines = [line for line, group in zip(lines, by_person.values())
                  if _matches(wanted, line, [names[t.employer_id] for t in group]
                              + [names[t.hired_by_id] for t in group if t.hired_by_id is not None])]
-    return sorted(lines, key=ol.name_key)
+    return sorted(lines, key=oversiktsliste.name_key)
 
 
 def _line(group: list[_Tie], names: dict, cards: tuple) -> PersonLine:
@@ -142,7 +142,7 @@ def _cards(site_id: int, company_id: int | None) -> dict[int, tuple]:
     return {person_id: tuple(found) for person_id, found in cards.items()}
 
 
-def _company_values(ids: set[int]) -> dict[int, ol.Company]:
+def _company_values(ids: set[int]) -> dict[int, oversiktsliste.Company]:
     if not ids:
         return {}
     query = select(Company.id, Company.name, Company.org_number, Company.country, Company.foreign_id) \
@@ -162,7 +162,7 @@ def _needle(search: str) -> tuple[str, str]:
     return text, "".join(text.split())
 
 
-def _matches(needle: tuple[str, str], line: PersonLine, companies: list[ol.Company]) -> bool:
+def _matches(needle: tuple[str, str], line: PersonLine, companies: list[oversiktsliste.Company]) -> bool:
     """A search hit: the text in a name, or (spaces ignored, as in "923 609 016") in a card number,
     a company's name or its org number / foreign id."""
     text, compact = needle

@@ -10,7 +10,7 @@ from itertools import groupby
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.domain import oversiktsliste as ol
+from app.domain import oversiktsliste
 from app.extensions import db
 from app.models import Engagement, ScanEvent
 from app.services import day_list, expected, visitors
@@ -24,7 +24,7 @@ def present_now(site_id: int, today: date, company_id: int | None = None) -> lis
 
 @dataclass(frozen=True)
 class EmployerGroup:
-    employer: ol.Company
+    employer: oversiktsliste.Company
     rows: list
 
 
