@@ -9,8 +9,8 @@ from app.clock import site_zone
 from app.extensions import db
 from app.models import Company, Membership, Site, User
 from app.services import accounts, audit_log
-from app.sites.routes import audit_filter_form
 from app.templating import select_choices
+from app.web import audit_filter_form
 
 
 @bp.get("/users")

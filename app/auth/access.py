@@ -36,6 +36,7 @@ POLICY: dict[str, frozenset[str]] = {
     "view_site": EVERYONE,
     "view_presence": EVERYONE,  # scoped to its own company for employer_viewer
     "view_list": EVERYONE,  # scoped to its own company for employer_viewer
+    "view_archived_list": SITE_STAFF,  # an archived version holds every employer: never an employer's view
     "view_people": EVERYONE,  # scoped to its own company for employer_viewer
     "view_muster": SITE_STAFF,
     "view_rejected": SITE_STAFF,

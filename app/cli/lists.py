@@ -11,8 +11,6 @@ from app.services import lists
 
 group = AppGroup("list", help="§ 15-lister / § 15 lists.")
 
-DAILY = {"pdf": lists.daily_pdf, "csv": lists.daily_csv, "xlsx": lists.daily_xlsx, "elrapp": lists.daily_elrapp}
-PERIOD = {"pdf": lists.period_pdf, "csv": lists.period_csv, "xlsx": lists.period_xlsx}
 
 
 def _day(value: str) -> date:
@@ -38,7 +36,7 @@ def _daily_command(kind: str):
     @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
     def command(site_id: int, day: str, out: str) -> None:
         try:
-            _write(DAILY[kind](site_id, _day(day), utcnow()), out)
+            _write(lists.DAILY_FORMATS[kind].make(site_id, _day(day), utcnow()), out)
         except (lists.UnknownSite, lists.ExportRefused) as error:
             raise click.ClickException(str(error)) from None
         if kind == "elrapp":
@@ -58,7 +56,7 @@ def _echo_left_out(left_out: dict[str, int]) -> None:
         click.echo(f"Utelatt / left out: {count} {LEFT_OUT.get(reason, reason)}", err=True)
 
 
-for _kind in DAILY:
+for _kind in lists.DAILY_FORMATS:
     group.command(_kind)(_daily_command(_kind))
 
 
@@ -66,12 +64,12 @@ for _kind in DAILY:
 @click.option("--site", "site_id", type=int, required=True)
 @click.option("--from", "date_from", required=True, help="ÅÅÅÅ-MM-DD / YYYY-MM-DD")
 @click.option("--to", "date_to", required=True, help="ÅÅÅÅ-MM-DD / YYYY-MM-DD")
-@click.option("--format", "kind", type=click.Choice(sorted(PERIOD)), default="pdf", show_default=True)
+@click.option("--format", "kind", type=click.Choice(sorted(lists.PERIOD_FORMATS)), default="pdf", show_default=True)
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
 def period(site_id: int, date_from: str, date_to: str, kind: str, out: str) -> None:
     """Person-days per employer and per person for a period."""
     try:
-        _write(PERIOD[kind](site_id, _day(date_from), _day(date_to), utcnow()), out)
+        _write(lists.PERIOD_FORMATS[kind].make(site_id, _day(date_from), _day(date_to), utcnow()), out)
     except (lists.UnknownSite, lists.BadPeriod) as error:
         raise click.ClickException(str(error)) from None
 

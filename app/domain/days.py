@@ -29,3 +29,8 @@ def site_days(start_date: date | None, created_on: date, today: date) -> tuple[d
 def clamp_day(day: date, first: date, last: date) -> date:
     """The nearest day within [first, last]."""
     return min(max(day, first), last)
+
+
+def can_check_day(day: date, today: date) -> bool:
+    """A day that has not begun cannot be checked: its list is not yet a record of anything."""
+    return day <= today

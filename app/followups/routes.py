@@ -1,6 +1,5 @@
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import site_action
@@ -9,18 +8,7 @@ from app.followups import bp
 from app.followups.forms import DoneForm
 from app.services import followups
 from app.services.followups import FollowUpError
-
-KIND_LABELS = {
-    "not_valid": _l("card not valid"),
-    "blocked": _l("card blocked"),
-    "lost": _l("card reported lost"),
-    "stolen": _l("card reported stolen"),
-    # Found by re-verification after a card-service outage.
-    "expired": _l("card expired"),
-    "confiscated": _l("card confiscated"),
-    "destroyed": _l("card destroyed"),
-    "unknown_card": _l("card unknown to the card register"),
-}
+from app.web import FOLLOWUP_KINDS
 
 
 @bp.get("/<int:site_id>/followups")
@@ -28,7 +16,7 @@ KIND_LABELS = {
 def index(site_id: int):
     show_done = request.args.get("show") == "all"
     items = followups.site_followups(site_id, open_only=not show_done)
-    return render_template("followups/index.html", items=items, show_done=show_done, kinds=KIND_LABELS)
+    return render_template("followups/index.html", items=items, show_done=show_done, kinds=FOLLOWUP_KINDS)
 
 
 @bp.route("/<int:site_id>/followups/<int:followup_id>", methods=["GET", "POST"])
@@ -45,7 +33,7 @@ def show(site_id: int, followup_id: int):
             flash(_("The follow-up is marked as done."), "success")
             return redirect(url_for(".index", site_id=site_id))
     notice = followups.draft_notice(item, g.site, site_zone(), current_user.name)
-    return render_template("followups/show.html", item=item, notice=notice, form=form, kinds=KIND_LABELS,
+    return render_template("followups/show.html", item=item, notice=notice, form=form, kinds=FOLLOWUP_KINDS,
                            done_by_name=followups.done_by_name(item))
 
 

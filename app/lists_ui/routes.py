@@ -1,51 +1,20 @@
-from datetime import date, timedelta
-from io import BytesIO
+from datetime import timedelta
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from app.auth.access import site_action
-from app.domain.days import sane_day
-from app.domain.localtime import local_date
+from app.clock import local_day, site_today, site_zone, utcnow
+from app.domain.days import can_check_day, sane_day
 from app.domain.manual import ManualTimeError, manual_moment
-from app.extensions import db
 from app.lists_ui import bp
 from app.lists_ui.forms import CheckForm, ManualRegistrationForm, RemoveRegistrationForm
-from app.models._types import utcnow
 from app.services import companies, daily_control, day_list, list_versions, lists, scans
+from app.services.lists import DAILY_FORMATS, PERIOD_FORMATS
 from app.templating import card_service_unreachable, gate_message
-
-# The live list as a download, for the site page and the share link: (label, maker).
-DOWNLOADS = {
-    "pdf": ("PDF", lists.daily_pdf),
-    "csv": ("CSV", lists.daily_csv),
-    "xlsx": ("Excel", lists.daily_xlsx),
-    "elrapp": ("ELRAPP JSON", lists.daily_elrapp),
-}
-# The period report (person-days per employer and per person) over a date range.
-PERIOD_DOWNLOADS = {
-    "pdf": ("PDF", lists.period_pdf),
-    "csv": ("CSV", lists.period_csv),
-    "xlsx": ("Excel", lists.period_xlsx),
-}
-
-
-def site_today() -> date:
-    return local_date(utcnow(), current_app.config["PORTVAKT_TZ"])
-
-
-def send_download(made: lists.Download):
-    return send_file(BytesIO(made.content), mimetype=made.mimetype, as_attachment=True, download_name=made.filename)
-
-
-def parse_day(text: str) -> date:
-    day = sane_day(text)
-    if day is None:
-        abort(404)
-    return day
+from app.web import parse_day, send_download
 
 
 @bp.get("/<int:site_id>/lists")
@@ -57,7 +26,7 @@ def index(site_id: int):
         if picked is not None:
             return redirect(url_for(".day", site_id=site_id, day=picked.isoformat()))
         flash(_("Choose a date (YYYY-MM-DD)."), "error")
-    return render_template("lists_ui/index.html", today=today, period_formats=PERIOD_DOWNLOADS,
+    return render_template("lists_ui/index.html", today=today, period_formats=PERIOD_FORMATS,
                            week_ago=today - timedelta(days=6),
                            days=daily_control.day_statuses(site_id, today, company_id=g.company_scope))
 
@@ -68,9 +37,9 @@ def period(site_id: int):
     first, last = sane_day(request.args.get("date_from")), sane_day(request.args.get("date_to"))
     fmt = request.args.get("fmt", "pdf")
     try:
-        if first is None or last is None or fmt not in PERIOD_DOWNLOADS:
+        if first is None or last is None or fmt not in PERIOD_FORMATS:
             raise lists.BadPeriod(fmt)
-        made = PERIOD_DOWNLOADS[fmt][1](site_id, first, last, utcnow(), g.company_scope)
+        made = PERIOD_FORMATS[fmt].make(site_id, first, last, utcnow(), g.company_scope)
     except lists.BadPeriod:
         flash(_("Choose a first and a last day, at most a year apart, the first before the last."), "error")
         return redirect(url_for(".index", site_id=site_id))
@@ -85,21 +54,22 @@ def day(site_id: int, day: str):
     scoped = g.company_scope is not None
     rows = day_list.control_rows(site_id, local, g.company_scope)
     versions = [] if scoped else list_versions.versions_of_day(site_id, local)
-    return render_template("lists_ui/day.html", day=local, today=site_today(),
+    today = site_today()
+    return render_template("lists_ui/day.html", day=local, today=today, checkable=can_check_day(local, today),
                            control=None if scoped else daily_control.control_of(site_id, local, versions),
                            versions=versions, rows=rows,
                            outside_chain=[] if scoped else companies.outside_chain(site_id, rows),
-                           check_form=CheckForm(), formats=DOWNLOADS,
+                           check_form=CheckForm(), formats=DAILY_FORMATS,
                            previous_day=local - timedelta(days=1), next_day=local + timedelta(days=1))
 
 
 @bp.get("/<int:site_id>/lists/<day>/download/<fmt>")
 @site_action("view_list")
 def download(site_id: int, day: str, fmt: str):
-    if fmt not in DOWNLOADS:
+    if fmt not in DAILY_FORMATS:
         abort(404)
     try:
-        made = DOWNLOADS[fmt][1](site_id, parse_day(day), utcnow(), g.company_scope)
+        made = DAILY_FORMATS[fmt].make(site_id, parse_day(day), utcnow(), g.company_scope)
     except lists.ExportRefused:  # ELRAPP without the site's contract id
         flash(_("The ELRAPP export needs the site's ELRAPP contract id (a whole number): set it in the site's settings."),
               "error")
@@ -113,23 +83,18 @@ def check(site_id: int, day: str):
     local = parse_day(day)
     if not CheckForm().validate_on_submit():
         abort(400)
-    if local > site_today():
-        flash(_("A day that has not begun cannot be checked."), "error")
-        return redirect(url_for(".day", site_id=site_id, day=local.isoformat()))
     try:
         version = lists.check_day(site_id, local, current_user, utcnow())
-    except IntegrityError:  # another check of this day archived the same version number a moment ago
-        db.session.rollback()
-        version = lists.check_day(site_id, local, current_user, utcnow())
+    except lists.DayNotBegun:
+        flash(_("A day that has not begun cannot be checked."), "error")
+        return redirect(url_for(".day", site_id=site_id, day=local.isoformat()))
     flash(_("The list is checked. Version %(version)d is archived.", version=version.version), "success")
     return redirect(url_for(".day", site_id=site_id, day=local.isoformat()))
 
 
 @bp.get("/<int:site_id>/lists/<day>/v<int:version>.pdf")
-@site_action("view_list")
+@site_action("view_archived_list")
 def archived_pdf(site_id: int, day: str, version: int):
-    if g.company_scope is not None:
-        abort(403)
     archived = lists.archived_pdf(site_id, parse_day(day), version)
     if archived is None:
         abort(404)
@@ -155,7 +120,7 @@ def manual(site_id: int):
     if form.validate_on_submit():
         now = utcnow()
         try:
-            at = manual_moment(form.day.data, form.time.data, now, current_app.config["PORTVAKT_TZ"])
+            at = manual_moment(form.day.data, form.time.data, now, site_zone())
         except ManualTimeError as wrong:
             form[wrong.field].errors.append(MANUAL_TIME_ERRORS[wrong.field, wrong.code])
         else:
@@ -165,7 +130,7 @@ def manual(site_id: int):
             text = gate_message(result.message) or result.reason
             if result.decision == "accepted":
                 flash(_("Registered: %(message)s", message=text), "success")
-                day = local_date(at, current_app.config["PORTVAKT_TZ"])
+                day = local_day(at)
                 return redirect(url_for(".day", site_id=site_id, day=day.isoformat()))
             form.card_number.errors.append(_("Not registered: %(message)s", message=text))
             if form.override_outage.data and result.reason == "card_service_unavailable":

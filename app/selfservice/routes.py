@@ -1,24 +1,18 @@
-from datetime import datetime, timedelta, timezone
-
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import site_action
 from app.clock import utcnow
-from app.extensions import db
-from app.followups.routes import KIND_LABELS
 from app.selfservice import bp
 from app.selfservice.forms import RevokeForm, SelfServiceLinkForm
 from app.services import access_links
 from app.services.access_links import SELF_SERVICE, LinkError
-from app.services.audit import audit
-from app.services.person_record import person_record, record_json
+from app.services.person_record import person_record
 from app.templating import select_choices
+from app.web import FOLLOWUP_KINDS
 
 SESSION_KEY = "self_service"
-# After the one-time link is used, this browser may look (and download) for a short while.
-VIEW_WINDOW = timedelta(minutes=30)
 
 
 def _people_choices(site_id: int) -> list[tuple[int, str]]:
@@ -76,38 +70,32 @@ def redeem(token: str):
         abort(410 if gone else 404, description=_(
             "This link has been used or has expired. Ask the site office for a new one.") if gone else _(
             "This link does not exist. Check that it was copied whole."))
-    session[SESSION_KEY] = {"link": link.id, "person": link.person_id, "site": link.site_id,
-                            "until": (now + VIEW_WINDOW).timestamp()}
+    session[SESSION_KEY] = access_links.self_service_grant(link, now)
     # Off the token URL at once: it is not kept in the browser's address bar or history as a live link.
     return redirect(url_for(".mine"))
 
 
 def _granted_link():
-    """The link this browser used, as long as its 30 minutes last and nobody revoked it."""
-    grant = session.get(SESSION_KEY)
-    if not grant or utcnow().timestamp() >= grant.get("until", 0):
-        session.pop(SESSION_KEY, None)
-        abort(403, description=_("Open the link you were given to see your data. Each link works once."))
+    """The link this browser used and until when, as long as its 30 minutes last and nobody revoked it."""
     try:
-        return access_links.self_service_view(grant["link"])
-    except LinkError:
+        return access_links.granted_self_service_link(session.get(SESSION_KEY), utcnow())
+    except LinkError as refused:
         session.pop(SESSION_KEY, None)
+        if refused.code == "no_grant":
+            abort(403, description=_("Open the link you were given to see your data. Each link works once."))
         abort(410, description=_("This link has been revoked. Ask the site office for a new one."))
 
 
 @bp.get("/me")
 def mine():
-    link = _granted_link()
-    until = datetime.fromtimestamp(session[SESSION_KEY]["until"], timezone.utc)
+    link, until = _granted_link()
     # Only the records of the site that made the link: its maker sees the URL (issue 16).
     return render_template("selfservice/mine.html", record=person_record(link.person_id, link.site_id),
-                           until=until, kinds=KIND_LABELS)
+                           until=until, kinds=FOLLOWUP_KINDS)
 
 
 @bp.get("/me/data.json")
 def download():
-    link = _granted_link()
-    audit("self_service_link.download", f"self_service:{link.id}", link.site_id, "access_link", link.id)
-    db.session.commit()
-    return Response(record_json(person_record(link.person_id, link.site_id)), mimetype="application/json",
+    link, _until = _granted_link()
+    return Response(access_links.self_service_download(link, utcnow()), mimetype="application/json",
                     headers={"Content-Disposition": "attachment; filename=portvakt-mine-data.json"})

@@ -4,20 +4,22 @@ A link is a random token that lives only in the URL it is sent as; the database 
 Opening a link is audit-logged by id, never by token.
 """
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from app.domain import oversiktsliste
+from app.domain import share_links as rules
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
 from app.models import AccessLink, AttendanceDay, Engagement, Person, SiteCompany
 from app.services import use_case
 from app.services.audit import audit
+from app.services.person_record import person_record, record_json
 
 SHARE = "share"
 SELF_SERVICE = "self_service"
-MAX_SHARE_LIFETIME = timedelta(days=90)
-MAX_SHARE_RANGE_DAYS = 366
 SELF_SERVICE_LIFETIME = timedelta(days=7)
+# After the one-time link is used, its browser may look (and download) for a short while.
+SELF_SERVICE_VIEW = timedelta(minutes=30)
 
 
 class LinkError(ValueError):
@@ -63,17 +65,15 @@ def create_share_link(site_id: int, user, date_from: date, date_to: date, expire
     return NewLink(link, token)
 
 
+def share_link_expiry(today: date, valid_days: int, tz_name: str) -> datetime:
+    """When a link "for `valid_days` days" made on `today` stops (app/domain/share_links.expiry)."""
+    return rules.expiry(today, valid_days, tz_name)
+
+
 def _check_share_request(site_id, date_from, date_to, expires_at, now, company_id) -> None:
-    if date_from.year < 2000 or date_to > now.date() + timedelta(days=MAX_SHARE_RANGE_DAYS):
-        raise LinkError("date_out_of_range")  # a typo (0202 for 2026), not a real request
-    if date_from > date_to:
-        raise LinkError("date_range_reversed")
-    if (date_to - date_from).days >= MAX_SHARE_RANGE_DAYS:
-        raise LinkError("date_range_too_long")
-    if expires_at <= now:
-        raise LinkError("expiry_in_past")
-    if expires_at - now > MAX_SHARE_LIFETIME:
-        raise LinkError("expiry_too_far")
+    refused = rules.request_refused(date_from, date_to, expires_at, now)
+    if refused:
+        raise LinkError(refused)
     if company_id is not None and not _company_on_site(site_id, company_id):
         raise LinkError("company_not_on_site")
 
@@ -180,5 +180,41 @@ def self_service_view(link_id: int) -> AccessLink:
 
 def share_link_dates(link: AccessLink, today: date) -> list[date]:
     """The days a share link covers, newest first, never past today."""
-    last = min(link.date_to, today)
-    return [last - timedelta(days=n) for n in range((last - link.date_from).days + 1)]
+    return rules.days_shown(link.date_from, link.date_to, today)
+
+
+def shared_day(link: AccessLink, day: date, whole_list: bool = False) -> date:
+    """`day`, when the opened link shows it; LinkError("not_covered") otherwise, and for `whole_list`
+    (an archived version holds every employer) when the link shows one employer only."""
+    if not rules.covers(link.date_from, link.date_to, day) or (whole_list and link.company_id is not None):
+        raise LinkError("not_covered")
+    return day
+
+
+def share_link_period(link: AccessLink, today: date) -> tuple[date, date]:
+    """The period report's first and last day; LinkError("not_covered") while none has begun."""
+    period = rules.period_shown(link.date_from, link.date_to, today)
+    if period is None:
+        raise LinkError("not_covered")
+    return period
+
+
+def self_service_grant(link: AccessLink, now: datetime) -> dict:
+    """The browser session's record of a used link (plain values: it is stored in the session cookie)."""
+    return {"link": link.id, "person": link.person_id, "site": link.site_id,
+            "until": (now + SELF_SERVICE_VIEW).timestamp()}
+
+
+def granted_self_service_link(grant: dict | None, now: datetime) -> tuple[AccessLink, datetime]:
+    """The link a browser's grant names and until when it may look: LinkError("no_grant") once its
+    30 minutes are over (or without one), LinkError("revoked") as soon as the link is revoked."""
+    if not grant or now.timestamp() >= grant.get("until", 0):
+        raise LinkError("no_grant")
+    return self_service_view(grant["link"]), datetime.fromtimestamp(grant["until"], timezone.utc)
+
+
+@use_case
+def self_service_download(link: AccessLink, now: datetime) -> str:
+    """The worker's record as JSON for download; the download is audit-logged by the link's id."""
+    audit("self_service_link.download", f"self_service:{link.id}", link.site_id, "access_link", link.id, at=now)
+    return record_json(person_record(link.person_id, link.site_id))

@@ -19,11 +19,12 @@ from app.domain import card_orders as rules
 from app.domain.attendance import DayState
 from app.extensions import db
 from app.models import (
-    AccessLink, AttendanceDay, Card, CardOrder, Company, Engagement, FollowUp, Person, ScanEvent, SiteCompany,
+    AccessLink, AttendanceDay, Card, CardOrder, Engagement, FollowUp, Person, ScanEvent, SiteCompany,
 )
 from app.models.people import MAX_NAME_LENGTH
 from app.services import use_case
 from app.services.audit import audit
+from app.services.companies import chain_companies  # noqa: F401 (the companies an order may name)
 
 EARLIEST_BIRTH = date(1900, 1, 1)
 
@@ -170,12 +171,6 @@ def _engage(site_id: int, person: Person, new: NewCardOrder, today: date) -> int
 
 
 # ---- reading ------------------------------------------------------------------------------------
-
-def chain_companies(site_id: int) -> list[Company]:
-    """The companies an order may name: the site's contract chain, by name."""
-    return list(db.session.scalars(select(Company).join(SiteCompany, SiteCompany.company_id == Company.id)
-                                   .where(SiteCompany.site_id == site_id).order_by(Company.name, Company.id)))
-
 
 def orders_of_site(site_id: int, now: datetime) -> list[OrderRow]:
     """Every order of the site with its status: open first, then expired, then linked; newest first."""

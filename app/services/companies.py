@@ -81,6 +81,13 @@ def site_companies(site_id: int) -> list[Company]:
                                    .where(SiteCompany.site_id == site_id).order_by(Company.name)))
 
 
+def chain_companies(site_id: int) -> list[Company]:
+    """The companies on the site's contract chain, by name: who may employ or hire in here, who an
+    order or a share link may name."""
+    return list(db.session.scalars(select(Company).join(SiteCompany, SiteCompany.company_id == Company.id)
+                                   .where(SiteCompany.site_id == site_id).order_by(Company.name, Company.id)))
+
+
 def find_or_make_company(key: CompanyKey, name: str) -> Company:
     """THE answer to "which Company is this": the known one the key names (completed with what the
     key adds), else a new one (added to the session, not flushed). The caller owns the transaction."""

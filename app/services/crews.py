@@ -30,6 +30,7 @@ from app.models import AttendanceDay, Card, Company, Engagement, Person, SiteCom
 from app.services import use_case
 from app.services.audit import audit
 from app.services.card_checks import record_check
+from app.services.companies import chain_companies  # noqa: F401 (the crew pages' employers)
 from app.services.crew_files import read_table
 
 VIA = ("site_office", "employer", "import", "gate")
@@ -106,12 +107,6 @@ def site_crew(site_id: int, company_scope: int | None = None) -> list[Engagement
         e.employer, e.person.last_name, e.person.first_name, e.person.birth_date, None, key), e.id))
 
 
-def chain_companies(site_id: int) -> list[Company]:
-    """The companies on the site's contract chain, by name: who may employ or hire in here."""
-    return list(db.session.scalars(select(Company).join(SiteCompany, SiteCompany.company_id == Company.id)
-                                   .where(SiteCompany.site_id == site_id).order_by(Company.name, Company.id)))
-
-
 def card_numbers(engagements: list[Engagement]) -> dict[int, str]:
     """person id → a card number, for showing the crew (one query for all)."""
     ids = {e.person_id for e in engagements}
@@ -132,7 +127,7 @@ def parse_file(content: bytes, filename: str, today: date) -> ParsedCrew:
 
 
 def parse_rows(table: list[list[str]], today: date) -> ParsedCrew:
-    return parse_table(table, today, current_app.config.get("CARD_NUMBER_PATTERN") or r"\d{8}")
+    return parse_table(table, today, current_app.config["CARD_NUMBER_PATTERN"])
 
 
 def plan_import(site_id: int, parsed: ParsedCrew, company_scope: int | None = None) -> ImportPlan:

@@ -7,7 +7,7 @@ An employer's view passes `company_id`, and then only that employer's people are
 import hashlib
 from collections import defaultdict
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased, joinedload, undefer
 
 from app.clock import site_zone
 from app.domain import oversiktsliste
+from app.domain.days import can_check_day
 from app.domain.localtime import local_date as to_local_date
 from app.domain.localtime import to_local
 from app.extensions import db
@@ -46,6 +47,10 @@ class UnknownSite(LookupError):
 
 class BadPeriod(ValueError):
     """A period that ends before it starts, or is longer than MAX_PERIOD_DAYS."""
+
+
+class DayNotBegun(ValueError):
+    """A check of a day after the site's today (app/domain/days.can_check_day)."""
 
 
 MAX_PERIOD_DAYS = 366
@@ -179,6 +184,8 @@ class _VersionTaken(Exception):
 
 
 def _check_day(site_id: int, day: date, user, now: datetime) -> DailyList:
+    if not can_check_day(day, to_local_date(now, site_zone())):
+        raise DayNotBegun(day.isoformat())
     site = _site(site_id)
     liste = build_day(site_id, day)
     data_hash = oversiktsliste.data_sha256(liste)
@@ -366,6 +373,26 @@ def period_csv(site_id: int, date_from: date, date_to: date, now: datetime, comp
 def period_xlsx(site_id: int, date_from: date, date_to: date, now: datetime, company_id: int | None = None) -> Download:
     report = period_report(site_id, date_from, date_to, now, company_id)
     return Download(render_period_xlsx(report), _period_filename(site_id, date_from, date_to, "xlsx"), XLSX)
+
+
+class Format(NamedTuple):
+    label: str  # what the download button says
+    make: Callable[..., Download]
+
+
+# The formats a list comes in, for the web (site pages and share links) and the CLI alike.
+DAILY_FORMATS = {
+    "pdf": Format("PDF", daily_pdf),
+    "csv": Format("CSV", daily_csv),
+    "xlsx": Format("Excel", daily_xlsx),
+    "elrapp": Format("ELRAPP JSON", daily_elrapp),
+}
+# The period report (person-days per employer and per person) over a date range.
+PERIOD_FORMATS = {
+    "pdf": Format("PDF", period_pdf),
+    "csv": Format("CSV", period_csv),
+    "xlsx": Format("Excel", period_xlsx),
+}
 
 
 # ---- helpers ----------------------------------------------------------------------------------

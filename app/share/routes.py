@@ -1,21 +1,21 @@
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth.access import site_action
-from app.lists_ui.routes import DOWNLOADS, PERIOD_DOWNLOADS, parse_day, send_download, site_today
+from app.clock import site_today, site_zone, utcnow
 from app.extensions import db
-from app.models import Company, Site, SiteCompany
-from app.models._types import utcnow
-from app.services import access_links, daily_control, day_list, list_versions, lists
+from app.models import Company, Site
+from app.services import access_links, companies, daily_control, day_list, list_versions, lists
 from app.services.access_links import LinkError
+from app.services.lists import DAILY_FORMATS, PERIOD_FORMATS
 from app.share import bp
 from app.share.forms import RevokeForm, ShareLinkForm
 from app.templating import select_choices
+from app.web import parse_day, send_download
 
 ERRORS = {
     "date_out_of_range": ("date_from", _l("Check the dates: they are far from today.")),
@@ -38,14 +38,8 @@ def never_cache(response):
 
 
 def _company_choices(site_id: int) -> list[tuple[int, str]]:
-    companies = (db.session.query(Company).join(SiteCompany, SiteCompany.company_id == Company.id)
-                 .filter(SiteCompany.site_id == site_id).order_by(Company.name).all())
-    return [(0, _("Everyone on the list"))] + [(c.id, f"{c.name} ({c.identifier})") for c in companies]
-
-
-def _end_of_local_day(day: date) -> datetime:
-    zone = ZoneInfo(current_app.config["PORTVAKT_TZ"])
-    return datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(ZoneInfo("UTC"))
+    return [(0, _("Everyone on the list"))] + [
+        (c.id, f"{c.name} ({c.identifier})") for c in companies.chain_companies(site_id)]
 
 
 @bp.route("/sites/<int:site_id>/share-links", methods=["GET", "POST"])
@@ -53,8 +47,8 @@ def _end_of_local_day(day: date) -> datetime:
 def index(site_id: int):
     today = site_today()
     form = ShareLinkForm()
-    companies = _company_choices(site_id)
-    form.company_id.choices = select_choices(companies)
+    choices = _company_choices(site_id)
+    form.company_id.choices = select_choices(choices)
     if not form.is_submitted():
         form.date_from.data, form.date_to.data = today - timedelta(days=6), today
     new_url = None
@@ -62,7 +56,7 @@ def index(site_id: int):
         try:
             made = access_links.create_share_link(
                 site_id, current_user, form.date_from.data, form.date_to.data,
-                expires_at=_end_of_local_day(today + timedelta(days=form.valid_days.data - 1)), now=utcnow(),
+                expires_at=access_links.share_link_expiry(today, form.valid_days.data, site_zone()), now=utcnow(),
                 recipient=form.recipient.data, company_id=form.company_id.data or None)
         except LinkError as refused:
             field, message = ERRORS[refused.code]
@@ -71,7 +65,7 @@ def index(site_id: int):
             new_url = url_for("share.view", token=made.token, _external=True)
     return render_template("share/links.html", form=form, new_url=new_url, revoke_form=RevokeForm(),
                            links=access_links.site_links(site_id), now=utcnow(), state=access_links.link_state,
-                           companies=dict(companies))
+                           companies=dict(choices))
 
 
 @bp.post("/sites/<int:site_id>/share-links/<int:link_id>/revoke")
@@ -87,14 +81,21 @@ def revoke(site_id: int, link_id: int):
     return redirect(url_for(".index", site_id=site_id))
 
 
-def _open(token: str, what: str = "open", **details):
-    """The share link behind the token (audit-logged), or the page saying why it does not open."""
+def _open(token: str, what: str = "open", day=None, whole_list: bool = False, **details):
+    """The share link behind the token (audit-logged), or the page saying why it does not open;
+    with `day`, 404 unless the link shows that day (and, for `whole_list`, every employer)."""
     try:
-        return access_links.open_share_link(token, utcnow(), what, **details)
+        link = access_links.open_share_link(token, utcnow(), what, **details)
     except LinkError as refused:
         status = 410 if refused.code in GONE else 404
         message = GONE.get(refused.code, _l("This link does not exist. Check that it was copied whole."))
         abort(status, description=str(message))
+    if day is not None:
+        try:
+            access_links.shared_day(link, day, whole_list)
+        except LinkError:
+            abort(404)
+    return link
 
 
 @bp.get("/share/<token>")
@@ -104,31 +105,27 @@ def view(token: str):
     days = access_links.share_link_dates(link, site_today())
     counts = day_list.people_per_day(link.site_id, link.date_from, link.date_to, link.company_id)
     return render_template("share/view.html", link=link, site=site, token=token, days=days, counts=counts,
-                           period_formats=PERIOD_DOWNLOADS,
+                           period_formats=PERIOD_FORMATS,
                            company=db.session.get(Company, link.company_id) if link.company_id else None)
 
 
 @bp.get("/share/<token>/<day>")
 def day(token: str, day: str):
     local = parse_day(day)
-    link = _open(token, "view_day")
-    if not link.date_from <= local <= link.date_to:
-        abort(404)
+    link = _open(token, "view_day", local)
     rows = day_list.list_rows(link.site_id, local, link.company_id)
     versions = list_versions.versions_of_day(link.site_id, local) if link.company_id is None else []
     site = db.session.get(Site, link.site_id)
     # The reader of a shared list sees what the printed list shows: in/out times only if the site prints them.
     return render_template("share/day.html", link=link, site=site, token=token, day=local, rows=rows,
                            versions=versions, control=daily_control.control_of(link.site_id, local, versions),
-                           formats=DOWNLOADS, show_times=lists.prints_times(site))
+                           formats=DAILY_FORMATS, show_times=lists.prints_times(site))
 
 
 @bp.get("/share/<token>/<day>/v<int:version>.pdf")
 def archived_pdf(token: str, day: str, version: int):
     local = parse_day(day)
-    link = _open(token, "download", version=version)
-    if link.company_id is not None or not link.date_from <= local <= link.date_to:
-        abort(404)
+    link = _open(token, "download", local, whole_list=True, version=version)
     archived = lists.archived_pdf(link.site_id, local, version)
     if archived is None:
         abort(404)
@@ -138,13 +135,11 @@ def archived_pdf(token: str, day: str, version: int):
 @bp.get("/share/<token>/<day>/download/<fmt>")
 def download(token: str, day: str, fmt: str):
     local = parse_day(day)
-    if fmt not in DOWNLOADS:
+    if fmt not in DAILY_FORMATS:
         abort(404)
-    link = _open(token, "download", format=fmt)
-    if not link.date_from <= local <= link.date_to:
-        abort(404)
+    link = _open(token, "download", local, format=fmt)
     try:
-        made = DOWNLOADS[fmt][1](link.site_id, local, utcnow(), link.company_id)
+        made = DAILY_FORMATS[fmt].make(link.site_id, local, utcnow(), link.company_id)
     except lists.ExportRefused:  # ELRAPP without the site's contract id: nothing the reader can fix
         abort(404)
     return send_download(made)
@@ -152,11 +147,12 @@ def download(token: str, day: str, fmt: str):
 
 @bp.get("/share/<token>/period/<fmt>")
 def period(token: str, fmt: str):
-    if fmt not in PERIOD_DOWNLOADS:
+    if fmt not in PERIOD_FORMATS:
         abort(404)
     link = _open(token, "download", format=f"period_{fmt}")
-    last = min(link.date_to, site_today())
-    if last < link.date_from:
+    try:
+        first, last = access_links.share_link_period(link, site_today())
+    except LinkError:
         abort(404)
-    made = PERIOD_DOWNLOADS[fmt][1](link.site_id, link.date_from, last, utcnow(), link.company_id)
+    made = PERIOD_FORMATS[fmt].make(link.site_id, first, last, utcnow(), link.company_id)
     return send_download(made)

@@ -87,13 +87,3 @@ class DayForm(FlaskForm):
         csrf = False  # a GET filter: nothing changes
 
     day = DateField(_l("Day"), validators=[Optional()])
-
-
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False  # a GET filter: nothing changes
-
-    action = SelectField(_l("Action"), choices=[], validate_choice=False)
-    user = SelectField(_l("User"), choices=[], validate_choice=False)
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])

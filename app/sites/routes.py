@@ -15,9 +15,10 @@ from app.services import audit_log, companies, kiosks, people, presence
 from app.services.dashboard import site_numbers
 from app.sites import bp
 from app.sites.kiosk_health import health_lines
-from app.sites.forms import (AddToChainForm, AuditFilterForm, ChainEntryForm, CompanyForm, ConfirmForm, DayForm,
+from app.sites.forms import (AddToChainForm, ChainEntryForm, CompanyForm, ConfirmForm, DayForm,
                               KioskForm)
 from app.templating import select_choices
+from app.web import audit_filter_form
 
 COMPANY_ERRORS = {
     "invalid_org_number": lambda: _("Not a valid Norwegian organisation number (check the digits)."),
@@ -299,17 +300,3 @@ def audit(site_id: int):
     form, filters = audit_filter_form(site_id)
     page = audit_log.search(filters, request.args.get("page", 1, type=int), site_zone())
     return render_template("sites/audit.html", site=g.site, form=form, page=page)
-
-
-def audit_filter_form(site_id: int | None) -> tuple[AuditFilterForm, audit_log.AuditFilter]:
-    """The filter form and what it asks for; a bad value in the query string is ignored, not an error."""
-    form = AuditFilterForm(request.args)
-    form.action.choices = select_choices([("", _("All actions"))] + [(a, a) for a in audit_log.known_actions(site_id)])
-    form.user.choices = select_choices([("", _("All users"))] + [(str(u.id), u.name) for u in audit_log.actors(site_id)])
-    form.validate()
-    user = form.user.data if (form.user.data or "").isdigit() else None
-    filters = audit_log.AuditFilter(
-        site_id=site_id, action=(form.action.data or "")[:50], user_id=int(user) if user else None,
-        date_from=None if form.date_from.errors else form.date_from.data,
-        date_to=None if form.date_to.errors else form.date_to.data)
-    return form, filters

@@ -11,9 +11,9 @@ from app.clock import day_start, site_today, utcnow
 from app.domain.days import sane_day
 from app.services import connectors
 from app.services.contractors_report import FORMATS, contractors_download
-from app.lists_ui.routes import send_download
 from app.services.lists import BadPeriod
 from app.transfers import bp
+from app.web import send_download
 
 RECEIVER_NAMES = {"hmsreg": "HMSREG", "elrapp": "ELRAPP"}
 ERRORS = {

@@ -28,6 +28,8 @@ ANONYMOUS = SimpleNamespace(is_authenticated=False, is_active=False, memberships
     ("employer_viewer", "view_presence", True),
     ("employer_viewer", "view_muster", False),
     ("employer_viewer", "view_rejected", False),
+    ("employer_viewer", "view_archived_list", False),  # an archived version holds every employer
+    ("safety_rep", "view_archived_list", True),
     ("admin", "manage_kiosks", True),
 ])
 def test_roles_on_their_own_site(role, action, allowed):
