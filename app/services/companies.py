@@ -76,11 +76,6 @@ def chain(site_id: int) -> list[ChainEntry]:
     return ordered
 
 
-def site_companies(site_id: int) -> list[Company]:
-    return list(db.session.scalars(select(Company).join(SiteCompany, SiteCompany.company_id == Company.id)
-                                   .where(SiteCompany.site_id == site_id).order_by(Company.name)))
-
-
 def chain_companies(site_id: int) -> list[Company]:
     """The companies on the site's contract chain, by name: who may employ or hire in here, who an
     order or a share link may name."""

@@ -70,12 +70,6 @@ class DayControl:
         return self.latest is None or self.changed
 
 
-def day_control(site_id: int, local_date: date) -> DayControl:
-    """Compare the list as it is now with the newest checked version, by the data hash on the PDF."""
-    versions = list_versions.versions_of_day(site_id, local_date)
-    return control_of(site_id, local_date, versions)
-
-
 def control_of(site_id: int, local_date: date, versions: list) -> DayControl:
     """The control state given the day's versions (newest first), as list_versions.versions_of_day gives them."""
     if not versions:

@@ -42,10 +42,6 @@ def site_followups(site_id: int, open_only: bool = False) -> list[FollowUp]:
     return rules.reading_order(query.all())
 
 
-def open_count(site_id: int) -> int:
-    return FollowUp.query.filter_by(site_id=site_id).filter(FollowUp.done_at.is_(None)).count()
-
-
 def get_followup(site_id: int, followup_id: int) -> FollowUp:
     item = FollowUp.query.filter_by(id=followup_id, site_id=site_id).first()
     if item is None:

@@ -397,13 +397,6 @@ PERIOD_FORMATS = {
 
 # ---- helpers ----------------------------------------------------------------------------------
 
-def days_with_attendance(site_id: int) -> list[date]:
-    """Local dates with at least one live row on the site's list, oldest first."""
-    return list(db.session.scalars(
-        select(AttendanceDay.local_date).where(AttendanceDay.site_id == site_id, AttendanceDay.removed_at.is_(None))
-        .group_by(AttendanceDay.local_date).order_by(AttendanceDay.local_date)))
-
-
 def _site(site_id: int) -> Site:
     site = db.session.get(Site, site_id, options=[joinedload(Site.builder)])
     if site is None:

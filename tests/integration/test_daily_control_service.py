@@ -7,6 +7,11 @@ from app.services import daily_control, list_versions
 from tests.support.workflow_data import NOW, TODAY, make_attendance, make_person, make_site, make_user
 
 
+def control(site_id, day) -> daily_control.DayControl:
+    """The day's control state as the day page shows it (its versions, then control_of)."""
+    return daily_control.control_of(site_id, day, list_versions.versions_of_day(site_id, day))
+
+
 def archive(site, day, version, user):
     db.session.add(DailyList(site_id=site.id, local_date=day, version=version, checked_by_id=user.id,
                              checked_at=NOW, data_sha256="d" * 64, pdf=b"%PDF-1.4", pdf_sha256=str(version) * 64))
@@ -56,12 +61,12 @@ def test_a_correction_after_the_check_makes_the_day_changed_until_checked_again(
     wrong = make_attendance(site, make_person(site, first="Rūta", last="Petrauskaitė", number="40015838"),
                             TODAY - timedelta(days=1))
     db.session.commit()
-    assert daily_control.day_control(site.id, keep.local_date).needs_check
+    assert control(site.id, keep.local_date).needs_check
     lists.check_day(site.id, keep.local_date, rep, NOW)
-    assert not daily_control.day_control(site.id, keep.local_date).needs_check
+    assert not control(site.id, keep.local_date).needs_check
     scans.remove_registration(wrong.id, rep, "Registrert på feil byggeplass", NOW + timedelta(minutes=5))
-    changed = daily_control.day_control(site.id, keep.local_date)
+    changed = control(site.id, keep.local_date)
     assert changed.changed and changed.latest.version == 1
     lists.check_day(site.id, keep.local_date, rep, NOW + timedelta(minutes=6))
-    again = daily_control.day_control(site.id, keep.local_date)
+    again = control(site.id, keep.local_date)
     assert not again.changed and again.latest.version == 2

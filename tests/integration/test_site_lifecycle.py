@@ -7,7 +7,7 @@ import pytest
 from app.clock import site_today, utcnow
 from app.extensions import db
 from app.models import AttendanceDay, AuditLog, Builder, Kiosk, Membership, Site, User
-from app.services import daily_control, lists, sites
+from app.services import daily_control, list_versions, lists, sites
 from tests.support.builders import attend, make_company, make_person
 from tests.support.web import login_as, make_site, make_user
 
@@ -76,10 +76,10 @@ def test_a_change_that_affects_the_list_makes_the_checked_day_changed_since(runn
     attend(site, make_person("Ola", "Nordmann", main), day, main)
     db.session.commit()
     lists.check_day(site.id, day, make_user("builder_rep", site), utcnow())
-    assert not daily_control.day_control(site.id, day).changed
+    assert not daily_control.control_of(site.id, day, list_versions.versions_of_day(site.id, day)).changed
     for change in (["--street", "Kaigata 2"], ["--builder-name", "Bergen kommune Eiendom"], ["--print-times", "on"]):
         runner.invoke(args=["site", "update", str(site.id), *change])
-        assert daily_control.day_control(site.id, day).changed, change
+        assert daily_control.control_of(site.id, day, list_versions.versions_of_day(site.id, day)).changed, change
         lists.check_day(site.id, day, make_user("builder_rep", site, email=f"{len(change[1])}@x.no"), utcnow())
 
 
