@@ -6,6 +6,8 @@ Opening a link is audit-logged by id, never by token.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from sqlalchemy import select, union, update
+
 from app.domain import oversiktsliste
 from app.domain import share_links as rules
 from app.domain.secrets import hash_token, new_token
@@ -79,18 +81,19 @@ def _check_share_request(site_id, date_from, date_to, expires_at, now, company_i
 
 
 def _company_on_site(site_id: int, company_id: int) -> bool:
-    return db.session.query(SiteCompany.id).filter_by(site_id=site_id, company_id=company_id).first() is not None
+    found = select(SiteCompany.id).filter_by(site_id=site_id, company_id=company_id)
+    return db.session.scalars(found).first() is not None
 
 
 def site_links(site_id: int, kind: str = SHARE) -> list[AccessLink]:
-    return (AccessLink.query.filter_by(site_id=site_id, kind=kind)
-            .order_by(AccessLink.created_at.desc(), AccessLink.id.desc()).all())
+    return list(db.session.scalars(select(AccessLink).filter_by(site_id=site_id, kind=kind)
+                                   .order_by(AccessLink.created_at.desc(), AccessLink.id.desc())))
 
 
 @use_case
 def revoke_link(site_id: int, link_id: int, user, now: datetime, kind: str = SHARE) -> AccessLink:
     """Stop a link at once. Revoking twice is harmless; the first time is kept."""
-    link = AccessLink.query.filter_by(id=link_id, site_id=site_id, kind=kind).first()
+    link = db.session.scalars(select(AccessLink).filter_by(id=link_id, site_id=site_id, kind=kind)).first()
     if link is None:
         raise LinkError("not_found")
     if link.revoked_at is None:
@@ -101,7 +104,7 @@ def revoke_link(site_id: int, link_id: int, user, now: datetime, kind: str = SHA
 
 def find_link(token: str, kind: str, now: datetime) -> AccessLink:
     """The link behind a token, if it still opens; LinkError("not_found"/"expired"/...) otherwise."""
-    link = AccessLink.query.filter_by(token_hash=hash_token(token), kind=kind).first()
+    link = db.session.scalars(select(AccessLink).filter_by(token_hash=hash_token(token), kind=kind)).first()
     if link is None:
         raise LinkError("not_found")
     state = link_state(link, now)
@@ -140,9 +143,9 @@ def _person_on_site(site_id: int, person_id: int) -> bool:
 
 
 def _site_person_ids(site_id: int) -> set[int]:
-    engaged = db.session.query(Engagement.person_id).filter_by(site_id=site_id)
-    attended = db.session.query(AttendanceDay.person_id).filter_by(site_id=site_id)
-    return {person_id for (person_id,) in engaged.union(attended)}
+    engaged = select(Engagement.person_id).filter_by(site_id=site_id)
+    attended = select(AttendanceDay.person_id).filter_by(site_id=site_id)
+    return set(db.session.scalars(union(engaged, attended)))
 
 
 def site_people(site_id: int) -> list[Person]:
@@ -151,7 +154,8 @@ def site_people(site_id: int) -> list[Person]:
     ids = _site_person_ids(site_id)
     if not ids:
         return []
-    return sorted(Person.query.filter(Person.id.in_(ids)).all(), key=lambda p: (*oversiktsliste.name_key(p), p.id))
+    people = db.session.scalars(select(Person).where(Person.id.in_(ids)))
+    return sorted(people, key=lambda p: (*oversiktsliste.name_key(p), p.id))
 
 
 @use_case
@@ -159,9 +163,9 @@ def redeem_self_service_link(token: str, now: datetime) -> AccessLink:
     """Use a self-service link up: it opens exactly once (the browser then holds a short session)."""
     link = find_link(token, SELF_SERVICE, now)
     # A conditional UPDATE, so two browsers opening the link at once cannot both get in.
-    claimed = (db.session.query(AccessLink).filter(AccessLink.id == link.id, AccessLink.used_at.is_(None))
-               .update({AccessLink.used_at: now}, synchronize_session="fetch"))
-    if claimed != 1:
+    claimed = db.session.execute(update(AccessLink).where(AccessLink.id == link.id, AccessLink.used_at.is_(None))
+                                 .values(used_at=now).execution_options(synchronize_session="fetch"))
+    if claimed.rowcount != 1:
         raise LinkError("used")
     audit("self_service_link.open", f"self_service:{link.id}", link.site_id, "access_link", link.id, at=now)
     return link
@@ -170,7 +174,7 @@ def redeem_self_service_link(token: str, now: datetime) -> AccessLink:
 def self_service_view(link_id: int) -> AccessLink:
     """The used self-service link behind a browser's 30-minute view, checked on every request so
     that revoking it ends the view at once; LinkError("revoked"/"not_found") otherwise."""
-    link = AccessLink.query.filter_by(id=link_id, kind=SELF_SERVICE).first()
+    link = db.session.scalars(select(AccessLink).filter_by(id=link_id, kind=SELF_SERVICE)).first()
     if link is None:
         raise LinkError("not_found")
     if link.revoked_at is not None:

@@ -7,7 +7,10 @@ read models of the day's list (day_list.py) and its versions (list_versions.py).
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
 from app.domain.oversiktsliste import data_sha256
+from app.extensions import db
 from app.models import AttendanceDay
 from app.services import day_list, list_versions, lists
 
@@ -79,4 +82,4 @@ def control_of(site_id: int, local_date: date, versions: list) -> DayControl:
 
 
 def find_row(site_id: int, row_id: int) -> AttendanceDay | None:
-    return AttendanceDay.query.filter_by(id=row_id, site_id=site_id).first()
+    return db.session.scalars(select(AttendanceDay).filter_by(id=row_id, site_id=site_id)).first()

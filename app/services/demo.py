@@ -15,6 +15,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 
+from sqlalchemy import exists, select
+
 from app.clock import site_zone
 from app.domain import attendance as rules
 from app.domain.orgnr import check_digit
@@ -99,7 +101,7 @@ class DemoResult:
 
 
 def database_is_empty() -> bool:
-    return db.session.query(Site.id).first() is None and db.session.query(User.id).first() is None
+    return not db.session.scalar(select(exists(select(Site.id)) | exists(select(User.id))))
 
 
 @use_case

@@ -8,6 +8,8 @@ and the employer (bokmål, ready to copy), and marks them done with a note.
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from app.domain import followups as rules
 from app.domain.countries import company_identifier
 from app.domain.localtime import to_local
@@ -36,14 +38,14 @@ class Notice:
 
 def site_followups(site_id: int, open_only: bool = False) -> list[FollowUp]:
     """Open items first (oldest first, they are the most overdue), then the done ones."""
-    query = FollowUp.query.filter_by(site_id=site_id)
+    query = select(FollowUp).filter_by(site_id=site_id)
     if open_only:
-        query = query.filter(FollowUp.done_at.is_(None))
-    return rules.reading_order(query.all())
+        query = query.where(FollowUp.done_at.is_(None))
+    return rules.reading_order(db.session.scalars(query).all())
 
 
 def get_followup(site_id: int, followup_id: int) -> FollowUp:
-    item = FollowUp.query.filter_by(id=followup_id, site_id=site_id).first()
+    item = db.session.scalars(select(FollowUp).filter_by(id=followup_id, site_id=site_id)).first()
     if item is None:
         raise FollowUpError("not_found")
     return item

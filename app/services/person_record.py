@@ -6,6 +6,8 @@ records through it, so a worker asks each site for its own records.
 """
 import json
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.models import AttendanceDay, Card, CardOrder, Engagement, FollowUp, Person, ScanEvent, Site
 
@@ -20,23 +22,23 @@ def person_record(person_id: int, site_id: int) -> dict:
     person = db.session.get(Person, person_id)
     if person is None:
         raise LookupError("person not found")
-    cards = Card.query.filter_by(person_id=person_id).order_by(Card.id).all()
+    cards = db.session.scalars(select(Card).filter_by(person_id=person_id).order_by(Card.id)).all()
     return {
         "site": db.session.get(Site, site_id).name,  # whose records these are
         "person": {"first_name": person.first_name, "last_name": person.last_name,
                    "birth_date": person.birth_date},
         "cards": [_card(card) for card in cards],
-        "engagements": [_engagement(e) for e in
-                        Engagement.query.filter_by(person_id=person_id, site_id=site_id).order_by(Engagement.id)],
-        "attendance_days": [_attendance(day) for day in
-                            AttendanceDay.query.filter_by(person_id=person_id, site_id=site_id)
-                            .order_by(AttendanceDay.local_date.desc(), AttendanceDay.id)],
+        "engagements": [_engagement(e) for e in _on_site(Engagement, person_id, site_id, Engagement.id)],
+        "attendance_days": [_attendance(day) for day in _on_site(AttendanceDay, person_id, site_id,
+                                                                 AttendanceDay.local_date.desc(), AttendanceDay.id)],
         "scan_events": [_scan(event) for event in _scan_events(person_id, site_id, [c.id for c in cards])],
-        "follow_ups": [_followup(f) for f in FollowUp.query.filter_by(person_id=person_id, site_id=site_id)
-                       .order_by(FollowUp.created_at.desc())],
-        "card_orders": [_card_order(order) for order in CardOrder.query.filter_by(person_id=person_id, site_id=site_id)
-                        .order_by(CardOrder.id)],
+        "follow_ups": [_followup(f) for f in _on_site(FollowUp, person_id, site_id, FollowUp.created_at.desc())],
+        "card_orders": [_card_order(order) for order in _on_site(CardOrder, person_id, site_id, CardOrder.id)],
     }
+
+
+def _on_site(model, person_id: int, site_id: int, *order_by):
+    return db.session.scalars(select(model).filter_by(person_id=person_id, site_id=site_id).order_by(*order_by))
 
 
 def _scan_events(person_id: int, site_id: int, card_ids: list[int]):
@@ -44,8 +46,8 @@ def _scan_events(person_id: int, site_id: int, card_ids: list[int]):
     condition = ScanEvent.person_id == person_id
     if card_ids:
         condition = condition | ScanEvent.card_id.in_(card_ids)
-    return (ScanEvent.query.filter(ScanEvent.site_id == site_id, condition)
-            .order_by(ScanEvent.scanned_at.desc()).all())
+    return db.session.scalars(select(ScanEvent).where(ScanEvent.site_id == site_id, condition)
+                              .order_by(ScanEvent.scanned_at.desc())).all()
 
 
 def _company(company):
