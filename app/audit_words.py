@@ -2,7 +2,7 @@
 
 The log stores codes and ids (app/services/audit.py keeps names out of it); this module words them
 when a page is drawn, naming a person, a company on the chain, a kiosk or a day's list by a link to
-its page. The rows behind the ids come from app/services/audit_log.references; a row that retention
+its page. The rows behind the ids come from app/services/audit_search.references; a row that retention
 has deleted since reads "(deleted)". One line per action in SENTENCES (a test checks that every
 action the app writes has one).
 """

@@ -15,7 +15,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import Optional
 
 from app.domain.days import sane_day
-from app.services import audit_log
+from app.services import audit_search
 from app.services.lists import Download
 from app.templating import select_choices
 
@@ -57,14 +57,16 @@ class AuditFilterForm(FlaskForm):
     date_to = DateField(_l("To"), validators=[Optional()])
 
 
-def audit_filter_form(site_id: int | None) -> tuple[AuditFilterForm, audit_log.AuditFilter]:
+def audit_filter_form(site_id: int | None) -> tuple[AuditFilterForm, audit_search.AuditFilter]:
     """The filter form and what it asks for; a bad value in the query string is ignored, not an error."""
     form = AuditFilterForm(request.args)
-    form.action.choices = select_choices([("", _("All actions"))] + [(a, a) for a in audit_log.known_actions(site_id)])
-    form.user.choices = select_choices([("", _("All users"))] + [(str(u.id), u.name) for u in audit_log.actors(site_id)])
+    actions = [(a, a) for a in audit_search.known_actions(site_id)]
+    form.action.choices = select_choices([("", _("All actions"))] + actions)
+    users = [(str(u.id), u.name) for u in audit_search.actors(site_id)]
+    form.user.choices = select_choices([("", _("All users"))] + users)
     form.validate()
     user = form.user.data if (form.user.data or "").isdigit() else None
-    filters = audit_log.AuditFilter(
+    filters = audit_search.AuditFilter(
         site_id=site_id, action=(form.action.data or "")[:50], user_id=int(user) if user else None,
         date_from=None if form.date_from.errors else form.date_from.data,
         date_to=None if form.date_to.errors else form.date_to.data)

@@ -8,7 +8,7 @@ from app.auth.access import admin_required
 from app.clock import site_zone
 from app.extensions import db
 from app.models import Company, Membership, Site, User
-from app.services import accounts, audit_log
+from app.services import accounts, audit_search
 from app.templating import select_choices
 from app.web import audit_filter_form
 
@@ -126,5 +126,5 @@ def sign_out_everywhere(user_id: int):
 @admin_required
 def audit():
     form, filters = audit_filter_form(None)
-    page = audit_log.search(filters, request.args.get("page", 1, type=int), site_zone())
+    page = audit_search.search(filters, request.args.get("page", 1, type=int), site_zone())
     return render_template("admin/audit.html", form=form, page=page, show_site=True)

@@ -1,4 +1,6 @@
-"""The audit log: one small helper every use case calls, so rows look the same everywhere.
+"""Writing the audit log: one small helper every use case calls, so rows look the same everywhere.
+
+Searching it for the audit pages is app/services/audit_search.py.
 
 Details carry ids and counts only; names, birth dates, card numbers and tokens never go in.
 """

@@ -11,7 +11,7 @@ from app.domain.days import clamp_day, site_days
 from app.extensions import db
 from app.kiosk_words import kiosk_words
 from app.models import Kiosk
-from app.services import audit_log, companies, kiosks, people, presence
+from app.services import audit_search, companies, kiosks, people, presence
 from app.services.dashboard import site_numbers
 from app.sites import bp
 from app.sites.kiosk_health import health_lines
@@ -298,5 +298,5 @@ def person(site_id: int, person_id: int):
 @site_action("view_audit")
 def audit(site_id: int):
     form, filters = audit_filter_form(site_id)
-    page = audit_log.search(filters, request.args.get("page", 1, type=int), site_zone())
+    page = audit_search.search(filters, request.args.get("page", 1, type=int), site_zone())
     return render_template("sites/audit.html", site=g.site, form=form, page=page)

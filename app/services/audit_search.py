@@ -1,4 +1,4 @@
-"""Reading the audit log: filters and pages for the audit viewer (writing is app/services/audit.py)."""
+"""Searching the audit log: filters and pages for the audit viewer (writing an entry is app/services/audit.py)."""
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
