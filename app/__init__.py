@@ -2,9 +2,9 @@
 import logging
 import os
 
-from flask import Flask
+from flask import Config, Flask
 
-from app.config import load_config
+from app.config import SETTINGS, load_config
 from app.extensions import csrf, db, login_manager, migrate
 
 
@@ -25,10 +25,13 @@ def _instance_path() -> str:
 
 
 def register_config(app: Flask, test_config: dict | None) -> None:
-    app.config.from_mapping(load_config(app.instance_path))
-    app.config.from_pyfile("config.py", silent=True)
-    if test_config:
-        app.config.from_mapping(test_config)
+    """The settings (app/config.py) from the environment, instance/config.py and test_config, checked once;
+    other keys those two give (Flask's own, e.g. SQLALCHEMY_ENGINE_OPTIONS) are taken as they are."""
+    given = Config(app.instance_path)
+    given.from_pyfile("config.py", silent=True)
+    given.update(test_config or {})
+    app.config.from_mapping(load_config(app.instance_path, given))
+    app.config.from_mapping({key: value for key, value in given.items() if key not in SETTINGS})
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 

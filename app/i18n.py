@@ -29,7 +29,7 @@ def select_locale() -> str:
 
 def init_app(app) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config.get("PORTVAKT_TZ", "Europe/Oslo"))
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["PORTVAKT_TZ"])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join("translations" for _ in DOMAINS))
     app.config.setdefault("BABEL_DOMAIN", ";".join(DOMAINS))
     babel.init_app(app, locale_selector=select_locale)

@@ -9,7 +9,6 @@ breaker (app/adapters/resilience.py) are shared by both. Retrying is the outbox'
 """
 import base64
 import json
-import os
 import time
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ import requests
 
 from app.adapters.http_deadline import DeadlineAdapter, deadline
 from app.adapters.resilience import CircuitBreaker
+from app.config import default
 
 MAX_ANSWER_BYTES = 64 * 1024
 DEV_DEFAULTS = {"HMSREG_URL": "http://127.0.0.1:8200", "HMSREG_USER": "portvakt", "HMSREG_PASSWORD": "dev-password",
@@ -129,7 +129,7 @@ class Guarded:
 
 @dataclass(frozen=True)
 class ReceiverSettings:
-    budget_s: float = 10.0
+    budget_s: float = default("CONNECTORS_BUDGET_S")
     breaker_failures: int = 3
     breaker_open_s: float = 300.0
 
@@ -140,20 +140,18 @@ class NotConfigured(Exception):
 
 
 def setting(config, name: str) -> str:
-    """A connector credential: the app's config, else the environment, else (never in production)
-    the development default."""
-    value = config.get(name) or os.environ.get(name)
+    """A connector credential: the app's config, else (never in production) the development default."""
+    value = config[name]
     if value:
         return str(value)
-    if config.get("PRODUCTION"):
+    if config["PRODUCTION"]:
         raise NotConfigured(name)
     return DEV_DEFAULTS[name]
 
 
 def receivers_from_config(config, clock=time.monotonic) -> dict[str, Guarded]:
     """The two receivers, each with its own breaker, as `flask connectors sync` uses them."""
-    settings = ReceiverSettings(
-        budget_s=float(config.get("CONNECTORS_BUDGET_S") or os.environ.get("CONNECTORS_BUDGET_S") or 10.0))
+    settings = ReceiverSettings(budget_s=config["CONNECTORS_BUDGET_S"])
     basic = base64.b64encode(f"{setting(config, 'HMSREG_USER')}:{setting(config, 'HMSREG_PASSWORD')}".encode())
     hmsreg = Hmsreg(JsonPoster(setting(config, "HMSREG_URL"), {"Authorization": f"Basic {basic.decode()}"},
                                settings.budget_s))

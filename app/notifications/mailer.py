@@ -1,6 +1,5 @@
-"""Sending one e-mail over SMTP, configured from the environment (SMTP_HOST, SMTP_PORT, SMTP_USER,
-SMTP_PASSWORD, SMTP_FROM, SMTP_TLS=starttls|ssl|off). Without SMTP_HOST nothing is sent."""
-import os
+"""Sending one e-mail over SMTP, configured by the settings SMTP_HOST, SMTP_PORT, SMTP_USER,
+SMTP_PASSWORD, SMTP_FROM, SMTP_TLS=starttls|ssl|off (app/config.py). Without SMTP_HOST nothing is sent."""
 import smtplib
 import ssl
 from dataclasses import dataclass
@@ -21,13 +20,13 @@ class SmtpSettings:
     tls: str  # starttls | ssl | off
 
     @classmethod
-    def from_environment(cls, env=os.environ) -> "SmtpSettings":
-        if not env.get("SMTP_HOST"):
+    def from_config(cls, config) -> "SmtpSettings":
+        if not config["SMTP_HOST"]:
             raise MailNotConfigured()
-        tls = env.get("SMTP_TLS", "starttls").lower()
+        tls = config["SMTP_TLS"]
         default_port = {"ssl": 465, "starttls": 587}.get(tls, 25)
-        return cls(env["SMTP_HOST"], int(env.get("SMTP_PORT") or default_port), env.get("SMTP_USER") or None,
-                   env.get("SMTP_PASSWORD") or None, env.get("SMTP_FROM", "portvakt@localhost"), tls)
+        return cls(config["SMTP_HOST"], config["SMTP_PORT"] or default_port, config["SMTP_USER"] or None,
+                   config["SMTP_PASSWORD"] or None, config["SMTP_FROM"], tls)
 
 
 class Mailer:

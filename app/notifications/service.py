@@ -7,7 +7,6 @@ more when it clears. Every message has a unique (user, event key), so running ev
 sends anything twice. Time is passed in, so the tests move it instead of waiting.
 """
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -80,7 +79,7 @@ def save_preferences(user_id: int, choices: dict[str, bool]) -> None:
 
 
 def _url(path: str) -> str:
-    base = os.environ.get("PORTVAKT_BASE_URL") or current_app.config.get("PORTVAKT_BASE_URL") or "http://127.0.0.1:8000"
+    base = current_app.config["PORTVAKT_BASE_URL"]
     return base.rstrip("/") + path
 
 
@@ -89,10 +88,10 @@ def _local_clock(now: datetime) -> str:
 
 
 def _working_hours(now: datetime) -> bool:
-    """Monday to Friday 06:00-18:00 local time (NOTIFY_WORK_HOURS="06:00-18:00", NOTIFY_WORK_DAYS="1-5")."""
+    """Within the working hours and weekdays in local time (NOTIFY_WORK_HOURS, NOTIFY_WORK_DAYS)."""
     local = to_local(now, site_zone())
-    start, end = os.environ.get("NOTIFY_WORK_HOURS", "06:00-18:00").split("-")
-    first_day, last_day = (int(d) for d in os.environ.get("NOTIFY_WORK_DAYS", "1-5").split("-"))
+    start, end = current_app.config["NOTIFY_WORK_HOURS"].split("-")
+    first_day, last_day = (int(d) for d in current_app.config["NOTIFY_WORK_DAYS"].split("-"))
     return (first_day <= local.isoweekday() <= last_day
             and time.fromisoformat(start) <= local.time().replace(tzinfo=None) < time.fromisoformat(end))
 
@@ -249,7 +248,7 @@ def deliver(now: datetime) -> int:
     if not due and not digests:
         return 0
     try:
-        settings = SmtpSettings.from_environment()
+        settings = SmtpSettings.from_config(current_app.config)
     except MailNotConfigured:
         log.warning("notify: SMTP_HOST is not set; %d message(s) wait", len(due) + len(digests))
         return 0

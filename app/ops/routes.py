@@ -3,7 +3,6 @@ only from the loopback address and not through a proxy (a proxy on the same host
 127.0.0.1 too, and adds X-Forwarded-For)."""
 import hmac
 import ipaddress
-import os
 
 from flask import Blueprint, Response, abort, current_app, request
 
@@ -21,7 +20,7 @@ def scrape():
 
 
 def _allowed() -> bool:
-    token = current_app.config.get("METRICS_TOKEN") or os.environ.get("METRICS_TOKEN")
+    token = current_app.config["METRICS_TOKEN"]
     if token:
         given = request.headers.get("Authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())

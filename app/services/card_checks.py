@@ -16,7 +16,7 @@ from app.clock import local_day
 from app.domain.cards import SITE_CARD_TYPES, CardCheck, CardRef, CardStatus, LookupOutcome, last_valid_day
 from app.domain.contract_chain import key_from_card_service
 from app.domain.gate import GateDecision, GateFacts, decide_gate, payload_rejected
-from app.domain.qr import DEFAULT_URL_PATTERNS, QrRules, parse_payload
+from app.domain.qr import QrRules, parse_payload
 from app.domain.secrets import hash_token
 from app.extensions import db
 from app.models import AttendanceDay, Card, Company, Engagement, FollowUp, Person, ScanEvent, SiteCompany
@@ -121,12 +121,8 @@ def qr_rules() -> QrRules:
     rules = current_app.extensions.get("qr_rules")
     if rules is None:
         config = current_app.config
-        hosts = config.get("QR_ALLOWED_HOSTS", "hmskort.no,www.hmskort.no")
-        rules = QrRules(
-            allowed_hosts=tuple(h for h in (hosts.split(",") if isinstance(hosts, str) else hosts) if h.strip()),
-            url_patterns=tuple(config.get("QR_URL_PATTERNS") or DEFAULT_URL_PATTERNS),
-            card_number_pattern=config.get("CARD_NUMBER_PATTERN") or r"\d{8}",
-        )
+        rules = QrRules(allowed_hosts=config["QR_ALLOWED_HOSTS"], url_patterns=config["QR_URL_PATTERNS"],
+                        card_number_pattern=config["CARD_NUMBER_PATTERN"])
         current_app.extensions["qr_rules"] = rules
     return rules
 

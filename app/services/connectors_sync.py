@@ -12,7 +12,6 @@ durable before the next send, and no read transaction stays open while a receive
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -40,13 +39,9 @@ class SyncCounts:
     waiting: int = 0
 
 
-def _cfg(name: str, default) -> float:
-    return float(current_app.config.get(name) or os.environ.get(name) or default)
-
-
 def sync(site_id: int | None = None, receivers: dict | None = None) -> SyncCounts:
     """Deliver every due row once (in id order; a row that fails waits for its backoff)."""
-    lease = timedelta(seconds=_cfg("CONNECTORS_LEASE_S", 300))
+    lease = timedelta(seconds=current_app.config["CONNECTORS_LEASE_S"])
     counts, last_id = SyncCounts(), 0
     while ids := _due_ids(site_id, last_id, utcnow()):
         # Only when something waits: a production install with no site on a connector needs no credentials.
@@ -100,13 +95,13 @@ def _failed(row: OutboxDelivery, lease: datetime, failure: DeliveryFailed, count
     if failure.code == "breaker_open":  # not tried: no attempt counted
         return _finish(row.id, lease)
     attempts = row.attempts + 1
-    dead = failure.permanent or attempts >= _cfg("CONNECTORS_MAX_ATTEMPTS", 8)
+    dead = failure.permanent or attempts >= current_app.config["CONNECTORS_MAX_ATTEMPTS"]
     log.warning("connector delivery %s to %s failed: %s (attempt %d%s)", row.id, row.receiver, failure.code,
                 attempts, ", given up" if dead else "")
     counts.failed += 1
     counts.dead += dead
     _finish(row.id, lease, attempts=attempts, last_error=failure.code, state="dead" if dead else "pending",
-            next_attempt_at=utcnow() + retry_after(attempts, _cfg("CONNECTORS_RETRY_BASE_S", 60)))
+            next_attempt_at=utcnow() + retry_after(attempts, current_app.config["CONNECTORS_RETRY_BASE_S"]))
 
 
 def _finish(row_id: int, lease: datetime, **values) -> None:

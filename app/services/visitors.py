@@ -16,7 +16,6 @@ from app.models import Site, Visitor
 from app.services import use_case
 from app.services.audit import audit
 
-DEFAULT_RETENTION_DAYS = 30
 
 
 class VisitorError(ValueError):
@@ -98,7 +97,7 @@ def expected_end_today(hour_minute: time | None, now: datetime) -> datetime | No
 
 
 def retention_days() -> int:
-    return max(1, int(current_app.config.get("VISITOR_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)))
+    return current_app.config["VISITOR_RETENTION_DAYS"]
 
 
 def purge(today: date) -> int:

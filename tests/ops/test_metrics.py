@@ -82,4 +82,4 @@ def test_metrics_need_the_bearer_token_when_one_is_set(app, client):
                             environ_base={"REMOTE_ADDR": "10.1.2.3"})
         assert answer.status_code == 200 and b"portvakt_scans_total" in answer.data
     finally:
-        del app.config["METRICS_TOKEN"]
+        app.config["METRICS_TOKEN"] = None

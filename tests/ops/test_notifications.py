@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from aiosmtpd.controller import Controller
 
+from app.config import read_settings
 from app.extensions import db
 from app.models import FollowUp, Kiosk, Membership, ScanEvent
 from app.notifications import service
@@ -47,13 +48,12 @@ def smtp():
 
 
 @pytest.fixture
-def mail(smtp, monkeypatch):
+def mail(app, smtp, monkeypatch):
     controller, inbox = smtp
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SMTP_PORT", str(controller.port))
-    monkeypatch.setenv("SMTP_TLS", "off")
-    monkeypatch.setenv("SMTP_FROM", "portvakt@test.portvakt.no")
-    monkeypatch.setenv("PORTVAKT_BASE_URL", "https://portvakt.example.no")
+    settings = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(controller.port), "SMTP_TLS": "off",
+                "SMTP_FROM": "portvakt@test.portvakt.no", "PORTVAKT_BASE_URL": "https://portvakt.example.no"}
+    for name, value in read_settings(settings).model_dump(include=set(settings)).items():
+        monkeypatch.setitem(app.config, name, value)  # the settings as a start would have read them
     monkeypatch.setattr(service, "card_service_reachable", lambda: True)
     inbox.take()
     return inbox

@@ -54,5 +54,5 @@ def registersim(registersim_service):
 
 def connector_config(sim: RegisterSim, **extra) -> dict:
     """The app's connector settings pointing at the emulator; no backoff, so a test needs no waiting."""
-    return {"HMSREG_URL": sim.url, "ELRAPP_URL": sim.url, "CONNECTORS_RETRY_BASE_S": "0.000001",
-            "CONNECTORS_BUDGET_S": "2", **extra}
+    return {"HMSREG_URL": sim.url, "ELRAPP_URL": sim.url, "CONNECTORS_RETRY_BASE_S": 0.000001,
+            "CONNECTORS_BUDGET_S": 2.0, **extra}

@@ -4,7 +4,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from app.adapters.cardservice import CardServiceUnavailable, GuardSettings, card_check_from_answer
+from app.adapters.cardservice import CardServiceUnavailable, card_check_from_answer
+from app.config import ConfigError, read_settings
 from app.domain.cards import CardRef, CardStatus, CardType, LookupOutcome
 
 NOW = datetime(2026, 11, 25, 7, 0, tzinfo=timezone.utc)
@@ -72,12 +73,14 @@ def test_a_qr_answer_names_its_card():
     assert check.card_number == "40000000"
 
 
-@pytest.mark.parametrize("settings", [
-    dict(budget_s=0), dict(valid_ttl_s=86_400), dict(negative_ttl_s=120), dict(breaker_failures=0),
+@pytest.mark.parametrize("name, value", [
+    ("CARD_SERVICE_BUDGET_S", 0), ("CARD_SERVICE_CACHE_VALID_S", 86_400), ("CARD_SERVICE_CACHE_NEGATIVE_S", 120),
+    ("CARD_SERVICE_BREAKER_FAILURES", 0),
 ])
-def test_settings_that_would_harm_the_gate_are_refused(settings):
-    with pytest.raises(ValueError):
-        GuardSettings(**settings)
+def test_settings_that_would_harm_the_gate_are_refused(name, value):
+    """Checked once at start (app/config.py), with one line naming the variable."""
+    with pytest.raises(ConfigError, match=f"^{name}="):
+        read_settings({name: value})
 
 
 @pytest.mark.parametrize("answer", [

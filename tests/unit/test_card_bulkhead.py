@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from app.adapters.cardservice import CardServiceBackend, GuardedCardService, GuardSettings
+from app.config import ConfigError, read_settings
 from app.domain.cards import CardCheck, CardRef, CardStatus, LookupOutcome
 
 NOW = datetime(2026, 11, 25, 7, 0, tzinfo=timezone.utc)
@@ -119,7 +120,7 @@ def test_a_half_open_trial_without_a_slot_leaves_the_trial_to_the_next_caller():
     assert not service.breaker.is_open
 
 
-@pytest.mark.parametrize("settings", [{"max_concurrent": 0}, {"slot_wait_s": -1}])
-def test_bad_bulkhead_settings_are_refused(settings):
-    with pytest.raises(ValueError):
-        GuardSettings(**settings)
+@pytest.mark.parametrize("name, value", [("CARD_SERVICE_MAX_CONCURRENT", 0), ("CARD_SERVICE_SLOT_WAIT_S", -1)])
+def test_bad_bulkhead_settings_are_refused(name, value):
+    with pytest.raises(ConfigError, match=f"^{name}="):
+        read_settings({name: value})
