@@ -109,3 +109,20 @@ def test_the_domain_never_reads_the_clock(path):
              and isinstance(node.func.value, ast.Name) and (node.func.value.id, node.func.attr) in CLOCK_READS]
     assert calls == [], f"{path}: time is passed in, never read ({calls})"
 
+
+
+# Who may ask the wall clock or the zone: the clock itself, the settings, and Babel's set-up of the
+# templates' time zone (app/i18n.py), which hands the zone to flask_babel once at start.
+MAY_READ_THE_CLOCK = {"app/clock.py", "app/config.py", "app/i18n.py"}
+
+
+def test_only_the_clock_reads_the_wall_clock_or_the_zone():
+    offenders = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        name = str(path.relative_to(ROOT))
+        if name in MAY_READ_THE_CLOCK:
+            continue
+        text = path.read_text(encoding="utf-8")
+        offenders += [f"{name}: {needle}" for needle in ("datetime.now(", "date.today(", "datetime.utcnow(",
+                                                        "\"PORTVAKT_TZ\"", "'PORTVAKT_TZ'") if needle in text]
+    assert offenders == [], "use app/clock.py (utcnow, site_today, local_day, site_zone)"
