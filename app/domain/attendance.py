@@ -8,8 +8,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
-DIRECTIONS = ("in", "out")
-REQUESTED_DIRECTIONS = ("in", "out", "auto")
+from app.domain.enums import Direction, KioskMode
+
+DIRECTIONS = tuple(direction.value for direction in Direction)
+REQUESTED_DIRECTIONS = tuple(mode.value for mode in KioskMode)  # what a scan may ask for; auto: the rules decide
 
 POSSIBLE_COPIED_CARD = "possible_copied_card"
 LATE = "late"

@@ -7,8 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from app.domain.cards import SITE_CARD_TYPES, CardCheck, CardStatus, LookupOutcome, last_valid_day
+from app.domain.enums import OutagePolicy
 
-STRICT, LENIENT = "strict", "lenient"
+STRICT, LENIENT = OutagePolicy.STRICT.value, OutagePolicy.LENIENT.value
 CLOCK_SLACK_BACKWARDS = timedelta(minutes=-5)
 
 MESSAGES = {

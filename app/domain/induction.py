@@ -5,7 +5,9 @@ Pure rules: the service passes in the site's settings, the person's completions 
 from dataclasses import dataclass
 from datetime import date
 
-REFUSE, WARN, OFF = "refuse", "warn", "off"
+from app.domain.enums import InductionMode
+
+REFUSE, WARN, OFF = InductionMode.REFUSE.value, InductionMode.WARN.value, InductionMode.OFF.value
 MODES = (REFUSE, WARN, OFF)
 LANGUAGES = ("nb", "en", "pl", "lt")  # nb and en are required; pl and lt are optional
 MISSING = "induction_missing"  # the gate's reason (refuse) and warning (warn)

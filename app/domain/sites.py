@@ -7,10 +7,11 @@ import calendar
 from dataclasses import dataclass, fields
 from datetime import date, time
 
+from app.domain.enums import OutagePolicy
 from app.domain.orgnr import is_valid_org_number, normalize_org_number
 
 MIN_RETENTION_MONTHS = 6
-OUTAGE_POLICIES = ("strict", "lenient")
+OUTAGE_POLICIES = tuple(policy.value for policy in OutagePolicy)
 KIOSK_LANGUAGES = ("nb", "en", "pl", "lt")  # the kiosk program ships these (scanner/locales)
 REQUIRED_LANGUAGES = ("nb", "en")  # bokmål first, English second: every kiosk shows both
 MAX_GRACE_HOURS = 72

@@ -10,6 +10,7 @@ from sqlalchemy import select, union, update
 
 from app.domain import oversiktsliste
 from app.domain import share_links as rules
+from app.domain.enums import LinkKind
 from app.domain.secrets import hash_token, new_token
 from app.extensions import db
 from app.models import AccessLink, AttendanceDay, Engagement, Person, SiteCompany
@@ -17,8 +18,8 @@ from app.services import use_case
 from app.services.audit import audit
 from app.services.person_record import person_record, record_json
 
-SHARE = "share"
-SELF_SERVICE = "self_service"
+SHARE = LinkKind.SHARE.value
+SELF_SERVICE = LinkKind.SELF_SERVICE.value
 SELF_SERVICE_LIFETIME = timedelta(days=7)
 # After the one-time link is used, its browser may look (and download) for a short while.
 SELF_SERVICE_VIEW = timedelta(minutes=30)

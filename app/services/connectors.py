@@ -10,13 +10,14 @@ from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.clock import utcnow
+from app.domain.enums import Receiver
 from app.extensions import db
 from app.models import OutboxDelivery, Site
 from app.models._types import UTCDateTime
 from app.services import use_case
 from app.services.audit import audit
 
-RECEIVERS = ("hmsreg", "elrapp")
+RECEIVERS = tuple(receiver.value for receiver in Receiver)
 
 
 def _insert():

@@ -24,6 +24,7 @@ from app.domain import oversiktsliste
 from app.domain.attendance import active_on
 from app.domain.cards import CardRef, LookupOutcome
 from app.domain.crew_import import MAX_BYTES, CrewRow, ParsedCrew, Problem, RowError, check_header, parse_table
+from app.domain.enums import RegisteredVia
 from app.domain.orgnr import is_valid_org_number, normalize_org_number
 from app.extensions import db
 from app.models import AttendanceDay, Card, Company, Engagement, Person, SiteCompany
@@ -33,7 +34,7 @@ from app.services.card_checks import record_check
 from app.services.companies import chain_companies  # noqa: F401 (the crew pages' employers)
 from app.services.crew_files import read_table
 
-VIA = ("site_office", "employer", "import", "gate")
+VIA = tuple(via.value for via in RegisteredVia)
 CHUNK = 500  # ids per IN (...) query
 MAX_READ = MAX_BYTES + 1  # read no more of a file than it takes to see it is too big
 

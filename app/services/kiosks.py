@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import segno
 from sqlalchemy import bindparam, func, or_, select, update
 
+from app.domain.enums import KioskMode
 from app.domain.secrets import hash_token, new_enrollment_code, new_token
 from app.extensions import db
 from app.models import EnrollmentCode, Kiosk, Site, SiteInduction
@@ -22,7 +23,7 @@ ENROLLMENT_VALID_FOR = timedelta(minutes=15)
 # kiosk) every 5 s cost a busy gate several round trips on one scan in three (bench/ingest.py).
 LAST_SEEN_EVERY = timedelta(seconds=30)
 DOWN_AFTER = timedelta(minutes=2)
-MODES = ("in", "out", "auto")
+MODES = tuple(mode.value for mode in KioskMode)
 
 
 class EnrollmentRefused(ValueError):
