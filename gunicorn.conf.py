@@ -7,19 +7,20 @@ import tempfile
 logger_class = "app.access_log.AccessLogWithoutSecrets"  # no link tokens or searched names in the access log
 
 # The worker model, for kiosks and browsers alike (a command line's --workers/--threads still wins).
-# Threads, because a request mostly waits: for PostgreSQL's durable commit, for the card service
-# (up to 2 s), for a slow client; sync workers did half the scans per second. More processes than
-# cores, because only one thread of a process runs Python at a time (the GIL). Measured with
-# bench/ingest.py on PostgreSQL, 8 kiosks, three runs each on the shared 2-core box (load 3-10):
-# 3 workers x 2 threads took 226-425 scans/s (mean 338), 2 x 4 took 227-285 (mean 255), with the
-# same CPU per /healthz. Each worker costs ~100 MB and keeps its own card cache, and
-# servers x workers x threads is the number of PostgreSQL connections.
+# Threads, because a request mostly waits: for PostgreSQL's durable commit, for the card service,
+# for a slow client. More processes than cores, because only one thread of a process runs Python
+# at a time (the GIL). Many threads per worker for the morning rush: nearly every scan then waits
+# on a card-service lookup, and a worker with few threads spends the rush waiting, not working
+# (bench/rush.py; figures and the models tried in bench/README.md). Threads, not gevent: nothing
+# new to install, and a long PDF or image decode cannot stall every request of its worker.
+# Each worker costs about the same memory with 16 threads as with 2, keeps its own card cache, and
+# opens at most SQLAlchemy's default pool of database connections (5 kept, 10 more at a peak), so
+# one server holds at most workers x 15 PostgreSQL connections; a thread past that waits for one.
 # A kept-alive connection stays on the worker that accepted it, and one worker may accept a whole
-# burst of them (wrk's 8, a gate's kiosks) while the others idle. All 8 on one worker cut /healthz
-# to ~1,250 req/s at 0.85 ms CPU in 2 of 10 runs with 2 workers, 1 of 10 with 3; with 3, the
-# common case of two busy workers still uses both cores.
+# burst of them (wrk's 8, a gate's kiosks) while the others idle; with 3, the common case of two
+# busy workers still uses both cores.
 workers = 3
-threads = 2
+threads = 16
 
 # /metrics adds up every worker's counters from files in this folder (prometheus_client's multiprocess
 # mode). Set before any worker imports prometheus_client; emptied at each start (the files of a
@@ -55,6 +56,20 @@ def child_exit(server, worker):
 def on_exit(server):
     if _metrics_dir_is_ours:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def card_lookup_slots(threads: int) -> int:
+    """Card-service calls a worker may have in flight (the bulkhead, app/adapters/cardservice.py):
+    most of its threads, so a rush of first scans of the day runs in parallel, but never all: a
+    quarter of them, at least two (one with two threads, none with one), stay free of a slow
+    service for pages, /healthz and cached scans."""
+    return max(1, threads - min(threads - 1, max(2, threads // 4)))
+
+
+def post_fork(server, worker):
+    """The bulkhead follows the threads this worker really has (a command line's --threads too);
+    CARD_SERVICE_MAX_CONCURRENT set by the operator wins. Set before the worker loads the app."""
+    os.environ.setdefault("CARD_SERVICE_MAX_CONCURRENT", str(card_lookup_slots(worker.cfg.threads)))
 
 
 def post_worker_init(worker):

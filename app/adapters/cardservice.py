@@ -190,11 +190,13 @@ class GuardSettings:
     breaker_failures: int = default("CARD_SERVICE_BREAKER_FAILURES")
     breaker_open_s: float = default("CARD_SERVICE_BREAKER_OPEN_S")
     retry_jitter_s: tuple[float, float] = (0.05, 0.2)
-    # A bulkhead: calls in flight per process. Below gunicorn's threads per worker (gunicorn.conf.py:
-    # 2), a slow service can never hold every thread: the others keep serving pages, /healthz and
-    # cached scans. A lookup that finds every slot taken waits about as long as a healthy answer
-    # takes (twice the last good call, at least 50 ms, at most slot_wait_s), so two gates asking a
-    # healthy service at once both get their answer, while behind a trickling one nobody queues.
+    # A bulkhead: calls in flight per process. Below gunicorn's threads per worker, a slow service
+    # can never hold every thread: the others keep serving pages, /healthz and cached scans.
+    # gunicorn.conf.py sets it from the worker's threads (most of them: the morning rush is
+    # lookups); outside gunicorn it stays 1. A lookup that finds every slot taken waits about as
+    # long as a healthy answer takes (twice the last good call, at least 50 ms, at most
+    # slot_wait_s), so two gates asking a healthy service at once both get their answer, while
+    # behind a trickling one nobody queues.
     max_concurrent: int = default("CARD_SERVICE_MAX_CONCURRENT")
     slot_wait_s: float = default("CARD_SERVICE_SLOT_WAIT_S")
 
@@ -351,8 +353,11 @@ class GuardedCardService(CardService):
 
 
 def _http_backend(config) -> CardServiceBackend:
+    # A kept-alive connection for each call the bulkhead lets through at once: past the pool's
+    # size, urllib3 opens a new connection per call and throws it away with a warning.
     return HttpCardServiceBackend(config["CARD_SERVICE_URL"], config["CARD_SERVICE_TOKEN"],
-                                  connect_timeout_s=config["CARD_SERVICE_CONNECT_TIMEOUT_S"])
+                                  connect_timeout_s=config["CARD_SERVICE_CONNECT_TIMEOUT_S"],
+                                  pool_size=int(config["CARD_SERVICE_MAX_CONCURRENT"]))
 
 
 # A production adapter for the official API: one backend class, one line here, CARD_SERVICE_KIND.

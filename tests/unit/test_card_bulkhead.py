@@ -1,9 +1,13 @@
 """GuardedCardService's bound on lookups in flight, and the budget for backends that ignore it
 (in-memory backends: our own interface)."""
 import logging
+import os
+import runpy
 import threading
 import time
 from datetime import datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -124,3 +128,35 @@ def test_a_half_open_trial_without_a_slot_leaves_the_trial_to_the_next_caller():
 def test_bad_bulkhead_settings_are_refused(name, value):
     with pytest.raises(ConfigError, match=f"^{name}="):
         read_settings({name: value})
+
+
+# --- the bulkhead under gunicorn (gunicorn.conf.py sets it from each worker's threads) ---------
+
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+
+
+@pytest.fixture
+def gunicorn_conf(monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))  # so loading it makes no metrics folder
+    monkeypatch.setenv("CARD_SERVICE_MAX_CONCURRENT", "unset")
+    monkeypatch.delenv("CARD_SERVICE_MAX_CONCURRENT")  # restored after the test, whatever post_fork sets
+    return runpy.run_path(str(GUNICORN_CONF))
+
+
+def test_lookups_may_take_most_of_a_workers_threads_but_never_all(gunicorn_conf):
+    slots = gunicorn_conf["card_lookup_slots"]
+    for threads in range(2, 65):
+        assert 1 <= slots(threads) < threads, threads
+        assert threads - slots(threads) >= min(2, threads - 1), threads  # pages and /healthz go on
+        if threads >= 8:
+            assert slots(threads) >= threads // 2, threads  # a rush of first scans runs in parallel
+    assert slots(gunicorn_conf["threads"]) > 1
+
+
+def test_each_worker_gets_the_bulkhead_of_its_own_threads_unless_the_operator_set_one(gunicorn_conf):
+    worker = SimpleNamespace(cfg=SimpleNamespace(threads=4))  # what gunicorn hands post_fork: the real --threads
+    gunicorn_conf["post_fork"](None, worker)
+    assert os.environ["CARD_SERVICE_MAX_CONCURRENT"] == str(gunicorn_conf["card_lookup_slots"](4)) == "2"
+    os.environ["CARD_SERVICE_MAX_CONCURRENT"] = "3"
+    gunicorn_conf["post_fork"](None, SimpleNamespace(cfg=SimpleNamespace(threads=32)))
+    assert os.environ["CARD_SERVICE_MAX_CONCURRENT"] == "3"
