@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-ORDER = ["ingest", "cold", "gate_e2e", "bigsite", "decode", "pdf"]
+ORDER = ["ingest", "cold", "rush", "gate_e2e", "bigsite", "decode", "pdf"]
 
 
 def main() -> int:
