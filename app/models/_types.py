@@ -4,8 +4,6 @@ from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, DateTime, TypeDecorator
 
-from app.clock import utcnow  # noqa: F401  (the models' column defaults; app/clock.py is the one clock)
-
 
 class UTCDateTime(TypeDecorator):
     """A timezone-aware UTC timestamp on every database (SQLite keeps no offset)."""

@@ -4,9 +4,10 @@ import hashlib
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.clock import utcnow
 from app.domain.enums import Role
 from app.extensions import db
-from app.models._types import UTCDateTime, one_of, utcnow
+from app.models._types import UTCDateTime, one_of
 
 
 class User(UserMixin, db.Model):

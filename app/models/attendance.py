@@ -1,7 +1,8 @@
 """Scan events (every read at a gate) and attendance days (the § 15 list's rows)."""
+from app.clock import utcnow
 from app.domain.enums import DaySource, Decision, Direction, ScanSource
 from app.extensions import db
-from app.models._types import UTCDateTime, one_of, utcnow
+from app.models._types import UTCDateTime, one_of
 
 
 class ScanEvent(db.Model):

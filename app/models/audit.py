@@ -1,6 +1,7 @@
 """The audit log: who did what, when, to what. Details hold ids and counts, not personal data."""
+from app.clock import utcnow
 from app.extensions import db
-from app.models._types import UTCDateTime, utcnow
+from app.models._types import UTCDateTime
 
 
 class AuditLog(db.Model):

@@ -4,9 +4,10 @@ A row is written in the same transaction as what causes it, so nothing is lost i
 `flask connectors sync` delivers the rows. The row holds ids and state only: what is sent is read
 from the scan or the day's list at delivery time, so no personal data is copied here.
 """
+from app.clock import utcnow
 from app.domain.enums import DeliveryState, Receiver
 from app.extensions import db
-from app.models._types import UTCDateTime, one_of, utcnow
+from app.models._types import UTCDateTime, one_of
 
 
 class OutboxDelivery(db.Model):

@@ -1,7 +1,8 @@
 """§ 8 follow-ups: a card seen at the gate that the byggherre must report."""
+from app.clock import utcnow
 from app.domain.cards import CardStatus
 from app.extensions import db
-from app.models._types import UTCDateTime, one_of, utcnow
+from app.models._types import UTCDateTime, one_of
 
 
 class FollowUp(db.Model):

@@ -1,7 +1,8 @@
 """Gate kiosks and their one-time enrollment codes. Secrets are stored only as hashes."""
+from app.clock import utcnow
 from app.domain.enums import KioskMode
 from app.extensions import db
-from app.models._types import UTCDateTime, one_of, utcnow
+from app.models._types import UTCDateTime, one_of
 
 
 class Kiosk(db.Model):

@@ -1,7 +1,8 @@
 """Checked and archived versions of the § 15 list, and read-only access links."""
+from app.clock import utcnow
 from app.domain.enums import LinkKind
 from app.extensions import db
-from app.models._types import UTCDateTime, one_of, utcnow
+from app.models._types import UTCDateTime, one_of
 
 
 class DailyList(db.Model):

@@ -1,7 +1,8 @@
 """E-mail notifications: who wants which kind, which conditions are open, and every message once per
 event and recipient (the unique key is what keeps a lasting condition from flooding anyone)."""
+from app.clock import utcnow
 from app.extensions import db
-from app.models._types import UTCDateTime, utcnow
+from app.models._types import UTCDateTime
 
 
 class NotificationPreference(db.Model):

@@ -1,8 +1,9 @@
 """People, their HMS cards and their engagements on sites."""
+from app.clock import utcnow
 from app.domain.cards import CardStatus, CardType
 from app.domain.enums import RegisteredVia
 from app.extensions import db
-from app.models._types import UTCDateTime, one_of, utcnow
+from app.models._types import UTCDateTime, one_of
 
 
 # The longest first or last name kept; real names are well under it. The card service's answer is cut

@@ -1,10 +1,11 @@
 """Builders, sites and the companies that work on them (the contract chain)."""
 from datetime import time
 
+from app.clock import utcnow
 from app.domain.countries import company_identifier
 from app.domain.enums import CompanyRole, OutagePolicy, SiteStatus
 from app.extensions import db
-from app.models._types import UTCDateTime, one_of, utcnow
+from app.models._types import UTCDateTime, one_of
 
 
 class Builder(db.Model):

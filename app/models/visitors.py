@@ -1,7 +1,8 @@
 """Visitors on a site (the evacuation roll call) and the site's safety induction (HMS-introduksjon)."""
+from app.clock import utcnow
 from app.domain.enums import InductionMethod, InductionMode
 from app.extensions import db
-from app.models._types import UTCDateTime, one_of, utcnow
+from app.models._types import UTCDateTime, one_of
 
 
 class Visitor(db.Model):
