@@ -2,12 +2,13 @@
 and the muster PDF (people engaged on the site, not barred, with no row on the day's list)."""
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app.domain import oversiktsliste
 from app.extensions import db
 from app.models import Engagement
+from app.models.periods import active_on
 
 
 def expected_not_arrived(site_id: int, day: date, seen: set[int], company_id: int | None = None) -> list[Engagement]:
@@ -15,8 +16,7 @@ def expected_not_arrived(site_id: int, day: date, seen: set[int], company_id: in
     person even with two employers, in the list's order (employer, then name)."""
     query = (select(Engagement)
              .where(Engagement.site_id == site_id, Engagement.barred.is_(False),
-                    or_(Engagement.active_from.is_(None), Engagement.active_from <= day),
-                    or_(Engagement.active_to.is_(None), Engagement.active_to >= day))
+                    active_on(Engagement.active_from, Engagement.active_to, day))
              .options(joinedload(Engagement.person), joinedload(Engagement.employer))
              .order_by(Engagement.id))
     if company_id is not None:
