@@ -205,7 +205,7 @@ def _secret_key(settings: Settings, instance_path: Path, production: bool) -> st
     if settings.SECRET_KEY:
         return settings.SECRET_KEY
     if production:
-        raise ConfigError("SECRET_KEY must be set when PORTVAKT_ENV=production")
+        raise ConfigError("SECRET_KEY: må være satt / must be set when PORTVAKT_ENV=production")
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -224,9 +224,10 @@ def _database_url(settings: Settings, instance_path: Path) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise ConfigError("DATABASE_URL is not a valid database URL") from None
+        raise ConfigError("DATABASE_URL: ikke en gyldig database-URL / not a valid database URL") from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise ConfigError("DATABASE_URL must be a sqlite:// or postgresql:// URL")
+        raise ConfigError("DATABASE_URL: må være en sqlite://- eller postgresql://-URL / "
+                          "must be a sqlite:// or postgresql:// URL")
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         # psycopg 3 is the driver we ship; plain postgresql:// would ask for psycopg2.
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
@@ -240,7 +241,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict[str, 
     production = settings.PORTVAKT_ENV == "production"
     _private_instance(path)
     if production and not settings.CARD_SERVICE_TOKEN:
-        raise ConfigError("CARD_SERVICE_TOKEN must be set when PORTVAKT_ENV=production")
+        raise ConfigError("CARD_SERVICE_TOKEN: må være satt / must be set when PORTVAKT_ENV=production")
     return {
         **settings.model_dump(),
         "PRODUCTION": production,
