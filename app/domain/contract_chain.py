@@ -66,6 +66,27 @@ def key_from_card_service(identifier: str) -> CompanyKey:
     return CompanyKey(None, UNKNOWN_COUNTRY, identifier.strip()[:64])
 
 
+def card_service_keys(identifier: str) -> tuple[CompanyKey, ...]:
+    """What the card service's single employer identifier may name, the likelier first: an org number
+    when it reads as one, and then a foreign company's id at home. A nine-digit foreign id (a Lithuanian
+    company code, say) passes the Norwegian mod-11 check about one time in eleven; read only as an org
+    number, the company added to the chain as "LT <id>" would become a second company at the gate."""
+    key = key_from_card_service(identifier)
+    if key.org_number is None:
+        return (key,)
+    return key, CompanyKey(None, UNKNOWN_COUNTRY, identifier.strip()[:64])
+
+
+def pick_first(keys: Iterable[CompanyKey], known: Iterable[KnownCompany]) -> tuple[int, CompanyKey] | None:
+    """The company the first key that names one names, with that key (for `filled_in`); None for a new one."""
+    candidates = list(known)
+    for key in keys:
+        chosen = pick_company(key, candidates)
+        if chosen is not None:
+            return chosen, key
+    return None
+
+
 def _countries_agree(a: str, b: str) -> bool:
     return a == b or UNKNOWN_COUNTRY in (a, b)
 

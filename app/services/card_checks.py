@@ -14,7 +14,6 @@ from sqlalchemy import Date, bindparam, or_, select
 from app.adapters.cardservice import get_card_service
 from app.clock import local_day
 from app.domain.cards import SITE_CARD_TYPES, CardCheck, CardRef, CardStatus, LookupOutcome, last_valid_day
-from app.domain.contract_chain import key_from_card_service
 from app.domain.gate import GateDecision, GateFacts, decide_gate, payload_rejected
 from app.domain.qr import QrRules, parse_payload
 from app.domain.secrets import hash_token
@@ -155,7 +154,7 @@ def record_check(ref: CardRef, check: CardCheck) -> Card:
 def upsert_company(name: str, identifier: str) -> Company:
     """The employer the service names; which Company that is, is decided in one place for every path
     (app/services/companies.py). The service's name wins."""
-    company = companies.find_or_make_company(key_from_card_service(identifier), name)
+    company = companies.company_named_by_card_service(identifier, name)
     company.name = name
     db.session.add(company)
     return company

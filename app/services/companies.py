@@ -83,24 +83,34 @@ def chain_companies(site_id: int) -> list[Company]:
                                    .where(SiteCompany.site_id == site_id).order_by(Company.name, Company.id)))
 
 
-def find_or_make_company(key: CompanyKey, name: str) -> Company:
+def find_or_make_company(key: CompanyKey | tuple[CompanyKey, ...], name: str) -> Company:
     """THE answer to "which Company is this": the known one the key names (completed with what the
-    key adds), else a new one (added to the session, not flushed). The caller owns the transaction."""
+    key adds), else a new one (added to the session, not flushed). Several keys (the card service's
+    identifier, app/domain/contract_chain.card_service_keys) are tried in order; a new company takes
+    the first. The caller owns the transaction."""
+    keys = (key,) if isinstance(key, CompanyKey) else key
+    conditions = [Company.foreign_id == k.foreign_id for k in keys if k.foreign_id is not None]
+    conditions += [Company.org_number == k.org_number for k in keys if k.org_number]
     query = select(Company.id, Company.org_number, Company.country, Company.foreign_id)
-    conditions = [Company.foreign_id == key.foreign_id] if key.foreign_id is not None else []
-    if key.org_number:
-        conditions.append(Company.org_number == key.org_number)
     known = [rules.KnownCompany(*row) for row in db.session.execute(query.where(or_(*conditions)))]
-    chosen = rules.pick_company(key, known)
-    if chosen is None:
-        company = Company(name=name.strip()[:200], org_number=key.org_number, country=key.country,
-                          foreign_id=key.foreign_id)
+    found = rules.pick_first(keys, known)
+    if found is None:
+        first = keys[0]
+        company = Company(name=name.strip()[:200], org_number=first.org_number, country=first.country,
+                          foreign_id=first.foreign_id)
         db.session.add(company)
         return company
+    chosen, by = found
     company = db.session.get(Company, chosen)
-    for column, value in rules.filled_in(next(k for k in known if k.id == chosen), key).items():
+    for column, value in rules.filled_in(next(k for k in known if k.id == chosen), by).items():
         setattr(company, column, value)
     return company
+
+
+def company_named_by_card_service(identifier: str, name: str) -> Company:
+    """The employer the card service names by its one identifier (org number, or a foreign id that
+    may look like one): the same company the chain's pages and the CLI find for it."""
+    return find_or_make_company(rules.card_service_keys(identifier), name)
 
 
 @use_case
