@@ -51,6 +51,18 @@ def test_a_code_outside_its_set_is_refused(rows, table, column, bad):
             conn.execute(text(f'UPDATE "{table}" SET {column} = :bad'), {"bad": bad})
 
 
+@pytest.mark.parametrize("mode, refused", [("auto", False), ("both", True), ("AUTO", True)])
+def test_a_new_row_with_a_code_outside_its_set_is_refused(rows, mode, refused):
+    insert = text("INSERT INTO kiosk (site_id, name, mode, languages, created_at)"
+                  " SELECT id, 'Port 2', :mode, 'nb,en', '2026-11-02 07:00:00+00' FROM site")
+    if refused:
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            conn.execute(insert, {"mode": mode})
+    else:
+        with db.engine.begin() as conn:
+            conn.execute(insert, {"mode": mode})
+
+
 def test_a_code_inside_its_set_and_null_are_kept(rows):
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE site SET status = 'completed'"))
