@@ -63,6 +63,10 @@ class CardService(ABC):
         """Whether the last lookup that asked the service failed; from memory, never a call."""
         return False
 
+    def cached(self, ref: CardRef) -> CardCheck | None:
+        """The answer lookup() would give from memory, without calling the service; None if none."""
+        return None
+
 
 class CardServiceBackend(ABC):
     """One call to one card service, no cleverness: that lives in GuardedCardService."""
@@ -242,6 +246,14 @@ class GuardedCardService(CardService):
         finally:
             self._finish(key, flight, check)
         return check
+
+    def cached(self, ref: CardRef) -> CardCheck | None:
+        with self._lock:
+            check = self._cache.get((ref.kind, ref.value))
+        if check is None:
+            return None
+        self._log(ref, check, "cache", 0.0, level=logging.DEBUG)
+        return replace(check, from_cache=True, latency_ms=0.0)
 
     def clear_cache(self) -> None:
         with self._lock:

@@ -3,7 +3,7 @@ from flask import current_app, g, jsonify
 
 from app import ratelimit
 from app.api import bp, validation
-from app.api.auth import kiosk_required
+from app.api.auth import bearer_token_or_401, kiosk_required, refuse_unknown_kiosk, unknown_kiosk
 from app.api.errors import MAX_BATCH_BODY, ApiError
 from app.api.openapi import openapi_document
 from app.clock import utcnow
@@ -53,11 +53,24 @@ def heartbeat():
 
 
 @bp.post("/scans")
-@kiosk_required
 def post_scan():
-    body = validation.json_object()
+    # The token is checked by the scan's own read (scans.record_kiosk_scan), not by kiosk_required.
+    token = bearer_token_or_401()
     now = utcnow()
-    return jsonify(_record(validation.scan_input(body, now, queued=False), now))
+    try:
+        scan = validation.scan_input(validation.json_object(), now, queued=False)
+    except ApiError:
+        refuse_unknown_kiosk(token)  # a bad body from an unknown kiosk is still a 401 first
+        raise
+
+    def record():
+        g.kiosk, result = scans.record_kiosk_scan(token, scan, now)
+        return result
+
+    try:
+        return jsonify(_answer(record))
+    except scans.KioskRefused:
+        raise unknown_kiosk() from None
 
 
 @bp.post("/scans/batch")
@@ -77,8 +90,12 @@ def _batch_item(item) -> dict:
 
 
 def _record(scan: scans.ScanInput, now) -> dict:
+    return _answer(lambda: scans.record_scan(g.kiosk, scan, now))
+
+
+def _answer(record) -> dict:
     try:
-        return _with_induction_link(scans.record_scan(g.kiosk, scan, now).as_dict())
+        return _with_induction_link(record().as_dict())
     except scans.ScanIdTaken:
         raise ApiError(422, "id_conflict", "This scan id belongs to another kiosk's scan; make a new UUID.") from None
     except scans.ScanIdReused:

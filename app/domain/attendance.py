@@ -6,7 +6,7 @@ what comes back.
 """
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from app.domain.enums import Direction, KioskMode
 
@@ -181,3 +181,25 @@ def closing_is_due(day_date: date, closing_time: time, now_local: datetime) -> b
 def active_on(active_from: date | None, active_to: date | None, day: date) -> bool:
     """Whether an engagement (or any period with open ends) covers `day`: both ends count."""
     return (active_from is None or active_from <= day) and (active_to is None or day <= active_to)
+
+
+@dataclass(frozen=True)
+class Engagement:
+    """A person's engagement at a site, as the employer choice for a scan needs it."""
+
+    employer_id: int
+    hired_by_id: int | None
+    active_from: date | None
+    active_to: date | None
+
+
+def employer_for_scan(engagements: Sequence[Engagement], card_employer_id: int, day: date) -> tuple[int, int | None]:
+    """The § 15 employer and innleievirksomhet of a person's new day row: from the engagement here
+    active that day, preferring one with the card's employer (`engagements` oldest first), else
+    the employer on the card, hired by nobody."""
+    active = [e for e in engagements if active_on(e.active_from, e.active_to, day)]
+    same_employer = [e for e in active if e.employer_id == card_employer_id]
+    chosen = (same_employer or active or [None])[0]
+    if chosen is None:
+        return card_employer_id, None
+    return chosen.employer_id, chosen.hired_by_id

@@ -125,14 +125,23 @@ def decide_gate(check: CardCheck, facts: GateFacts, now: datetime) -> GateDecisi
         return reject("unknown_card")
     if check.outcome is LookupOutcome.UNAVAILABLE:
         return decide_during_outage(facts, now)
-    if check.card_type not in SITE_CARD_TYPES:
-        return reject("card_type_not_accepted")
-    if check.status is not CardStatus.VALID:
-        return reject(STATUS_REASONS.get(check.status, "card_not_valid"))
-    last_day = last_valid_day(check.issued_on, check.valid_to)
-    if last_day is not None and last_day < facts.today:
-        return reject("card_expired")
+    refusal = card_refusal(check, facts.today)
+    if refusal is not None:
+        return reject(refusal)
     return _site_rules(facts, verified=True) or _accept(GateDecision(True, "ok", message("ok"), verified=True), facts)
+
+
+def card_refusal(check: CardCheck, day: date) -> str | None:
+    """Why the service's answer about a card it knows keeps the card out on `day` (a reason), or
+    None when the card is valid for a building site that day. The gate and re-verification share it."""
+    if check.card_type not in SITE_CARD_TYPES:
+        return "card_type_not_accepted"
+    if check.status is not CardStatus.VALID:
+        return STATUS_REASONS.get(check.status, "card_not_valid")
+    last_day = last_valid_day(check.issued_on, check.valid_to)
+    if last_day is not None and last_day < day:
+        return "card_expired"
+    return None
 
 
 def decide_during_outage(facts: GateFacts, now: datetime) -> GateDecision:

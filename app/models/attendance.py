@@ -1,4 +1,6 @@
 """Scan events (every read at a gate) and attendance days (the § 15 list's rows)."""
+from sqlalchemy import event
+
 from app.clock import utcnow
 from app.domain.enums import DaySource, Decision, Direction, ScanSource
 from app.extensions import db
@@ -67,6 +69,9 @@ class AttendanceDay(db.Model):
     removed_at = db.Column(UTCDateTime)
     removed_by_id = db.Column(db.ForeignKey("user.id"))
     removed_reason = db.Column(db.String(500))
+    # Bumped by every write (below, and the gate's write in app/services/gate_queries.py): a scan
+    # writes the day only if the version it read is still there, instead of locking the row.
+    version = db.Column(db.Integer, nullable=False, default=0, server_default="0")
 
     __table_args__ = (
         db.UniqueConstraint("site_id", "person_id", "local_date"),
@@ -79,3 +84,10 @@ class AttendanceDay(db.Model):
     employer = db.relationship("Company", foreign_keys=[employer_id])
     hired_by = db.relationship("Company", foreign_keys=[hired_by_id])
     card = db.relationship("Card")
+
+
+@event.listens_for(AttendanceDay, "before_update")
+def _bump_version(mapper, connection, day: AttendanceDay) -> None:
+    """Any change made through the ORM (close of day, removal, void, re-verification) moves the
+    version on, so a scan that read the day before it writes nothing and reads again."""
+    day.version = AttendanceDay.version + 1

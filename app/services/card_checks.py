@@ -9,18 +9,19 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import Date, bindparam, or_, select
 
 from app.adapters.cardservice import get_card_service
 from app.clock import local_day
-from app.domain.cards import SITE_CARD_TYPES, CardCheck, CardRef, CardStatus, LookupOutcome, last_valid_day
-from app.domain.gate import GateDecision, GateFacts, decide_gate, payload_rejected
+from app.domain.cards import CardCheck, CardRef, CardStatus, LookupOutcome
+from app.domain.contract_chain import key_from_card_service
+from app.domain.gate import GateDecision, GateFacts, card_refusal, decide_gate, payload_rejected
 from app.domain.qr import QrRules, parse_payload
 from app.domain.secrets import hash_token
 from app.extensions import db
-from app.models import AttendanceDay, Card, Company, Engagement, FollowUp, Person, ScanEvent, SiteCompany
-from app.services.card_orders import link_scanned_card
+from app.models import AttendanceDay, Card, Company, FollowUp, Person, ScanEvent
 from app.services import companies
+from app.services.card_orders import link_scanned_card
+from app.services.gate_queries import GateCard, GateSnapshot, read_gate
 
 # § 8: the byggherre must tell Arbeidstilsynet and the employer when a register look-up shows unmet
 # register duties ("not valid"). Lost, stolen and blocked cards are an ID check at the site office instead.
@@ -29,29 +30,12 @@ INVALID_ON_REVERIFY = "invalid_on_reverify"
 UNKNOWN_COUNTRY = "XX"  # the service gives a foreign employer's id but not its country
 
 
-@dataclass(frozen=True)
-class KnownCard:
-    """A card as our records have it after the check: the ids a scan stores and the names it shows.
-
-    Plain values, not ORM rows: building three mapped objects per scan was most of a warm scan's
-    cost (bench/README.md).
-    """
-
-    card_id: int
-    number: str
-    valid_to: date | None
-    person_id: int
-    person_name: str
-    employer_id: int  # the employer on the card (the § 15 employer may differ: see scans._employment)
-    employer_name: str
-
-
 @dataclass
 class CardScanCheck:
     ref: CardRef | None
     check: CardCheck | None  # None when the payload was rejected before any lookup
     decision: GateDecision
-    card: KnownCard | None  # None when we know no such card
+    card: GateCard | None  # None when we know no such card
     new_followup: FollowUp | None = None  # opened by this scan; the caller may link its ScanEvent
 
     @property
@@ -59,60 +43,126 @@ class CardScanCheck:
         """The card number to record, when known (never the QR token)."""
         if self.card is not None:
             return self.card.number
-        if self.check is not None and self.check.card_number:
-            return self.check.card_number
-        return self.ref.value if self.ref is not None and self.ref.kind == "card_number" else None
+        return _number_read(self.ref, self.check)
+
+
+@dataclass(frozen=True)
+class CardAnswer:
+    """A payload parsed and, when it names a card, what the card service said: no database yet."""
+
+    ref: CardRef | None
+    check: CardCheck | None
+    rejection: str | None = None  # foreign_qr|unreadable: refused before any lookup
+
+    @property
+    def fresh(self) -> bool:
+        """A new answer from the service, to be recorded before the scan reads the card."""
+        return self.check is not None and self.check.outcome is LookupOutcome.FOUND and not self.check.from_cache
+
+
+def ask_card_service(payload: str | bytes) -> CardAnswer:
+    """Parse the payload and look the card up (from the adapter's cache on a warm scan)."""
+    parsed = parse_payload(payload, qr_rules())
+    if not parsed.accepted:
+        return CardAnswer(None, None, parsed.rejection)
+    return CardAnswer(parsed.ref, get_card_service().lookup(parsed.ref))
+
+
+def cached_answer(payload: str | bytes) -> CardAnswer | None:
+    """The answer without asking the service, when the payload is refused or its card is cached;
+    None when only the service can answer."""
+    parsed = parse_payload(payload, qr_rules())
+    if not parsed.accepted:
+        return CardAnswer(None, None, parsed.rejection)
+    check = get_card_service().cached(parsed.ref)
+    return CardAnswer(parsed.ref, check) if check is not None else None
+
+
+def numbers_to_read(answer: CardAnswer) -> tuple[str | None, str | None]:
+    """(the number of our card record to read, the number read at the gate). A card the service
+    does not know is not ours to show; during an outage our last record of it stands in."""
+    if answer.check is None:
+        return None, None
+    read = _number_read(answer.ref, answer.check)
+    if answer.check.outcome is LookupOutcome.FOUND:
+        return answer.check.card_number, read
+    if answer.check.outcome is LookupOutcome.UNAVAILABLE:
+        known = find_known_card(answer.ref)
+        return (known.number, known.number) if known is not None else (None, read)
+    return None, read
+
+
+def _number_read(ref: CardRef | None, check: CardCheck | None) -> str | None:
+    if check is not None and check.card_number:
+        return check.card_number
+    return ref.value if ref is not None and ref.kind == "card_number" else None
+
+
+def remember_answer(answer: CardAnswer, site_id: int) -> None:
+    """Record a new answer from the service (card, holder, employer) before the scan reads them."""
+    card = record_check(answer.ref, answer.check)
+    db.session.flush()
+    # A worker recorded with the card on order becomes this card's holder (card_orders.py).
+    link_scanned_card(site_id, card, answer.check.checked_at)
+
+
+def decide_card(answer: CardAnswer, snapshot: GateSnapshot, now: datetime,
+                manual_override: bool = False) -> CardScanCheck:
+    """The gate's decision about the card at the snapshot's site; opens the § 8 follow-up a "not
+    valid" answer calls for (flushed, not committed). `manual_override`: a builder_rep lets a known
+    card in while the service is down."""
+    if answer.rejection is not None:
+        return CardScanCheck(None, None, payload_rejected(answer.rejection), None)
+    check = answer.check
+    card = snapshot.card if check.outcome is not LookupOutcome.UNKNOWN_CARD else None
+    today = local_day(now)
+    facts = replace(gate_facts(snapshot, card, today, manual_override), induction=_induction(snapshot, card, now))
+    decision = decide_gate(check, facts, now)
+    followup = None
+    if check.outcome is LookupOutcome.FOUND and check.status in FOLLOW_UP_STATUSES:
+        followup = open_followup(snapshot.site_id, check.status.value, now, card.number, card.card_id,
+                                 card.person_id)
+        db.session.flush()
+    return CardScanCheck(answer.ref, check, decision, card, followup)
 
 
 def check_card_for_site(payload: str | bytes, site, now: datetime, manual_override: bool = False) -> CardScanCheck:
-    """Decide one scan (or typed card number) at `site` (a Site, or a kiosk's SiteRules). Flushes,
-    never commits. `manual_override`: a builder_rep lets a known card in while the service is down."""
-    parsed = parse_payload(payload, qr_rules())
-    if not parsed.accepted:
-        return CardScanCheck(None, None, payload_rejected(parsed.rejection), None)
-    check = get_card_service().lookup(parsed.ref)
-    today = local_day(now)
-    facts = _facts_on_record(site, parsed.ref, check, today)
-    decision = decide_gate(check, replace(gate_facts(site, facts, today, manual_override),
-                                          induction=_induction(site, facts, now)), now)
-    card = facts.card if facts is not None else None
-    followup = None
-    if check.outcome is LookupOutcome.FOUND and check.status in FOLLOW_UP_STATUSES:
-        followup = open_followup(site.id, check.status.value, now, card.number, card.card_id, card.person_id)
-        db.session.flush()
-    return CardScanCheck(parsed.ref, check, decision, card, followup)
+    """Decide one scan (or typed card number) at `site` without storing a scan: the answer
+    recorded, the site's rules read, the decision made. Flushes, never commits."""
+    answer = ask_card_service(payload)
+    return decide_card(answer, read_for_card(answer, site.id, None, now, now), now, manual_override)
 
 
-def _induction(site, facts: "CardFacts | None", now: datetime) -> str | None:
+def read_for_card(answer: CardAnswer, site_id: int, kiosk_id: int | None, scanned_at: datetime,
+                  now: datetime, window: tuple[datetime, datetime] | None = None) -> GateSnapshot:
+    """The gate read for this answer at a site (kiosk_id None) or a kiosk, the answer recorded
+    first when it is new. Should the write that recorded a cached answer have been rolled back,
+    the card is missing from the read and is recorded now."""
+    if answer.fresh:
+        remember_answer(answer, site_id)
+    snapshot = _read(answer, site_id, kiosk_id, scanned_at, now, window)
+    if snapshot.card is None and answer.check is not None and answer.check.outcome is LookupOutcome.FOUND \
+            and not answer.fresh:
+        remember_answer(answer, site_id)
+        snapshot = _read(answer, site_id, kiosk_id, scanned_at, now, window)
+    return snapshot
+
+
+def _read(answer, site_id, kiosk_id, scanned_at, now, window) -> GateSnapshot:
+    card_number, number = numbers_to_read(answer)
+    start, end = window or (scanned_at, scanned_at)
+    key = {"kiosk_id": kiosk_id} if kiosk_id is not None else {"site_id": site_id}
+    return read_gate(local_date=local_day(scanned_at), today=local_day(now), start=start, end=end,
+                     number=number, card_number=card_number, **key)
+
+
+def _induction(snapshot: GateSnapshot, card: GateCard | None, now: datetime) -> str | None:
     """The site's induction rule for the card's holder (checked after the card): "refuse", "warn" or None."""
-    # A kiosk's SiteRules carry the mode from its one query: a site without an induction costs a scan
-    # no lookup (a Site, from a manual registration, has no such attribute and asks).
-    if facts is None or getattr(site, "induction_mode", None) == "off":
+    if card is None or snapshot.induction_mode == "off":  # a site without one costs a scan no lookup
         return None
     from app.services import induction  # the induction service imports the models this module loads
 
-    return induction.gate_outcome(site.id, facts.card.person_id, now)
-
-
-def _facts_on_record(site, ref: CardRef, check: CardCheck, today: date) -> "CardFacts | None":
-    """Our records of the card this answer is about, after recording the answer if it is new.
-
-    An answer from the cache was recorded when it was fetched, so a warm scan only reads (one
-    query). Should that first write have been rolled back, the card is missing and is recorded now.
-    """
-    if check.outcome is LookupOutcome.FOUND:
-        facts = card_facts(site, check.card_number, today) if check.from_cache else None
-        if facts is None:
-            card = record_check(ref, check)
-            db.session.flush()
-            # A worker recorded with the card on order becomes this card's holder (card_orders.py).
-            link_scanned_card(site.id, card, check.checked_at)
-            facts = card_facts(site, check.card_number, today)
-        return facts
-    if check.outcome is LookupOutcome.UNAVAILABLE:
-        known = find_known_card(ref)
-        return card_facts(site, known.number, today) if known is not None else None
-    return None
+    return induction.gate_outcome(snapshot.site_id, card.person_id, now)
 
 
 def qr_rules() -> QrRules:
@@ -154,7 +204,7 @@ def record_check(ref: CardRef, check: CardCheck) -> Card:
 def upsert_company(name: str, identifier: str) -> Company:
     """The employer the service names; which Company that is, is decided in one place for every path
     (app/services/companies.py). The service's name wins."""
-    company = companies.company_named_by_card_service(identifier, name)
+    company = companies.find_or_make_company(key_from_card_service(identifier), name)
     company.name = name
     db.session.add(company)
     return company
@@ -184,66 +234,20 @@ def find_known_card(ref: CardRef) -> Card | None:
 # --- the site's rules --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CardFacts:
-    """The card and what this site's rules say about its holder, read in one query."""
-
-    card: KnownCard
-    last_status: str | None
-    last_valid_at: datetime | None
-    person_barred: bool
-    employer_registered: bool  # on this site's contract chain today
-
-
-def _card_facts_statement():
-    card, person, company = Card.__table__.c, Person.__table__.c, Company.__table__.c
-    engagement, link = Engagement.__table__.c, SiteCompany.__table__.c
-    today = bindparam("today", type_=Date)
-    barred = (select(engagement.id)
-              .where(engagement.site_id == bindparam("site_id"), engagement.person_id == card.person_id,
-                     engagement.barred.is_(True))
-              .exists())
-    registered = (select(link.id)
-                  .where(link.site_id == bindparam("site_id"), link.company_id == card.employer_id,
-                         or_(link.active_from.is_(None), link.active_from <= today),
-                         or_(link.active_to.is_(None), link.active_to >= today))
-                  .exists())
-    return (select(card.id, card.valid_to, card.person_id, person.first_name, person.last_name, card.employer_id,
-                   company.name, card.last_status, card.last_valid_at, barred, registered)
-            .join_from(Card.__table__, Person.__table__, person.id == card.person_id)
-            .join(Company.__table__, company.id == card.employer_id)
-            .where(card.number == bindparam("number")))
-
-
-# Built once: on a warm scan, building a statement cost more than sending it (bench/roundtrips.py).
-CARD_FACTS = _card_facts_statement()
-
-
-def card_facts(site, number: str, today: date) -> CardFacts | None:
-    """The card by number with its holder, employer and the site's barring and contract-chain
-    facts: one round trip on every scan, the site's rules being EXISTS columns of the same row."""
-    row = db.session.execute(CARD_FACTS, {"number": number, "site_id": site.id, "today": today}).one_or_none()
-    if row is None:
-        return None
-    card_id, valid_to, person_id, first, last, employer_id, employer, status, valid_at, barred, registered = row
-    card = KnownCard(card_id, number, valid_to, person_id, f"{first} {last}", employer_id, employer)
-    return CardFacts(card, status, valid_at, bool(barred), bool(registered))
-
-
-def gate_facts(site, facts: CardFacts | None, today: date, manual_override: bool = False) -> GateFacts:
+def gate_facts(site: GateSnapshot, card: GateCard | None, today: date, manual_override: bool = False) -> GateFacts:
     """What the gate decision needs from our own records."""
     base = dict(today=today, outage_policy=site.outage_policy, outage_grace_hours=site.outage_grace_hours,
                 only_registered_companies=site.only_registered_companies, manual_override=manual_override)
-    if facts is None:
+    if card is None:
         return GateFacts(**base)
     return GateFacts(
         **base,
-        employer_registered=facts.employer_registered,
-        person_barred=facts.person_barred,
-        confirmed_valid_at=facts.last_valid_at if facts.last_status == CardStatus.VALID.value else None,
-        valid_to=facts.card.valid_to,
+        employer_registered=card.employer_registered,
+        person_barred=card.person_barred,
+        confirmed_valid_at=card.last_valid_at if card.last_status == CardStatus.VALID.value else None,
+        valid_to=card.valid_to,
         on_record=True,
-        last_status=facts.last_status,
+        last_status=card.last_status,
     )
 
 
@@ -309,12 +313,7 @@ def _ref_for_event(event: ScanEvent) -> CardRef | None:
 
 
 def _valid_on(check: CardCheck, day: date) -> bool:
-    if check.outcome is not LookupOutcome.FOUND or check.status is not CardStatus.VALID:
-        return False
-    if check.card_type not in SITE_CARD_TYPES:
-        return False
-    last_day = last_valid_day(check.issued_on, check.valid_to)
-    return last_day is None or last_day >= day
+    return check.outcome is LookupOutcome.FOUND and card_refusal(check, day) is None
 
 
 def _flag_invalid(event: ScanEvent, card: Card | None, check: CardCheck, now: datetime) -> None:

@@ -173,11 +173,12 @@ def kiosk_for_token(token: str, now: datetime) -> AuthorizedKiosk | None:
         return None
     kiosk_id, name, mode, site_id, last_seen_at, *site_rules = row
     kiosk = AuthorizedKiosk(kiosk_id, name, mode, site_id, last_seen_at, SiteRules(site_id, *site_rules))
-    _touch(kiosk, now)
+    touch(kiosk, now)
     return kiosk
 
 
-def _touch(kiosk: AuthorizedKiosk, now: datetime) -> None:
+def touch(kiosk: AuthorizedKiosk, now: datetime) -> None:
+    """Refresh the kiosk's last_seen_at, at most every LAST_SEEN_EVERY (committed at once)."""
     if kiosk.last_seen_at is not None and now - kiosk.last_seen_at < LAST_SEEN_EVERY:
         return
     # Conditional, so many requests at once make one write; its own unit of work, committed at

@@ -4,9 +4,10 @@ through the same rules.
 
 A lost or doubled registration is a wrong legal record, so a scan is idempotent by the id the
 kiosk made: the ScanEvent primary key. Duplicates arriving at the same moment race to insert
-it; the losers roll back and replay the winner's stored result. On PostgreSQL the day row is
-locked (SELECT ... FOR UPDATE) while the in/out state changes, so two scans of one person
-cannot both read "absent".
+it; the losers roll back and replay the winner's stored result. A kiosk scan reads everything
+its decision needs in one statement and writes in one (app/services/gate_queries.py); the day is
+written only if its version is still the one read, so two scans of one person cannot both read
+"absent": the loser reads again and decides again.
 """
 import logging
 import time
@@ -15,7 +16,7 @@ from datetime import date, datetime, timedelta
 from uuid import uuid4
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, insert, or_, select, text, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.adapters.cardservice import get_card_service
@@ -29,13 +30,13 @@ from app.domain.secrets import hash_token
 from app.extensions import db
 from app.models import AttendanceDay, Engagement, ScanEvent, Site
 from app.ops.metrics import observe_scan
-from app.services import card_orders, connectors, day_list
+from app.services import card_checks, card_orders, connectors, day_list, gate_queries, kiosks
 from app.services.audit import audit
-from app.services.card_checks import check_card_for_site, find_known_card, qr_rules
+from app.services.kiosks import AuthorizedKiosk
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 4  # each lost race means a duplicate or a new day row appeared: re-read and go on
+MAX_ATTEMPTS = 4  # each lost race means a duplicate, a new day row or a changed day: re-read and go on
 
 
 class ScanIdTaken(ValueError):
@@ -84,25 +85,60 @@ class ScanResult:
                 "warnings": list(self.warnings)}
 
 
+class KioskRefused(LookupError):
+    """No active kiosk has this token (unknown, or revoked: refused at once, by every worker)."""
+
+
+def record_kiosk_scan(token: str, scan: ScanInput, now: datetime) -> tuple[AuthorizedKiosk, ScanResult]:
+    """Record one scan from the kiosk behind a bearer token (see record_scan); KioskRefused if none.
+
+    When the card service need not be asked (a cached card, or a payload refused as it is), the
+    token is checked by the scan's own read: a warm scan sends one read and one write. Otherwise
+    the kiosk is checked first, so an unknown token never costs a card-service call."""
+    answer = card_checks.cached_answer(scan.payload)
+    if answer is None:
+        kiosk = kiosks.kiosk_for_token(token, now)
+        if kiosk is None:
+            raise KioskRefused()
+        return kiosk, record_scan(kiosk, scan, now)
+    return _recorded(answer, scan, now, token_hash=hash_token(token))
+
+
 def record_scan(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
     """Record one kiosk scan, or replay the stored result when this id was seen before.
 
-    `kiosk` is the authorized kiosk (kiosks.AuthorizedKiosk). The insert comes first and a
-    duplicate id fails on the primary key: a resent scan costs a rollback, a new scan (nearly
-    all of them) no lookup of its id.
+    `kiosk` is the authorized kiosk (kiosks.AuthorizedKiosk). The event is written in the same
+    statement as the day and a duplicate id fails on the primary key: a resent scan costs a
+    rollback, a new scan (nearly all of them) no lookup of its id. The day is written only if it
+    is still as read; if not, the scan is read and decided again.
     """
+    answer = card_checks.ask_card_service(scan.payload)
+    if answer.fresh:  # recorded once, before the first read; a retry records it again if it was lost
+        card_checks.remember_answer(answer, kiosk.site_id)
+    return _recorded(answer, scan, now, kiosk_id=kiosk.id)[1]
+
+
+def _recorded(answer: card_checks.CardAnswer, scan: ScanInput, now: datetime,
+              **key) -> tuple[AuthorizedKiosk, ScanResult]:
+    """Read, decide, write and commit, again when a race was lost; a stored id is replayed."""
     started = time.perf_counter()
+    snapshot = None
     for _ in range(MAX_ATTEMPTS):
+        if snapshot is not None and snapshot.card is not None:
+            # A race was lost: this time hold the day (and, on SQLite, the write lock) from the read on,
+            # so that however many gates read the same card at once, each attempt makes progress.
+            gate_queries.locked_day(snapshot.site_id, snapshot.card.person_id, local_day(scan.scanned_at))
+        kiosk, snapshot = _read_for_kiosk(answer, scan, now, key)
         try:
-            result = _record_once(kiosk, scan, now)
+            result = _decide_and_store(kiosk, snapshot, answer, scan, now)
             db.session.commit()
             observe_scan(result.decision, result.reason, time.perf_counter() - started)  # /metrics
-            return result
-        except (IntegrityError, _IdAlreadyStored):
+            return kiosk, result
+        except (IntegrityError, _IdAlreadyStored, gate_queries.DayChanged):
             db.session.rollback()
         stored = db.session.get(ScanEvent, scan.id, populate_existing=True)
         if stored is not None:
-            return _replay(stored, kiosk, scan.payload)
+            return kiosk, _replay(stored, kiosk, scan.payload)
     log.warning("scan %s not recorded after %d attempts (conflicting writes)", scan.id, MAX_ATTEMPTS)
     raise ScanNotRecorded(scan.id)
 
@@ -122,7 +158,7 @@ def _names_stored_card(event: ScanEvent, payload: str) -> bool:
     """Whether a resent payload names the card its stored event is about. The raw QR text is never
     stored (privacy), so the payload is parsed again, without asking the card service, and compared
     by what it names: the card number, the stored card's QR-token hash, or the same rejection."""
-    parsed = parse_payload(payload, qr_rules())
+    parsed = parse_payload(payload, card_checks.qr_rules())
     if not parsed.accepted:
         return event.card_id is None and event.card_number is None and event.reason == parsed.rejection
     ref = parsed.ref
@@ -138,118 +174,61 @@ def _names_stored_card(event: ScanEvent, payload: str) -> bool:
         return check.outcome is not LookupOutcome.FOUND or check.card_number == event.card_number
     # The stored scan's QR token named no card we know (unknown, or read in an outage): so must this one.
     return (event.card_number is None and event.reason not in PAYLOAD_REJECTIONS
-            and find_known_card(ref) is None)
+            and card_checks.find_known_card(ref) is None)
 
 
-def _record_once(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
-    site = kiosk.site
-    checked = check_card_for_site(scan.payload, site, now)
-    day = _day_of(site, checked, scan.scanned_at)  # locked first, so the repeat check below is safe too
-    recent = _recent_scans(kiosk.id, checked, scan.scanned_at)
-    previous = _repeat_read(kiosk.id, checked.card_number, scan.scanned_at, recent)
+def _read_for_kiosk(answer: card_checks.CardAnswer, scan: ScanInput, now: datetime,
+                    key: dict) -> tuple[AuthorizedKiosk, gate_queries.GateSnapshot]:
+    """The one read: the kiosk (by token or id) and its site, the card, the day, recent scans."""
+    window = _scan_window(scan.scanned_at)
+    snapshot = _read(answer, window, scan.scanned_at, now, **key)
+    if snapshot is None:
+        raise KioskRefused()
+    kiosk = _authorized(snapshot, now)
+    if snapshot.card is None and answer.check is not None and answer.check.outcome is LookupOutcome.FOUND:
+        # The card's answer came from the cache, but the write that recorded it was rolled back.
+        card_checks.remember_answer(answer, snapshot.site_id)
+        snapshot = _read(answer, window, scan.scanned_at, now, kiosk_id=kiosk.id)
+    return kiosk, snapshot
+
+
+def _decide_and_store(kiosk: AuthorizedKiosk, snapshot: gate_queries.GateSnapshot, answer, scan: ScanInput,
+                      now: datetime) -> ScanResult:
+    checked = card_checks.decide_card(answer, snapshot, now)
+    previous = _repeat_read(kiosk.id, checked.card_number, scan.scanned_at, snapshot.recent)
     if previous is not None:
         if db.session.get(ScanEvent, scan.id) is not None:
             raise _IdAlreadyStored(scan.id)  # a resent id, answered (or refused) by its stored event
         # The same passage read twice: answer as before, register nothing new.
         return result_from_event(db.session.get(ScanEvent, previous.id), scan.id)
-    return _store(site, kiosk, scan, checked, now, day, recent, source="kiosk")
+    return _store(snapshot, kiosk, scan, checked, now, source="kiosk")
 
 
-@dataclass(frozen=True)
-class _Day:
-    """A person's attendance row as the scan rules need it."""
-
-    id: int
-    state: rules.DayState
-    removed: bool
+def _read(answer, window, scanned_at: datetime, now: datetime, **key) -> gate_queries.GateSnapshot | None:
+    card_number, number = card_checks.numbers_to_read(answer)
+    return gate_queries.read_gate(local_date=local_day(scanned_at), today=local_day(now), start=window[0],
+                                  end=window[1], number=number, card_number=card_number, **key)
 
 
-@dataclass(frozen=True)
-class _RecentScan:
-    """A stored, not voided scan near this one: of the same person, or of this card at this gate."""
-
-    id: str
-    site_id: int
-    kiosk_id: int | None
-    card_id: int | None
-    card_number: str | None
-    decision: str
-    direction: str
-    scanned_at: datetime
+def _authorized(snapshot: gate_queries.GateSnapshot, now: datetime) -> AuthorizedKiosk:
+    """The kiosk as the API knows it, from the scan's read; last_seen_at refreshed every few seconds."""
+    k = snapshot.kiosk
+    rules_ = kiosks.SiteRules(snapshot.site_id, snapshot.outage_policy, snapshot.outage_grace_hours,
+                              snapshot.only_registered_companies, snapshot.induction_mode, snapshot.hmsreg_enabled)
+    kiosk = kiosks.AuthorizedKiosk(k.id, k.name, k.mode, k.site_id, k.last_seen_at, rules_)
+    kiosks.touch(kiosk, now)
+    return kiosk
 
 
-def _day_of(site, checked, scanned_at: datetime) -> _Day | None:
-    """The person's day row, locked when the scan will change it (PostgreSQL: FOR UPDATE)."""
-    if checked.card is None:
-        return None
-    day_date = local_day(scanned_at)
-    return _day(site.id, checked.card.person_id, day_date, lock=checked.decision.accepted)
-
-
-def _day_statement():
-    day = AttendanceDay.__table__.c
-    return select(day.id, day.first_in, day.last_out, day.last_scan_at, day.is_present, day.flags,
-                  day.removed_at).where(day.site_id == bindparam("site_id"), day.person_id == bindparam("person_id"),
-                                        day.local_date == bindparam("local_date"))
-
-
-# The statements every scan sends, built once: on a warm scan, building a statement cost more
-# than sending it (bench/roundtrips.py).
-DAY = _day_statement()
-DAY_FOR_UPDATE = DAY.with_for_update()
-INSERT_EVENT = insert(ScanEvent.__table__)
-INSERT_DAY = insert(AttendanceDay.__table__)
-UPDATE_DAY = update(AttendanceDay.__table__).where(AttendanceDay.__table__.c.id == bindparam("day_id"))
-
-
-def _day(site_id: int, person_id: int, day_date, lock: bool) -> _Day | None:
-    if lock:
-        _hold_write_lock_on_sqlite()
-    params = {"site_id": site_id, "person_id": person_id, "local_date": day_date}
-    row = db.session.execute(DAY_FOR_UPDATE if lock else DAY, params).one_or_none()
-    if row is None:
-        return None
-    return _Day(row.id, _state(row), row.removed_at is not None)
-
-
-def _hold_write_lock_on_sqlite() -> None:
-    """SQLite has no row locks (FOR UPDATE means nothing) and pysqlite opens a transaction only at
-    the first write, so two scans could read the same stale day. A no-op write first takes the
-    database's write lock, and the day is then read inside the transaction that will change it."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("UPDATE attendance_day SET id = id WHERE 0"))
-
-
-def _recent_scans_statement():
-    event = ScanEvent.__table__.c
-    same_person = event.person_id == bindparam("person_id")
-    same_read = and_(event.kiosk_id == bindparam("kiosk_id"), event.card_number == bindparam("number"))
-    return (select(event.id, event.site_id, event.kiosk_id, event.card_id, event.card_number, event.decision,
-                   event.direction, event.scanned_at)
-            .where(or_(same_person, same_read), event.voided_at.is_(None),
-                   event.scanned_at >= bindparam("start"), event.scanned_at <= bindparam("end")))
-
-
-RECENT_SCANS = _recent_scans_statement()
-
-
-def _recent_scans(kiosk_id: int | None, checked, scanned_at: datetime) -> list[_RecentScan]:
-    """In one query, what both the repeat-read and the copied-card rules look at: the person's
-    scans within the copied-card window, and this gate's reads of the same card number (which
-    may have no person: an unknown card, or one read during an outage). A None parameter
-    matches nothing (SQL's NULL = x is never true)."""
-    number, card = checked.card_number, checked.card
-    if number is None and card is None:
-        return []
+def _scan_window(scanned_at: datetime) -> tuple[datetime, datetime]:
+    """The span of stored scans both the repeat-read and the copied-card rules look at."""
     debounce = timedelta(seconds=current_app.config["SCAN_DEBOUNCE_S"])
     start, end = rules.recent_scan_window(scanned_at)
-    params = {"person_id": card.person_id if card else None, "kiosk_id": kiosk_id, "number": number,
-              "start": min(start, scanned_at - debounce), "end": max(end, scanned_at + debounce)}
-    return [_RecentScan(*row) for row in db.session.execute(RECENT_SCANS, params)]
+    return min(start, scanned_at - debounce), max(end, scanned_at + debounce)
 
 
 def _repeat_read(kiosk_id: int | None, number: str | None, scanned_at: datetime,
-                 recent: list[_RecentScan]) -> _RecentScan | None:
+                 recent) -> gate_queries.RecentScan | None:
     """This gate's latest read of the same card within the debounce window, if any."""
     if kiosk_id is None or number is None:
         return None
@@ -259,44 +238,47 @@ def _repeat_read(kiosk_id: int | None, number: str | None, scanned_at: datetime,
     return max(repeats, key=lambda r: r.scanned_at, default=None)
 
 
-def _accepted_scans_of_card(card, recent: list[_RecentScan]) -> list[rules.PastScan]:
+def _accepted_scans_of_card(card, recent) -> list[rules.PastScan]:
     return [rules.PastScan(r.site_id, r.kiosk_id, r.direction, r.scanned_at) for r in recent
             if r.decision == "accepted" and r.card_id == card.card_id]
 
 
-def _store(site, kiosk, scan: ScanInput, checked, now: datetime, day: _Day | None, recent: list[_RecentScan],
-           source: str, note: str | None = None) -> ScanResult:
-    """Decide the direction, store the event and, for an accepted scan, update the person's day."""
-    decision, card = checked.decision, checked.card
+def _day_state(day: gate_queries.GateDay | None) -> rules.DayState | None:
+    if day is None:
+        return None
+    return rules.DayState(first_in=day.first_in, last_out=day.last_out, last_scan_at=day.last_scan_at,
+                          is_present=day.is_present, flags=day.flags)
+
+
+def _store(snapshot: gate_queries.GateSnapshot, kiosk, scan: ScanInput, checked, now: datetime, source: str,
+           note: str | None = None) -> ScanResult:
+    """Decide the direction, then store the event and, for an accepted scan, the person's day."""
+    decision, card, day = checked.decision, checked.card, snapshot.day
     # Accepted with nobody to list happens only when the lenient outage policy lets an unknown
     # card in: the event is kept for the supervisor's approval, the list waits for a person.
     accepted = decision.accepted and card is not None
     day_date = local_day(scan.scanned_at)
-    present = day is not None and day.state.is_present and not day.removed
+    present = day is not None and day.is_present and not day.removed
     kiosk_id = kiosk.id if kiosk else None
     direction = rules.choose_direction(scan.direction, kiosk.mode if kiosk else "auto", present)
     decision = for_direction(decision, direction)  # an exit says "Registrert ut", not "velkommen inn"
-    copied = accepted and rules.looks_copied(site.id, kiosk_id, direction, scan.scanned_at,
-                                             _accepted_scans_of_card(card, recent))
+    copied = accepted and rules.looks_copied(snapshot.site_id, kiosk_id, direction, scan.scanned_at,
+                                             _accepted_scans_of_card(card, snapshot.recent))
     warnings = _warnings(copied, scan.late, decision.needs_approval) + decision.warnings
     event = dict(
-        id=scan.id, site_id=site.id, kiosk_id=kiosk_id, card_id=card.card_id if card else None,
+        id=scan.id, site_id=snapshot.site_id, kiosk_id=kiosk_id, card_id=card.card_id if card else None,
         card_number=checked.card_number, person_id=card.person_id if card else None, scanned_at=scan.scanned_at,
         received_at=now, local_date=day_date, decision="accepted" if decision.accepted else "rejected",
         reason=decision.reason, direction=direction, verified=decision.verified, late=scan.late,
         warnings=list(warnings), message=decision.message, source=source, note=note,
         needs_approval=decision.needs_approval,
     )
-    # Claims the scan id: a duplicate fails here, before touching the day.
-    db.session.execute(INSERT_EVENT, event)
+    day_write = _day_write(snapshot, card, day_date, direction, scan.scanned_at, copied, source) if accepted else None
+    gate_queries.write_scan(event, day_write, hmsreg=accepted and snapshot.hmsreg_enabled)  # HMSREG: same transaction
     if checked.new_followup is not None:
         checked.new_followup.scan_event_id = scan.id  # the § 8 follow-up points at its scan
-    if accepted:
-        _apply_to_day(day, site.id, card, day_date, direction, scan.scanned_at, copied, source)
-        if site.hmsreg_enabled:  # a kiosk's SiteRules carry it from their one query, a Site has it
-            connectors.registration_accepted(site.id, scan.id, now)  # HMSREG, in this transaction
-        if source == "manual":
-            connectors.day_changed(site.id, day_date, now)  # ELRAPP gets the change to a sent day
+    if accepted and source == "manual":
+        connectors.day_changed(snapshot.site_id, day_date, now)  # ELRAPP gets the change to a sent day
     return _result(event, card)
 
 
@@ -305,20 +287,21 @@ def _warnings(copied: bool, late: bool, needs_approval: bool) -> tuple[str, ...]
     return tuple(name for name, on in flagged if on)
 
 
-def _apply_to_day(day: _Day | None, site_id: int, card, day_date, direction, at, copied, source) -> None:
-    """The scan's effect on the person's day: a new row for the day's first scan, else an update.
-    A new row racing another scan of the same person fails on the unique key; the scan is retried."""
-    state = rules.apply_scan(day.state if day else None, direction, at, copied)
+def _day_write(snapshot, card, day_date, direction, at, copied, source) -> gate_queries.DayWrite:
+    """The scan's effect on the person's day: a new row for the day's first scan, else a change to
+    the row read. A new row racing another scan of the same person fails on the unique key."""
+    day = snapshot.day
+    state = rules.apply_scan(_day_state(day), direction, at, copied)
     values = {**_state_columns(state), "card_id": card.card_id}
     if day is not None:
-        if source == "manual":  # a row with any passage typed by hand is marked manual on the list
-            values["source"] = "manual"
-        db.session.execute(UPDATE_DAY, {"day_id": day.id, **values})
-        return
-    employer_id, hired_by_id = _employment(site_id, card.person_id, card.employer_id, day_date)
-    db.session.execute(INSERT_DAY, dict(
-        site_id=site_id, person_id=card.person_id, local_date=day_date, employer_id=employer_id,
-        hired_by_id=hired_by_id, source="manual" if source == "manual" else "scan", **values))
+        # A row with any passage typed by hand is marked manual on the list (None keeps the row's).
+        values["source"] = "manual" if source == "manual" else None
+        return gate_queries.DayWrite(values, day.id, day.version)
+    employer_id, hired_by_id = rules.employer_for_scan(
+        _engagements(snapshot.site_id, card.person_id), card.employer_id, day_date)
+    return gate_queries.DayWrite({**values, "site_id": snapshot.site_id, "person_id": card.person_id,
+                                  "local_date": day_date, "employer_id": employer_id, "hired_by_id": hired_by_id,
+                                  "source": "manual" if source == "manual" else "scan"})
 
 
 def _state(day) -> rules.DayState:
@@ -337,19 +320,12 @@ def _store_state(day: AttendanceDay, state: rules.DayState) -> None:
         setattr(day, column, value)
 
 
-def _employment(site_id: int, person_id: int, card_employer_id: int, on) -> tuple[int, int | None]:
-    """The § 15 employer (and innleievirksomhet) from the person's engagement here, else the card's."""
-    engagements = db.session.execute(
+def _engagements(site_id: int, person_id: int) -> list[rules.Engagement]:
+    """The person's engagements at the site, oldest first: only a day's first scan asks."""
+    return [rules.Engagement(*row) for row in db.session.execute(
         select(Engagement.employer_id, Engagement.hired_by_id, Engagement.active_from, Engagement.active_to)
         .where(Engagement.site_id == site_id, Engagement.person_id == person_id)
-        .order_by(Engagement.id)
-    ).all()
-    active = [e for e in engagements if rules.active_on(e.active_from, e.active_to, on)]
-    same_employer = [e for e in active if e.employer_id == card_employer_id]
-    chosen = (same_employer or active or [None])[0]
-    if chosen is not None:
-        return chosen.employer_id, chosen.hired_by_id
-    return card_employer_id, None
+        .order_by(Engagement.id))]
 
 
 def _result(event: dict, card) -> ScanResult:
@@ -402,14 +378,20 @@ def register_manual(site: Site, card_number: str, user, reason: str, now: dateti
     moment = at or now
     rules.check_clock(moment, now, queued=True)
     scan = ScanInput(id=str(uuid4()), payload=card_number.strip(), scanned_at=moment, direction=direction)
-    checked = check_card_for_site(scan.payload, site, now, manual_override=override_outage)
-    day = _day_of(site, checked, scan.scanned_at)
-    recent = _recent_scans(None, checked, scan.scanned_at)
-    result = _store(site, None, scan, checked, now, day, recent, source="manual", note=reason[:500])
-    audit("attendance.manual_registration", user, site_id=site.id, target_type="scan_event", target_id=scan.id,
-          at=now, decision=result.decision, direction=result.direction)
-    db.session.commit()
-    return result
+    answer = card_checks.ask_card_service(scan.payload)
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            snapshot = card_checks.read_for_card(answer, site.id, None, scan.scanned_at, now,
+                                                 _scan_window(scan.scanned_at))
+            checked = card_checks.decide_card(answer, snapshot, now, manual_override=override_outage)
+            result = _store(snapshot, None, scan, checked, now, source="manual", note=reason[:500])
+            audit("attendance.manual_registration", user, site_id=site.id, target_type="scan_event",
+                  target_id=scan.id, at=now, decision=result.decision, direction=result.direction)
+            db.session.commit()
+            return result
+        except (IntegrityError, gate_queries.DayChanged):  # a scan changed the day meanwhile: again
+            db.session.rollback()
+    raise ScanNotRecorded(scan.id)
 
 
 def remove_registration(attendance_day_id: int, user, reason: str, now: datetime) -> AttendanceDay:
@@ -445,7 +427,7 @@ def void_scan(scan_event_id: str, user, reason: str, now: datetime) -> ScanEvent
 
 
 def _rebuild_day(site_id: int, person_id: int, day_date, now: datetime) -> None:
-    day = _day(site_id, person_id, day_date, lock=True)
+    day = gate_queries.locked_day(site_id, person_id, day_date)
     if day is None:
         return
     scans = db.session.execute(
@@ -528,7 +510,7 @@ def register_card_ordered(site: Site, order_id: int, user, reason: str, now: dat
                   target_id=done.scan_id, at=now, card_order_id=order_id, direction=done.direction)
             db.session.commit()
             return done
-        except IntegrityError:  # another registration made the day row first: read it again
+        except (IntegrityError, gate_queries.DayChanged):  # another registration made the day row first
             db.session.rollback()
     raise ScanNotRecorded(f"card order {order_id}")
 
@@ -541,23 +523,24 @@ def _register_card_ordered_once(site: Site, order_id: int, reason: str, now: dat
     day_date = local_day(moment)
     if not card_orders.usable_on(order, day_date):
         raise CardOrderNotUsable(order_id)
-    day = _day(site.id, order.person_id, day_date, lock=True)
-    present = day is not None and day.state.is_present and not day.removed
+    day = gate_queries.locked_day(site.id, order.person_id, day_date)
+    present = day is not None and day.is_present and not day.removed
     chosen = rules.choose_direction(direction, "auto", present)
-    state = rules.apply_scan(day.state if day else None, chosen, moment)
+    state = rules.apply_scan(_day_state(day), chosen, moment)
     state = _keep_card_ordered(state, [CARD_ORDERED_REASON])
     scan_id = str(uuid4())
-    db.session.execute(INSERT_EVENT, dict(
+    event = dict(
         id=scan_id, site_id=site.id, kiosk_id=None, card_id=None, card_number=None, person_id=order.person_id,
         scanned_at=moment, received_at=now, local_date=day_date, decision="accepted", reason=CARD_ORDERED_REASON,
         direction=chosen, verified=True, late=False, warnings=[], message=None, source="manual",
-        note=reason[:500], needs_approval=False))
+        note=reason[:500], needs_approval=False)
     if day is not None:
-        db.session.execute(UPDATE_DAY, {"day_id": day.id, **_state_columns(state)})
+        write = gate_queries.DayWrite({**_state_columns(state), "card_id": None, "source": None}, day.id, day.version)
     else:
-        db.session.execute(INSERT_DAY, dict(
-            site_id=site.id, person_id=order.person_id, local_date=day_date, employer_id=order.employer_id,
-            hired_by_id=order.hired_by_id, card_id=None, source="manual", **_state_columns(state)))
+        write = gate_queries.DayWrite({
+            **_state_columns(state), "site_id": site.id, "person_id": order.person_id, "local_date": day_date,
+            "employer_id": order.employer_id, "hired_by_id": order.hired_by_id, "card_id": None, "source": "manual"})
+    gate_queries.write_scan(event, write, hmsreg=False)
     return CardOrderedRegistration(scan_id, chosen, day_date)
 
 

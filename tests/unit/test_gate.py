@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from app.domain.cards import ACCEPT_REASONS, REJECT_REASONS, CardCheck, CardStatus, CardType, LookupOutcome
-from app.domain.gate import MESSAGES, GateFacts, decide_gate, payload_rejected
+from app.domain.gate import MESSAGES, GateFacts, card_refusal, decide_gate, payload_rejected
 
 NOW = datetime(2026, 11, 25, 6, 30, tzinfo=timezone.utc)
 TODAY = date(2026, 11, 25)
@@ -136,3 +136,18 @@ def test_every_reason_has_both_languages_and_is_in_the_shared_vocabulary():
         assert nb and en and nb != en
         assert key in ACCEPT_REASONS + REJECT_REASONS or key in ("ok_needs_approval", "ok_out", "ok_manual_override")  # words, not reasons
     assert set(REJECT_REASONS) <= set(MESSAGES)
+
+
+@pytest.mark.parametrize("check, day, refusal", [
+    (found(), TODAY, None),
+    (found(card_type=CardType.CLEANING), TODAY, None),
+    (found(valid_to=TODAY), TODAY, None),  # the last valid day still counts
+    (found(valid_to=TODAY), TODAY + timedelta(days=1), "card_expired"),
+    (found(status=CardStatus.NOT_VALID), TODAY, "card_not_valid"),
+    (found(status=CardStatus.LOST, valid_to=date(2020, 1, 1)), TODAY, "card_lost"),  # the status says more
+    (found(card_type=CardType.OTHER), TODAY, "card_type_not_accepted"),
+])
+def test_card_refusal_is_the_one_card_validity_rule(check, day, refusal):
+    """The gate and re-verification (app/services/card_checks.py) ask the same question."""
+    assert card_refusal(check, day) == refusal
+    assert decide_gate(check, facts(today=day), NOW).accepted is (refusal is None)

@@ -10,13 +10,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def imported_modules(path: Path):
+def imports(path: Path):
+    """(module, names) for every absolute import: names is () for `import module`."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
+            yield from ((alias.name, ()) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module
+            yield node.module, tuple(alias.name for alias in node.names)
+
+
+def imported_modules(path: Path):
+    yield from (module for module, _names in imports(path))
 
 
 def python_files(package: str):
@@ -43,13 +48,9 @@ def test_app_never_imports_the_emulator(path):
 
 def imported_names(path: Path):
     """Every absolute module an import names, with `from a import b` also read as `a.b`."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            yield node.module
-            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+    for module, names in imports(path):
+        yield module
+        yield from (f"{module}.{name}" for name in names)
 
 
 def is_view(module: str) -> bool:

@@ -1,0 +1,308 @@
+"""The gate's hot queries: what one kiosk scan reads, in one statement, and what it writes, in one.
+
+Each statement a scan sends costs about as much Python as SQL (bench/README.md, "Scan ingest" and
+"the floor"), so a warm scan sends one SELECT that carries everything the decision needs and one
+write that stores everything it decided. The decision between the two is Python (app/domain/);
+these statements only move data. Rows are read by column name. The statements are built once, at
+import: building one cost more than sending it (bench/roundtrips.py).
+"""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Date, and_, bindparam, false, func, insert, literal, or_, select, update
+
+from app.extensions import db
+from app.models import (AttendanceDay, Card, Company, Engagement, Kiosk, OutboxDelivery, Person, ScanEvent, Site,
+                        SiteCompany, SiteInduction)
+
+_kiosk, _site, _induction = Kiosk.__table__, Site.__table__, SiteInduction.__table__
+_card, _person, _company = Card.__table__, Person.__table__, Company.__table__
+_day, _event, _outbox = AttendanceDay.__table__, ScanEvent.__table__, OutboxDelivery.__table__
+_recent = _event.alias("recent")
+
+
+class DayChanged(Exception):
+    """The person's day changed between the scan's read and its write: read again and decide again."""
+
+
+# --- the read --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GateKiosk:
+    """The kiosk behind the request, and its site's rules (columns of the gate read)."""
+
+    id: int
+    name: str
+    mode: str
+    site_id: int
+    last_seen_at: datetime | None
+
+
+@dataclass(frozen=True)
+class GateCard:
+    """The card on record, its holder and employer, and this site's rules about them."""
+
+    card_id: int
+    number: str
+    valid_to: date | None
+    person_id: int
+    person_name: str
+    employer_id: int
+    employer_name: str
+    last_status: str | None
+    last_valid_at: datetime | None
+    person_barred: bool
+    employer_registered: bool  # on this site's contract chain today
+
+
+@dataclass(frozen=True)
+class GateDay:
+    """The person's row on the site's list for the scan's date, with the version its write checks."""
+
+    id: int
+    version: int
+    first_in: datetime | None
+    last_out: datetime | None
+    last_scan_at: datetime | None
+    is_present: bool
+    flags: tuple[str, ...]
+    removed: bool
+
+
+@dataclass(frozen=True)
+class RecentScan:
+    """A stored, not voided scan near this one: of the same person, or of this card at this gate."""
+
+    id: str
+    site_id: int
+    kiosk_id: int | None
+    card_id: int | None
+    card_number: str | None
+    decision: str
+    direction: str
+    scanned_at: datetime
+
+
+@dataclass(frozen=True)
+class GateSnapshot:
+    """Everything one scan's decision reads, from one statement."""
+
+    site_id: int
+    outage_policy: str
+    outage_grace_hours: int
+    only_registered_companies: bool
+    induction_mode: str  # refuse|warn|off
+    hmsreg_enabled: bool
+    kiosk: GateKiosk | None  # None for a registration made in the web app
+    card: GateCard | None  # None when no card number was asked about, or we have no such card
+    day: GateDay | None
+    recent: tuple[RecentScan, ...]
+
+
+def _gate_columns():
+    today = bindparam("today", type_=Date)
+    # The site's rules about this card's holder, as EXISTS columns of the same row.
+    barred = (select(Engagement.id)
+              .where(Engagement.site_id == _site.c.id, Engagement.person_id == _card.c.person_id,
+                     Engagement.barred.is_(True)).exists())
+    registered = (select(SiteCompany.id)
+                  .where(SiteCompany.site_id == _site.c.id, SiteCompany.company_id == _card.c.employer_id,
+                         or_(SiteCompany.active_from.is_(None), SiteCompany.active_from <= today),
+                         or_(SiteCompany.active_to.is_(None), SiteCompany.active_to >= today)).exists())
+    return [
+        _site.c.id.label("site_id"), _site.c.outage_policy, _site.c.outage_grace_hours,
+        _site.c.only_registered_companies, func.coalesce(_induction.c.mode, "off").label("induction_mode"),
+        _site.c.hmsreg_enabled,
+        _kiosk.c.id.label("kiosk_id"), _kiosk.c.name.label("kiosk_name"), _kiosk.c.mode.label("kiosk_mode"),
+        _kiosk.c.last_seen_at.label("kiosk_last_seen_at"),
+        _card.c.id.label("card_id"), _card.c.number.label("card_number"), _card.c.valid_to.label("card_valid_to"), _card.c.person_id,
+        _person.c.first_name, _person.c.last_name, _card.c.employer_id, _company.c.name.label("employer_name"),
+        _card.c.last_status, _card.c.last_valid_at, barred.label("person_barred"),
+        registered.label("employer_registered"),
+        _day.c.id.label("day_id"), _day.c.version.label("day_version"), _day.c.first_in, _day.c.last_out,
+        _day.c.last_scan_at, _day.c.is_present, _day.c.flags, _day.c.removed_at,
+        _recent.c.id.label("recent_id"), _recent.c.site_id.label("recent_site_id"),
+        _recent.c.kiosk_id.label("recent_kiosk_id"), _recent.c.card_id.label("recent_card_id"),
+        _recent.c.card_number.label("recent_card_number"), _recent.c.decision.label("recent_decision"),
+        _recent.c.direction.label("recent_direction"), _recent.c.scanned_at.label("recent_scanned_at"),
+    ]
+
+
+def _gate_read(kiosk_filter):
+    """The kiosk (by `kiosk_filter`, or none), its site, the card by number with its holder and
+    employer, the holder's day row, and one row per recent scan (none: one row with NULLs there).
+
+    A NULL parameter matches nothing (NULL = x is never true): no card number, no card; no kiosk,
+    no repeat reads at it."""
+    if kiosk_filter is None:  # a registration made in the web app: the site by id, no kiosk
+        source = _site.outerjoin(_kiosk, false())
+        where = _site.c.id == bindparam("site_id")
+    else:
+        source = _kiosk.join(_site, _site.c.id == _kiosk.c.site_id)
+        where = and_(kiosk_filter, _kiosk.c.revoked_at.is_(None))
+    number = bindparam("number")  # the number read, for repeat reads (also an unknown card's)
+    same_person = _recent.c.person_id == _card.c.person_id
+    same_read = and_(_recent.c.kiosk_id == _kiosk.c.id, _recent.c.card_number == number)
+    source = (source
+              .outerjoin(_induction, _induction.c.site_id == _site.c.id)
+              .outerjoin(_card, _card.c.number == bindparam("card_number"))
+              .outerjoin(_person, _person.c.id == _card.c.person_id)
+              .outerjoin(_company, _company.c.id == _card.c.employer_id)
+              .outerjoin(_day, and_(_day.c.site_id == _site.c.id, _day.c.person_id == _card.c.person_id,
+                                    _day.c.local_date == bindparam("local_date", type_=Date)))
+              .outerjoin(_recent, and_(or_(same_person, same_read), _recent.c.voided_at.is_(None),
+                                       _recent.c.scanned_at >= bindparam("start"),
+                                       _recent.c.scanned_at <= bindparam("end"))))
+    return select(*_gate_columns()).select_from(source).where(where)
+
+
+# Why one statement: a scan's kiosk, card, day and recent scans are all known before it asks, and
+# each round trip costs as much Python as SQL (bench/README.md, "Scan ingest").
+GATE_READ_BY_TOKEN = _gate_read(_kiosk.c.token_hash == bindparam("token_hash"))
+GATE_READ_BY_KIOSK = _gate_read(_kiosk.c.id == bindparam("kiosk_id"))
+GATE_READ_BY_SITE = _gate_read(None)
+
+
+def read_gate(*, local_date: date, today: date, start: datetime, end: datetime, number: str | None,
+              card_number: str | None, token_hash: str | None = None, kiosk_id: int | None = None,
+              site_id: int | None = None) -> GateSnapshot | None:
+    """What a scan's decision needs, keyed by exactly one of token_hash, kiosk_id (a kiosk scan) or
+    site_id (a registration in the web app). None when no active kiosk (or no site) matches.
+    `card_number` joins the card on record; `number` finds this gate's earlier reads of it."""
+    params = {"local_date": local_date, "today": today, "start": start, "end": end, "number": number,
+              "card_number": card_number}
+    if token_hash is not None:
+        statement, params["token_hash"] = GATE_READ_BY_TOKEN, token_hash
+    elif kiosk_id is not None:
+        statement, params["kiosk_id"] = GATE_READ_BY_KIOSK, kiosk_id
+    else:
+        statement, params["site_id"] = GATE_READ_BY_SITE, site_id
+    rows = db.session.execute(statement, params).all()
+    return _snapshot(rows) if rows else None
+
+
+def _snapshot(rows) -> GateSnapshot:
+    first = rows[0]
+    kiosk = None if first.kiosk_id is None else GateKiosk(
+        first.kiosk_id, first.kiosk_name, first.kiosk_mode, first.site_id, first.kiosk_last_seen_at)
+    card = None if first.card_id is None else GateCard(
+        first.card_id, first.card_number, first.card_valid_to, first.person_id, f"{first.first_name} {first.last_name}",
+        first.employer_id, first.employer_name, first.last_status, first.last_valid_at,
+        bool(first.person_barred), bool(first.employer_registered))
+    day = None if first.day_id is None else GateDay(
+        first.day_id, first.day_version, first.first_in, first.last_out, first.last_scan_at,
+        bool(first.is_present), tuple(first.flags or ()), first.removed_at is not None)
+    recent = tuple(RecentScan(r.recent_id, r.recent_site_id, r.recent_kiosk_id, r.recent_card_id,
+                              r.recent_card_number, r.recent_decision, r.recent_direction, r.recent_scanned_at)
+                   for r in rows if r.recent_id is not None)
+    return GateSnapshot(first.site_id, first.outage_policy, first.outage_grace_hours,
+                        bool(first.only_registered_companies), first.induction_mode, bool(first.hmsreg_enabled),
+                        kiosk, card, day, recent)
+
+
+# --- the write -------------------------------------------------------------------------------
+
+EVENT_COLUMNS = ("id", "site_id", "kiosk_id", "card_id", "card_number", "person_id", "scanned_at", "received_at",
+                 "local_date", "decision", "reason", "direction", "verified", "late", "warnings", "message",
+                 "source", "note", "needs_approval")
+DAY_STATE_COLUMNS = ("first_in", "last_out", "last_scan_at", "is_present", "flags")
+NEW_DAY_COLUMNS = ("site_id", "person_id", "local_date", "employer_id", "hired_by_id", "card_id", "source",
+                   *DAY_STATE_COLUMNS)
+CHANGED_DAY_COLUMNS = ("card_id", "source", *DAY_STATE_COLUMNS)
+
+
+def _binds(table, columns, prefix: str) -> dict:
+    return {name: bindparam(prefix + name, type_=table.c[name].type) for name in columns}
+
+
+INSERT_EVENT = insert(_event).values(_binds(_event, EVENT_COLUMNS, "event_"))
+INSERT_DAY = insert(_day).values(**_binds(_day, NEW_DAY_COLUMNS, "day_"), version=literal(0)).returning(_day.c.id)
+# The concurrency check is in the statement: the day is written only if nobody wrote it since the
+# read (its version); otherwise nothing is written and the scan is read and decided again.
+# card_id and source: NULL keeps what the row has (a card-ordered registration has no card; only a
+# manual change marks the row manual).
+UPDATE_DAY = (update(_day).where(_day.c.id == bindparam("day_id"), _day.c.version == bindparam("day_version"))
+              .values(**_binds(_day, DAY_STATE_COLUMNS, "day_"),
+                      card_id=func.coalesce(bindparam("day_card_id", type_=_day.c.card_id.type), _day.c.card_id),
+                      source=func.coalesce(bindparam("day_source", type_=_day.c.source.type), _day.c.source),
+                      version=_day.c.version + 1)
+              .returning(_day.c.id))
+# HMSREG gets one registration per accepted scan at a site that has it on (app/services/connectors.py).
+INSERT_HMSREG = insert(_outbox).values(
+    site_id=bindparam("event_site_id"), receiver=literal("hmsreg"), ref=bindparam("event_id"),
+    state=literal("pending"), attempts=literal(0),
+    next_attempt_at=bindparam("event_received_at", type_=_outbox.c.next_attempt_at.type),
+    created_at=bindparam("event_received_at", type_=_outbox.c.created_at.type))
+
+
+def _one_write(day_statement, hmsreg: bool):
+    """PostgreSQL: the event (and the HMSREG row) as data-modifying CTEs of the day's write."""
+    hmsreg_row = [INSERT_HMSREG.cte("new_delivery")] if hmsreg else []
+    if day_statement is None:  # a rejected scan, or nobody to list: the event is the statement
+        return INSERT_EVENT.add_cte(*hmsreg_row) if hmsreg_row else INSERT_EVENT
+    return day_statement.add_cte(INSERT_EVENT.cte("new_event"), *hmsreg_row)
+
+
+# Built once per shape: (day write, HMSREG on). Why one statement: see the module docstring.
+ONE_WRITE = {(day, hmsreg): _one_write(statement, hmsreg)
+             for day, statement in (("none", None), ("insert", INSERT_DAY), ("update", UPDATE_DAY))
+             for hmsreg in (False, True)}
+
+
+@dataclass(frozen=True)
+class DayWrite:
+    """What a scan writes to the person's day: a new row (`day_id` None) or a change to the row read."""
+
+    values: dict  # NEW_DAY_COLUMNS for a new row, CHANGED_DAY_COLUMNS for a change
+    day_id: int | None = None
+    version: int | None = None
+
+
+def write_scan(event: dict, day: DayWrite | None, hmsreg: bool) -> None:
+    """Store a scan's event and its effect on the day: one statement on PostgreSQL, a few in-process
+    ones on SQLite (no data-modifying CTEs there). Raises DayChanged when the day changed since it
+    was read; a duplicate scan id or a day row made meanwhile raises IntegrityError."""
+    params = {f"event_{name}": event[name] for name in EVENT_COLUMNS}
+    kind = "none" if day is None else "insert" if day.day_id is None else "update"
+    if day is not None:
+        params.update({f"day_{name}": value for name, value in day.values.items()})
+        if day.day_id is not None:
+            params.update(day_id=day.day_id, day_version=day.version)
+    if db.session.get_bind().dialect.name == "postgresql":
+        result = db.session.execute(ONE_WRITE[kind, hmsreg], params)
+    else:
+        result = _write_one_by_one(kind, hmsreg, params)
+    if kind != "none" and result.first() is None:
+        raise DayChanged()
+
+
+def _write_one_by_one(kind: str, hmsreg: bool, params: dict):
+    db.session.execute(INSERT_EVENT, params)
+    if hmsreg:
+        db.session.execute(INSERT_HMSREG, params)
+    if kind == "none":
+        return None
+    return db.session.execute(INSERT_DAY if kind == "insert" else UPDATE_DAY, params)
+
+
+# --- the web app's registrations: the day read under a lock -----------------------------------
+
+DAY_FOR_UPDATE = (select(_day.c.id, _day.c.version, _day.c.first_in, _day.c.last_out, _day.c.last_scan_at,
+                         _day.c.is_present, _day.c.flags, _day.c.removed_at)
+                  .where(_day.c.site_id == bindparam("site_id"), _day.c.person_id == bindparam("person_id"),
+                         _day.c.local_date == bindparam("local_date"))
+                  .with_for_update())
+
+
+def locked_day(site_id: int, person_id: int, day_date: date) -> GateDay | None:
+    """The person's day, locked until the transaction ends (manual registrations, voids): on SQLite,
+    which has no row locks, by taking the database's write lock before reading."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(update(_day).where(false()).values(id=_day.c.id))
+    row = db.session.execute(DAY_FOR_UPDATE, {"site_id": site_id, "person_id": person_id,
+                                              "local_date": day_date}).one_or_none()
+    if row is None:
+        return None
+    return GateDay(row.id, row.version, row.first_in, row.last_out, row.last_scan_at, bool(row.is_present),
+                   tuple(row.flags or ()), row.removed_at is not None)
