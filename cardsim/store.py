@@ -82,6 +82,7 @@ class CardStore:
     def __init__(self, cards: list[dict] | None = None, seed: int | None = None):
         self._lock = threading.Lock()
         self._cards: dict[str, dict] = {}
+        self._by_qr: dict[str, str] = {}  # QR token -> card number: a lookup must not walk the register
         self._calls = 0
         self._random = random.Random(seed)
         self.faults = Faults()
@@ -99,11 +100,21 @@ class CardStore:
 
     def put(self, record: dict) -> None:
         with self._lock:
-            self._cards[record["card_number"]] = record
+            number = record["card_number"]
+            self._forget_token(number)
+            self._cards[number] = record
+            if record.get("qr_token"):
+                self._by_qr.setdefault(record["qr_token"], number)
 
     def delete(self, card_number: str) -> bool:
         with self._lock:
+            self._forget_token(card_number)
             return self._cards.pop(card_number, None) is not None
+
+    def _forget_token(self, card_number: str) -> None:
+        token = (self._cards.get(card_number) or {}).get("qr_token")
+        if token and self._by_qr.get(token) == card_number:
+            del self._by_qr[token]
 
     def by_number(self, card_number: str) -> dict | None:
         with self._lock:
@@ -111,7 +122,8 @@ class CardStore:
 
     def by_qr_token(self, token: str) -> dict | None:
         with self._lock:
-            return next((c for c in self._cards.values() if c.get("qr_token") == token), None)
+            number = self._by_qr.get(token)
+            return self._cards[number] if number is not None else None
 
     def count_call(self) -> None:
         with self._lock:
