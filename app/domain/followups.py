@@ -23,8 +23,9 @@ STATUS_TEXT = {
 }
 
 
-def opens_followup(status: str) -> bool:
-    """Whether a card status seen at the gate (or on re-verification) opens a § 8 follow-up."""
+def opens_followup(status: str | None) -> bool:
+    """Whether a card status seen at the gate (or on re-verification) opens a § 8 follow-up; None (no
+    answer about the card) does not."""
     return status in OPENS_FOLLOWUP
 
 

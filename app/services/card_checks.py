@@ -13,7 +13,7 @@ from flask import current_app
 from app.adapters.cardservice import get_card_service
 from app.clock import local_day
 from app.domain.cards import CardCheck, CardRef, CardStatus, LookupOutcome
-from app.domain.contract_chain import key_from_card_service
+from app.domain.followups import opens_followup  # § 8: which statuses the byggherre must report
 from app.domain.gate import GateDecision, GateFacts, card_refusal, decide_gate, payload_rejected
 from app.domain.qr import QrRules, parse_payload
 from app.domain.secrets import hash_token
@@ -23,9 +23,6 @@ from app.services import companies
 from app.services.card_orders import link_scanned_card
 from app.services.gate_queries import GateCard, GateSnapshot, read_gate
 
-# § 8: the byggherre must tell Arbeidstilsynet and the employer when a register look-up shows unmet
-# register duties ("not valid"). Lost, stolen and blocked cards are an ID check at the site office instead.
-FOLLOW_UP_STATUSES = {CardStatus.NOT_VALID}
 INVALID_ON_REVERIFY = "invalid_on_reverify"
 UNKNOWN_COUNTRY = "XX"  # the service gives a foreign employer's id but not its country
 
@@ -119,7 +116,7 @@ def decide_card(answer: CardAnswer, snapshot: GateSnapshot, now: datetime,
     facts = replace(gate_facts(snapshot, card, today, manual_override), induction=_induction(snapshot, card, now))
     decision = decide_gate(check, facts, now)
     followup = None
-    if check.outcome is LookupOutcome.FOUND and check.status in FOLLOW_UP_STATUSES:
+    if check.outcome is LookupOutcome.FOUND and opens_followup(check.status):
         followup = open_followup(snapshot.site_id, check.status.value, now, card.number, card.card_id,
                                  card.person_id)
         db.session.flush()
@@ -204,7 +201,7 @@ def record_check(ref: CardRef, check: CardCheck) -> Card:
 def upsert_company(name: str, identifier: str) -> Company:
     """The employer the service names; which Company that is, is decided in one place for every path
     (app/services/companies.py). The service's name wins."""
-    company = companies.find_or_make_company(key_from_card_service(identifier), name)
+    company = companies.company_named_by_card_service(identifier, name)
     company.name = name
     db.session.add(company)
     return company
@@ -325,7 +322,7 @@ def _flag_invalid(event: ScanEvent, card: Card | None, check: CardCheck, now: da
             site_id=event.site_id, person_id=event.person_id, local_date=event.local_date).first()
         if day is not None and INVALID_ON_REVERIFY not in (day.flags or []):
             day.flags = [*(day.flags or []), INVALID_ON_REVERIFY]
-    if check.status not in FOLLOW_UP_STATUSES:
+    if not opens_followup(check.status):
         return  # the warning says it; a § 8 notice is for unmet register duties only
     open_followup(event.site_id, check.status.value, now, _ref_for_event(event).value,
                   card_id=card.id if card else None, person_id=card.person_id if card else event.person_id,

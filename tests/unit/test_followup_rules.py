@@ -10,7 +10,7 @@ from app.domain.followups import opens_followup, reading_order, recipients, stat
 @pytest.mark.parametrize("status, opens", [
     ("not_valid", True),  # unmet register duties: the byggherre reports them
     ("lost", False), ("stolen", False), ("blocked", False),  # an ID check at the office instead
-    ("valid", False), ("expired", False), ("", False),
+    ("valid", False), ("expired", False), ("", False), (None, False),
 ])
 def test_only_a_card_not_valid_opens_a_followup(status, opens):
     assert opens_followup(status) is opens
