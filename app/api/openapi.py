@@ -1,17 +1,21 @@
 """The OpenAPI 3.1 description of the kiosk API, served at /api/v1/openapi.json.
 
-Kept beside the routes and tested against them (tests/integration/test_api_openapi.py runs
-schemathesis over it), so the document and the implementation cannot drift apart quietly.
+The paths, security and error answers are written here; every schema is generated from the
+contract's models (schemas.py), the same ones that check the request bodies, so the document
+cannot promise what the checks refuse. tests/e2e/test_api_schema.py runs schemathesis over it
+against a live server, which also checks the answers against their schemas.
 """
-from app.api.validation import MAX_BATCH, MAX_PAYLOAD_CHARS
-from app.domain.attendance import REQUESTED_DIRECTIONS
-from app.domain.cards import ACCEPT_REASONS, REJECT_REASONS, WARNINGS
+from pydantic import TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema
+
+from app.api import schemas
 
 JSON = "application/json"
+REF = "#/components/schemas/{model}"
 
 
 def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
+    return {"$ref": REF.format(model=name)}
 
 
 def _json(schema: dict, description: str) -> dict:
@@ -30,112 +34,23 @@ BODY_ERRORS = {
 }
 AUTH_ERRORS = {"401": _error("Missing, unknown or revoked kiosk token.")}
 
-MESSAGE = {"type": "object", "required": ["nb", "en"],
-           "properties": {"nb": {"type": "string"}, "en": {"type": "string"}}}
-TIMESTAMP = {"type": "string", "format": "date-time"}
 
-SCHEMAS = {
-    "Error": {
-        "type": "object", "required": ["error", "message"],
-        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
-    },
-    "Scan": {
-        "type": "object", "required": ["id", "payload", "scanned_at"],
-        "properties": {
-            "id": {"type": "string", "format": "uuid", "description": "Made by the kiosk; the idempotency key."},
-            "payload": {"type": "string", "minLength": 1, "maxLength": MAX_PAYLOAD_CHARS,
-                        "description": "The raw QR text or a typed card number. Never stored."},
-            "scanned_at": {**TIMESTAMP, "description": "ISO 8601 with a UTC offset. At most 5 minutes ahead "
-                                                      "of the server; at most 7 days old."},
-            "direction": {"type": "string", "enum": list(REQUESTED_DIRECTIONS), "default": "auto"},
-        },
-    },
-    "ScanResult": {
-        "type": "object",
-        "required": ["id", "decision", "direction", "reason", "message", "person", "card", "verified", "warnings"],
-        "properties": {
-            "id": {"type": "string"},
-            "decision": {"type": "string", "enum": ["accepted", "rejected"]},
-            "direction": {"type": "string", "enum": ["in", "out"]},
-            "reason": {"type": "string", "enum": [*ACCEPT_REASONS, *REJECT_REASONS]},
-            "message": MESSAGE,
-            "person": {"type": ["object", "null"], "required": ["name", "employer"],
-                       "properties": {"name": {"type": "string"}, "employer": {"type": ["string", "null"]}}},
-            "card": {"type": ["object", "null"], "required": ["number", "valid_to"],
-                     "properties": {"number": {"type": "string"},
-                                    "valid_to": {"type": ["string", "null"], "format": "date"}}},
-            "verified": {"type": "boolean"},
-            "induction_url": {"type": "string", "format": "uri", "description": (
-                "Only with reason induction_missing: the worker's own link (valid 7 days) to the site's "
-                "safety induction; the kiosk shows it as a QR code for the worker's phone.")},
-            # Open-ended: later checks add their own (e.g. the card re-check's "invalid_on_reverify").
-            "warnings": {"type": "array", "items": {"type": "string"},
-                         "description": "Known values: " + ", ".join(WARNINGS) + "."},
-        },
-    },
-    "ScanItemError": {
-        "type": "object", "required": ["id", "error", "message"],
-        "properties": {"id": {"type": ["string", "null"]}, "error": {"type": "string"},
-                       "message": {"type": "string"}},
-    },
-    "Batch": {
-        "type": "object", "required": ["scans"],
-        # Items are checked one by one: a bad item gets a ScanItemError in its place and the
-        # rest still count, so the batch itself accepts any item.
-        "properties": {"scans": {"type": "array", "maxItems": MAX_BATCH, "items": {
-            "description": "A Scan (see Scan); an item that is not one is answered with a ScanItemError."}}},
-    },
-    "BatchResult": {
-        "type": "object", "required": ["results"],
-        "properties": {"results": {"type": "array", "items": {
-            "oneOf": [_ref("ScanResult"), _ref("ScanItemError")]}}},
-    },
-    "Enrollment": {
-        "type": "object", "required": ["code"],
-        "properties": {"code": {"type": "string", "minLength": 1, "maxLength": 64}},
-    },
-    "Enrolled": {
-        "type": "object", "required": ["token", "kiosk"],
-        "properties": {"token": {"type": "string"}, "kiosk": {
-            "type": "object", "required": ["id", "name", "site_id", "mode"],
-            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}, "site_id": {"type": "integer"},
-                           "mode": {"type": "string", "enum": list(REQUESTED_DIRECTIONS)}}}},
-    },
-    "KioskConfig": {
-        "type": "object",
-        "required": ["id", "name", "site", "mode", "languages", "debounce_s", "outage_policy", "privacy_notice"],
-        "properties": {
-            "id": {"type": "integer"}, "name": {"type": "string"},
-            "site": {"type": "object", "required": ["id", "name"],
-                     "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}},
-            "mode": {"type": "string", "enum": list(REQUESTED_DIRECTIONS)},
-            "languages": {"type": "array", "items": {"type": "string"}},
-            "debounce_s": {"type": "integer"},
-            "outage_policy": {"type": "string", "enum": ["strict", "lenient"]},
-            "privacy_notice": MESSAGE,
-        },
-    },
-    "Heartbeat": {
-        "type": "object",
-        "properties": {
-            "queue_depth": {"type": "integer", "minimum": 0, "maximum": 10_000_000},
-            "fps": {"type": "number", "minimum": 0, "maximum": 1_000_000},
-            "decode_rate": {"type": "number", "minimum": 0, "maximum": 1_000_000},
-            "last_sync_at": {"type": ["string", "null"], "format": "date-time"},
-            "version": {"type": "string", "maxLength": 64},
-        },
-    },
-    "Presence": {
-        "type": "object", "required": ["site_id", "at", "people"],
-        "properties": {
-            "site_id": {"type": "integer"}, "at": TIMESTAMP,
-            "people": {"type": "array", "items": {
-                "type": "object", "required": ["name", "employer", "since"],
-                "properties": {"name": {"type": "string"}, "employer": {"type": "string"},
-                               "since": {"type": ["string", "null"], "format": "date-time"}}}},
-        },
-    },
-}
+class _Plain(GenerateJsonSchema):
+    """Schemas as a reader wants them: no title on every field ("Scanned At" for scanned_at)."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        return False
+
+
+def _schemas() -> dict:
+    """components/schemas: the contract's models, requests as they are checked, answers as sent."""
+    inputs = [(shape.__name__, "validation", TypeAdapter(shape)) for shape in schemas.REQUESTS]
+    inputs += [(shape.__name__, "serialization", TypeAdapter(shape)) for shape in schemas.ANSWERS]
+    _, generated = TypeAdapter.json_schemas(inputs, ref_template=REF, schema_generator=_Plain)
+    return generated["$defs"]
+
+
+SCHEMAS = _schemas()  # once, at import: the document never changes while the app runs
 
 
 def _post(summary: str, body: str, responses: dict, secured: bool = True) -> dict:
@@ -173,7 +88,7 @@ PATHS = {
     "/scans/batch": {"post": {**_post(
         "Upload scans queued while offline (up to 7 days old), answered item by item, in order.", "Batch",
         {"200": _json(_ref("BatchResult"), "One result or one error per scan, in order.")}),
-        "description": "At most 500 scans and 256 KiB per batch (every other body: 64 KiB). An item "
+        "description": f"At most {schemas.MAX_BATCH} scans and 256 KiB per batch (every other body: 64 KiB). An item "
                        "whose id is already stored for another card gets a ScanItemError `id_reused` "
                        "(as POST /scans answers 409)."}},
     "/sites/{site_id}/presence": {"get": {

@@ -58,7 +58,7 @@ def post_scan():
     token = bearer_token_or_401()
     now = utcnow()
     try:
-        scan = validation.scan_input(validation.json_object(), now, queued=False)
+        scan = validation.scan(now)
     except ApiError:
         refuse_unknown_kiosk(token)  # a bad body from an unknown kiosk is still a 401 first
         raise

@@ -142,6 +142,7 @@ HEARTBEAT_REFUSALS = [
     ({"fps": False}, "fps must be a number ≥ 0."),
     ({"fps": "12.5"}, "fps must be a number ≥ 0."),
     ({"decode_rate": [0.9]}, "decode_rate must be a number ≥ 0."),
+    ({"fps": 10**400}, "fps must be a number ≥ 0."),  # was a 500: too large to compare as a float
     ({"last_sync_at": "yesterday"}, LAST_SYNC),
     ({"last_sync_at": "2026-11-25T07:00:00"}, LAST_SYNC),
     ({"last_sync_at": 1764054000}, LAST_SYNC),
@@ -181,6 +182,18 @@ def test_a_heartbeat_keeps_what_is_given_and_ignores_nulls_and_unknown_fields(cl
                        headers=world.headers()).status_code == 204
     edges = {"queue_depth": 10_000_000, "fps": 1_000_000, "decode_rate": 0.0, "version": "v" * 64}
     assert client.post("/api/v1/kiosk/heartbeat", json=edges, headers=world.headers()).status_code == 204
+
+
+@pytest.mark.parametrize("path, body, message", [
+    ("/api/v1/scans", a_scan(payload="4000\ud8007919"), PAYLOAD),
+    ("/api/v1/kiosk/heartbeat", {"version": "1.0\udc80"}, VERSION),
+    ("/api/v1/kiosks/enroll", {"code": "\ud800BCDEFGH"}, CODE),
+])
+def test_a_lone_surrogate_is_not_text(client, world, path, body, message):
+    """JSON can escape half a UTF-16 pair; no kiosk sends one (its decoder falls back to Latin-1). The
+    contract's strings are Unicode text, so such a string is refused as the field's bad value."""
+    response = client.post(path, json=body, headers=world.headers())
+    assert refusal(response) == (422, "invalid_field", message)
 
 
 @pytest.mark.parametrize("body", [{}, {"code": None}, {"code": 12345678}, {"code": ""}, {"code": "A" * 65},
