@@ -13,31 +13,30 @@ import json
 import logging
 import os
 import random
-import re
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 import requests
 from flask import current_app
+from pydantic import ValidationError
 
+from app.adapters.card_answer import CardAnswer
 from app.adapters.http_deadline import DeadlineAdapter, deadline
 from app.adapters.resilience import CircuitBreaker, Flight, TTLCache
 from app.clock import utcnow
 from app.config import ConfigError, default
-from app.domain.cards import CardCheck, CardRef, CardStatus, CardType, LookupOutcome
+from app.domain.cards import CardCheck, CardRef, CardStatus, LookupOutcome
 from app.ops.metrics import observe_card_lookup
 
 log = logging.getLogger(__name__)
 
 MAX_ANSWER_BYTES = 64 * 1024
-MAX_NAME_PART = 200  # what Person keeps of a first or last name (app/models/people.py MAX_NAME_LENGTH)
 SLOT_WAIT_FLOOR_S = 0.05  # waiting for a busy slot: at least this, however fast the service was
-CARD_NUMBER_SHAPE = re.compile(r"[A-Za-z0-9]{1,32}")
 
 
 class CardServiceUnavailable(Exception):
@@ -147,38 +146,21 @@ def _json_or_none(body: bytes):
 
 
 def card_check_from_answer(answer, ref: CardRef, checked_at: datetime) -> CardCheck:
-    """Validate the service's JSON strictly: anything unexpected is "unavailable", never valid."""
+    """Read the service's JSON strictly (card_answer.CardAnswer): anything unexpected is "unavailable",
+    never valid."""
     try:
-        holder, employer = answer["holder"], answer["employer"]
-        number = _text(answer["card_number"], 32)
-        if not CARD_NUMBER_SHAPE.fullmatch(number) or (ref.kind == "card_number" and number != ref.value):
-            raise ValueError("card number")
-        return CardCheck(
-            LookupOutcome.FOUND, checked_at=checked_at, card_number=number,
-            # Another card scheme or status word is an answer (refused at the gate), not an outage.
-            card_type=CardType.from_service(answer["card_type"]), status=CardStatus.from_service(answer["status"]),
-            status_reason=_text(answer.get("status_reason") or "", 200, required=False),
-            issued_on=_date(answer.get("issued_on")), valid_to=_date(answer.get("valid_to")),
-            first_name=_text(holder["first_name"], MAX_NAME_PART), last_name=_text(holder["last_name"], MAX_NAME_PART),
-            birth_date=_date(holder["birth_date"], required=True),
-            employer_name=_text(employer["name"], 200), employer_org_number=_text(employer["org_number"], 64),
-        )
-    except (KeyError, TypeError, ValueError, AttributeError):
+        card = CardAnswer.model_validate(answer)
+    except ValidationError:
         raise CardServiceUnavailable("malformed") from None
-
-
-def _text(value, max_length: int, required: bool = True) -> str:
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise ValueError("text")
-    return value.strip()[:max_length]
-
-
-def _date(value, required: bool = False) -> date | None:
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        raise ValueError("date")
-    return date.fromisoformat(value)
+    if ref.kind == "card_number" and card.card_number != ref.value:
+        raise CardServiceUnavailable("malformed")  # an answer about another card
+    holder, employer = card.holder, card.employer
+    return CardCheck(
+        LookupOutcome.FOUND, checked_at=checked_at, card_number=card.card_number, card_type=card.card_type,
+        status=card.status, status_reason=card.status_reason, issued_on=card.issued_on, valid_to=card.valid_to,
+        first_name=holder.first_name, last_name=holder.last_name, birth_date=holder.birth_date,
+        employer_name=employer.name, employer_org_number=employer.org_number,
+    )
 
 
 # --- what every backend gets ------------------------------------------------------------------
