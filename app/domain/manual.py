@@ -14,16 +14,19 @@ class ManualTimeError(ValueError):
         self.field, self.code = field, code
 
 
+def day_open_for_manual(day: date, today: date) -> bool:
+    """Whether the office may still register a passage by hand on `day`: today or at most a week back."""
+    return 0 <= (today - day).days <= MAX_AGE.days
+
+
 def manual_moment(day: date | None, clock: time | None, now: datetime, tz_name: str) -> datetime:
     """The moment (UTC) of a passage on `day` at `clock`, site time. No day means today; no time
     means now, and only today has a "now". Raises ManualTimeError (field "day" or "time")."""
     tz = ZoneInfo(tz_name)
     today = now.astimezone(tz).date()
     day = day or today
-    if day > today:
-        raise ManualTimeError("day", "future")
-    if (today - day).days > MAX_AGE.days:
-        raise ManualTimeError("day", "too_old")
+    if not day_open_for_manual(day, today):
+        raise ManualTimeError("day", "future" if day > today else "too_old")
     if clock is None:
         if day != today:
             raise ManualTimeError("time", "required")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.auth.access import site_action
 from app.clock import local_day, site_today, site_zone, utcnow
 from app.domain.days import can_check_day, sane_day
-from app.domain.manual import ManualTimeError, manual_moment
+from app.domain.manual import ManualTimeError, day_open_for_manual, manual_moment
 from app.lists_ui import bp
 from app.lists_ui.forms import CheckForm, ManualRegistrationForm, RemoveRegistrationForm
 from app.services import companies, daily_control, day_list, list_versions, lists, scans
@@ -56,6 +56,7 @@ def day(site_id: int, day: str):
     versions = [] if scoped else list_versions.versions_of_day(site_id, local)
     today = site_today()
     return render_template("lists_ui/day.html", day=local, today=today, checkable=can_check_day(local, today),
+                           registrable=day_open_for_manual(local, today),
                            control=None if scoped else daily_control.control_of(site_id, local, versions),
                            versions=versions, rows=rows,
                            outside_chain=[] if scoped else companies.outside_chain(site_id, rows),

@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 
 from app.domain.days import can_check_day
+from app.domain.manual import day_open_for_manual
 
 TODAY = date(2026, 3, 10)
 
@@ -17,3 +18,13 @@ TODAY = date(2026, 3, 10)
 ])
 def test_a_day_that_has_not_begun_cannot_be_checked(day, checkable):
     assert can_check_day(day, TODAY) is checkable
+
+
+@pytest.mark.parametrize("day, open_", [
+    (date(2026, 3, 10), True),
+    (date(2026, 3, 3), True),  # a week back: the oldest day the office may still register
+    (date(2026, 3, 2), False),
+    (date(2026, 3, 11), False),  # the future
+])
+def test_the_days_the_office_may_register_by_hand(day, open_):
+    assert day_open_for_manual(day, TODAY) is open_
