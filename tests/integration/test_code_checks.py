@@ -1,7 +1,4 @@
 """The database itself refuses a code outside its set (app/domain/enums.py), on SQLite and PostgreSQL."""
-import os
-import subprocess
-import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -11,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from tests.support.builders import follow_up, make_company, make_person, make_site, scan, share_link
+from tests.support.processes import flask_command
 
-ROOT = Path(__file__).resolve().parents[2]
 DAY = date(2026, 11, 2)
 
 
@@ -70,13 +67,6 @@ def test_a_code_inside_its_set_and_null_are_kept(rows):
         assert conn.execute(text("SELECT status FROM site")).scalar() == "completed"
 
 
-def _flask(database_url: str, instance: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "PORTVAKT_INSTANCE": str(instance)}
-    env.pop("PORTVAKT_STARTUP_CHECKED", None)
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
-
-
 ROWS_AT_0007 = [
     "INSERT INTO builder (id, name) VALUES (1, 'Fjordbygg AS')",
     "INSERT INTO site (id, name, street, postcode, city, builder_id, status, closing_time, outage_policy,"
@@ -93,7 +83,7 @@ ROWS_AT_0007 = [
 
 
 def _at_0007(url: str, instance: Path, *extra: str):
-    assert _flask(url, instance, "db", "upgrade", "0007").returncode == 0
+    assert flask_command(url, instance, "db", "upgrade", "0007").returncode == 0
     engine = create_engine(url)
     with engine.begin() as conn:
         for statement in (*ROWS_AT_0007, *extra):
@@ -104,7 +94,7 @@ def _at_0007(url: str, instance: Path, *extra: str):
 def test_the_upgrade_reads_unknown_card_service_words_as_the_adapter_does(scratch_database, tmp_path):
     engine = _at_0007(scratch_database, tmp_path)
 
-    upgraded = _flask(scratch_database, tmp_path, "db", "upgrade")
+    upgraded = flask_command(scratch_database, tmp_path, "db", "upgrade")
 
     assert upgraded.returncode == 0, upgraded.stderr
     with engine.connect() as conn:
@@ -118,7 +108,7 @@ def test_the_upgrade_reads_unknown_card_service_words_as_the_adapter_does(scratc
 def test_the_upgrade_stops_and_names_a_code_of_our_own_it_does_not_know(scratch_database, tmp_path):
     engine = _at_0007(scratch_database, tmp_path, "UPDATE site SET status = 'finished'")
 
-    upgraded = _flask(scratch_database, tmp_path, "db", "upgrade")
+    upgraded = flask_command(scratch_database, tmp_path, "db", "upgrade")
 
     assert upgraded.returncode != 0 and "site.status: finished" in upgraded.stderr
     with engine.connect() as conn:

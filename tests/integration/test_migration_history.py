@@ -11,6 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from tests.support.processes import flask_command
+
 ROOT = Path(__file__).resolve().parents[2]
 VERSIONS = ROOT / "migrations" / "versions"
 CHECKSUMS = ROOT / "migrations" / "checksums.sha256"
@@ -24,13 +26,6 @@ def _recorded() -> dict[str, str]:
 def test_every_revision_is_recorded_and_unchanged():
     files = {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in VERSIONS.glob("*.py")}
     assert files == _recorded()
-
-
-def _flask(database_url: str, instance: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": database_url, "PORTVAKT_INSTANCE": str(instance)}
-    env.pop("PORTVAKT_STARTUP_CHECKED", None)
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
 
 
 ROWS_AT_0001 = [
@@ -50,13 +45,13 @@ ROWS_AT_0001 = [
 
 
 def test_a_database_at_the_previous_release_upgrades_with_its_rows(scratch_database, tmp_path):
-    assert _flask(scratch_database, tmp_path, "db", "upgrade", "0001").returncode == 0
+    assert flask_command(scratch_database, tmp_path, "db", "upgrade", "0001").returncode == 0
     engine = create_engine(scratch_database)
     with engine.begin() as conn:
         for statement in ROWS_AT_0001:
             conn.execute(text(statement))
 
-    upgraded = _flask(scratch_database, tmp_path, "db", "upgrade")
+    upgraded = flask_command(scratch_database, tmp_path, "db", "upgrade")
 
     assert upgraded.returncode == 0, upgraded.stderr
     with engine.connect() as conn:
@@ -72,7 +67,7 @@ def test_a_database_at_the_previous_release_upgrades_with_its_rows(scratch_datab
 
 
 def test_gunicorn_refuses_a_database_that_is_not_at_head(scratch_database, tmp_path):
-    assert _flask(scratch_database, tmp_path, "db", "upgrade", "0001").returncode == 0
+    assert flask_command(scratch_database, tmp_path, "db", "upgrade", "0001").returncode == 0
     env = {**os.environ, "DATABASE_URL": scratch_database, "PORTVAKT_INSTANCE": str(tmp_path)}
     env.pop("PORTVAKT_STARTUP_CHECKED", None)
     result = subprocess.run([str(Path(sys.executable).parent / "gunicorn"), "--bind", "127.0.0.1:0", "wsgi:app"],

@@ -18,6 +18,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def flask_command(database_url: str, instance: Path, *args: str) -> subprocess.CompletedProcess:
+    """`flask --app wsgi ARGS` against this database, as a fresh process (its start-up checks included)."""
+    env = {**os.environ, "DATABASE_URL": database_url, "PORTVAKT_INSTANCE": str(instance)}
+    env.pop("PORTVAKT_STARTUP_CHECKED", None)
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
