@@ -209,3 +209,15 @@ def test_a_use_case_inside_another_commits_only_with_it(ctx):
     visitors.add_visitor(ctx.site_id, visitors.NewVisitor(name="Per", host="Bjørn", phone="99999999"),
                          ctx.user, ctx.now)
     assert every_table() != before
+
+
+def test_a_commit_that_fails_is_rolled_back_and_the_session_goes_on(ctx):
+    """A unit of work whose commit is refused by the database (here a second account with the same
+    email) rolls back, so the request or command can still answer from the same session."""
+    from sqlalchemy.exc import IntegrityError
+
+    before = every_table()
+    with pytest.raises(IntegrityError), unit_of_work():
+        db.session.add(User(email=ctx.user.email, name="Twin", password_hash="x"))
+    assert db.session.scalar(select(User.name).where(User.id == ctx.user.id)) == ctx.user.name
+    assert every_table() == before
