@@ -1,4 +1,4 @@
-"""The kiosk API (/api/v1): JSON in, JSON out, a bearer token per kiosk. See openapi.py."""
+"""The kiosk API (/api/v1): JSON in, JSON out, a bearer token per kiosk. Contract: schemas.py."""
 from flask import Blueprint
 
 from app.extensions import csrf
