@@ -16,7 +16,7 @@ from wtforms.validators import Optional
 
 from app.domain.days import sane_day
 from app.services import audit_search
-from app.services.lists import Download
+from app.services.lists import BadPeriod, Download
 from app.templating import select_choices
 
 # A follow-up's kind as the pages say it (the follow-up pages and the worker's own record).
@@ -39,6 +39,16 @@ def parse_day(text: str) -> date:
     if day is None:
         abort(404)
     return day
+
+
+def period_asked(formats, default: str) -> tuple[date, date, str]:
+    """The first day, last day and format a period download's query string asks for; BadPeriod when a
+    day is missing or not a sane date, or the format is not one of `formats` (the service checks the rest)."""
+    first, last = sane_day(request.args.get("date_from")), sane_day(request.args.get("date_to"))
+    fmt = request.args.get("fmt", default)
+    if first is None or last is None or fmt not in formats:
+        raise BadPeriod(fmt)
+    return first, last, fmt
 
 
 def send_download(made: Download):

@@ -14,7 +14,7 @@ from app.lists_ui.forms import CheckForm, ManualRegistrationForm, RemoveRegistra
 from app.services import companies, daily_control, day_list, list_versions, lists, scans
 from app.services.lists import DAILY_FORMATS, PERIOD_FORMATS
 from app.templating import card_service_unreachable, gate_message
-from app.web import parse_day, send_download
+from app.web import parse_day, period_asked, send_download
 
 
 @bp.get("/<int:site_id>/lists")
@@ -34,11 +34,8 @@ def index(site_id: int):
 @bp.get("/<int:site_id>/lists/period")
 @site_action("view_list")
 def period(site_id: int):
-    first, last = sane_day(request.args.get("date_from")), sane_day(request.args.get("date_to"))
-    fmt = request.args.get("fmt", "pdf")
     try:
-        if first is None or last is None or fmt not in PERIOD_FORMATS:
-            raise lists.BadPeriod(fmt)
+        first, last, fmt = period_asked(PERIOD_FORMATS, "pdf")
         made = PERIOD_FORMATS[fmt].make(site_id, first, last, utcnow(), g.company_scope)
     except lists.BadPeriod:
         flash(_("Choose a first and a last day, at most a year apart, the first before the last."), "error")

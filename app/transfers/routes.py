@@ -1,5 +1,5 @@
 """Overføringer: a view parses, calls app/services/connectors.py, renders or redirects."""
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -8,12 +8,11 @@ from wtforms import SubmitField
 
 from app.auth.access import site_action
 from app.clock import day_start, site_today, utcnow
-from app.domain.days import sane_day
 from app.services import connectors
 from app.services.contractors_report import FORMATS, contractors_download
 from app.services.lists import BadPeriod
 from app.transfers import bp
-from app.web import send_download
+from app.web import period_asked, send_download
 
 RECEIVER_NAMES = {"hmsreg": "HMSREG", "elrapp": "ELRAPP"}
 ERRORS = {
@@ -67,12 +66,8 @@ def resend(site_id: int, delivery_id: int | None):
 @site_action("check_list")
 def contractors_report(site_id: int):
     """Skatteetaten's contractor and worker report, prepared for the client (never filed by Portvakt)."""
-    first, last = sane_day(request.args.get("date_from")), sane_day(request.args.get("date_to"))
-    fmt = request.args.get("fmt", "xlsx")
     try:
-        if first is None or last is None or fmt not in FORMATS:
-            raise BadPeriod(fmt)
-        made = contractors_download(site_id, first, last, fmt)
+        made = contractors_download(site_id, *period_asked(FORMATS, "xlsx"))
     except BadPeriod:
         flash(_("Choose a first and a last day, at most a year apart, the first before the last."), "error")
         return redirect(url_for("lists_ui.index", site_id=site_id))
