@@ -9,7 +9,7 @@ import: building one cost more than sending it (bench/roundtrips.py).
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, bindparam, false, func, insert, literal, or_, select, update
+from sqlalchemy import Date, and_, bindparam, false, func, insert, literal, null, or_, select, type_coerce, union_all, update
 
 from app.extensions import db
 from app.models import (AttendanceDay, Card, Company, Engagement, Kiosk, OutboxDelivery, Person, ScanEvent, Site,
@@ -100,9 +100,10 @@ class GateSnapshot:
     recent: tuple[RecentScan, ...]
 
 
-def _gate_columns():
+def _decision_columns():
+    """The kiosk's site and rules, the kiosk, the card with its holder, employer and this site's
+    rules about them (EXISTS columns), and the holder's day."""
     today = bindparam("today", type_=Date)
-    # The site's rules about this card's holder, as EXISTS columns of the same row.
     barred = (select(Engagement.id)
               .where(Engagement.site_id == _site.c.id, Engagement.person_id == _card.c.person_id,
                      Engagement.barred.is_(True)).exists())
@@ -116,45 +117,59 @@ def _gate_columns():
         _site.c.hmsreg_enabled,
         _kiosk.c.id.label("kiosk_id"), _kiosk.c.name.label("kiosk_name"), _kiosk.c.mode.label("kiosk_mode"),
         _kiosk.c.last_seen_at.label("kiosk_last_seen_at"),
-        _card.c.id.label("card_id"), _card.c.number.label("card_number"), _card.c.valid_to.label("card_valid_to"), _card.c.person_id,
-        _person.c.first_name, _person.c.last_name, _card.c.employer_id, _company.c.name.label("employer_name"),
-        _card.c.last_status, _card.c.last_valid_at, barred.label("person_barred"),
-        registered.label("employer_registered"),
+        _card.c.id.label("card_id"), _card.c.number.label("card_number"), _card.c.valid_to.label("card_valid_to"),
+        _card.c.person_id, _person.c.first_name, _person.c.last_name, _card.c.employer_id,
+        _company.c.name.label("employer_name"), _card.c.last_status, _card.c.last_valid_at,
+        barred.label("person_barred"), registered.label("employer_registered"),
         _day.c.id.label("day_id"), _day.c.version.label("day_version"), _day.c.first_in, _day.c.last_out,
         _day.c.last_scan_at, _day.c.is_present, _day.c.flags, _day.c.removed_at,
-        _recent.c.id.label("recent_id"), _recent.c.site_id.label("recent_site_id"),
-        _recent.c.kiosk_id.label("recent_kiosk_id"), _recent.c.card_id.label("recent_card_id"),
-        _recent.c.card_number.label("recent_card_number"), _recent.c.decision.label("recent_decision"),
-        _recent.c.direction.label("recent_direction"), _recent.c.scanned_at.label("recent_scanned_at"),
     ]
 
 
+def _recent_columns():
+    return [_recent.c.id.label("recent_id"), _recent.c.site_id.label("recent_site_id"),
+            _recent.c.kiosk_id.label("recent_kiosk_id"), _recent.c.card_id.label("recent_card_id"),
+            _recent.c.card_number.label("recent_card_number"), _recent.c.decision.label("recent_decision"),
+            _recent.c.direction.label("recent_direction"), _recent.c.scanned_at.label("recent_scanned_at")]
+
+
+def _nulls(columns):
+    """NULLs in the other part's columns, typed as those columns so their values still decode."""
+    return [type_coerce(null(), column.type).label(column.name) for column in columns]
+
+
 def _gate_read(kiosk_filter):
-    """The kiosk (by `kiosk_filter`, or none), its site, the card by number with its holder and
-    employer, the holder's day row, and one row per recent scan (none: one row with NULLs there).
+    """One row with the decision's columns (the kiosk by `kiosk_filter`, or none), then one row per
+    recent scan. UNION ALL, each part's columns NULL in the other's rows: joined, every recent scan
+    would repeat the decision's columns, and decoding them cost more than the query.
 
     A NULL parameter matches nothing (NULL = x is never true): no card number, no card; no kiosk,
     no repeat reads at it."""
     if kiosk_filter is None:  # a registration made in the web app: the site by id, no kiosk
         source = _site.outerjoin(_kiosk, false())
         where = _site.c.id == bindparam("site_id")
+        kiosk_id = null()
     else:
         source = _kiosk.join(_site, _site.c.id == _kiosk.c.site_id)
         where = and_(kiosk_filter, _kiosk.c.revoked_at.is_(None))
-    number = bindparam("number")  # the number read, for repeat reads (also an unknown card's)
-    same_person = _recent.c.person_id == _card.c.person_id
-    same_read = and_(_recent.c.kiosk_id == _kiosk.c.id, _recent.c.card_number == number)
+        kiosk_id = select(_kiosk.c.id).where(where).scalar_subquery()
     source = (source
               .outerjoin(_induction, _induction.c.site_id == _site.c.id)
               .outerjoin(_card, _card.c.number == bindparam("card_number"))
               .outerjoin(_person, _person.c.id == _card.c.person_id)
               .outerjoin(_company, _company.c.id == _card.c.employer_id)
               .outerjoin(_day, and_(_day.c.site_id == _site.c.id, _day.c.person_id == _card.c.person_id,
-                                    _day.c.local_date == bindparam("local_date", type_=Date)))
-              .outerjoin(_recent, and_(or_(same_person, same_read), _recent.c.voided_at.is_(None),
-                                       _recent.c.scanned_at >= bindparam("start"),
-                                       _recent.c.scanned_at <= bindparam("end"))))
-    return select(*_gate_columns()).select_from(source).where(where)
+                                    _day.c.local_date == bindparam("local_date", type_=Date))))
+    decision, recent = _decision_columns(), _recent_columns()
+    # The holder's scans (the copied-card rules) and this gate's reads of the number (repeat reads;
+    # also an unknown card's), not voided, in the window.
+    holder = select(_card.c.person_id).where(_card.c.number == bindparam("card_number")).scalar_subquery()
+    same_read = and_(_recent.c.kiosk_id == kiosk_id, _recent.c.card_number == bindparam("number"))
+    return union_all(
+        select(*decision, *_nulls(recent)).select_from(source).where(where),
+        select(*_nulls(decision), *recent).where(
+            or_(_recent.c.person_id == holder, same_read), _recent.c.voided_at.is_(None),
+            _recent.c.scanned_at >= bindparam("start"), _recent.c.scanned_at <= bindparam("end")))
 
 
 # Why one statement: a scan's kiosk, card, day and recent scans are all known before it asks, and
@@ -179,11 +194,11 @@ def read_gate(*, local_date: date, today: date, start: datetime, end: datetime, 
     else:
         statement, params["site_id"] = GATE_READ_BY_SITE, site_id
     rows = db.session.execute(statement, params).all()
-    return _snapshot(rows) if rows else None
+    first = next((row for row in rows if row.site_id is not None), None)
+    return _snapshot(first, rows) if first is not None else None
 
 
-def _snapshot(rows) -> GateSnapshot:
-    first = rows[0]
+def _snapshot(first, rows) -> GateSnapshot:
     kiosk = None if first.kiosk_id is None else GateKiosk(
         first.kiosk_id, first.kiosk_name, first.kiosk_mode, first.site_id, first.kiosk_last_seen_at)
     card = None if first.card_id is None else GateCard(
