@@ -17,8 +17,9 @@ from functools import wraps
 from flask import abort, g
 from flask_login import current_user
 
+from app.domain.enums import Role
 from app.extensions import db, login_manager
-from app.models import Membership, Role, Site
+from app.models import Membership, Site
 
 ADMIN = Role.ADMIN.value
 BUILDER_REP = Role.BUILDER_REP.value

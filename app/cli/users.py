@@ -4,8 +4,9 @@ import secrets
 import click
 from flask.cli import AppGroup
 
+from app.domain.enums import Role
 from app.extensions import db
-from app.models import Company, Role, Site, User
+from app.models import Company, Site, User
 from app.services import accounts
 
 group = AppGroup("user", help="User accounts.")

@@ -1,5 +1,5 @@
 """SQLAlchemy models, one module per area. Importing this package registers them all."""
-from app.models.accounts import Membership, Role, User
+from app.models.accounts import Membership, User
 from app.models.attendance import AttendanceDay, ScanEvent
 from app.models.audit import AuditLog
 from app.models.connectors import OutboxDelivery
@@ -13,7 +13,7 @@ from app.models.visitors import InductionCompletion, InductionImage, SiteInducti
 __all__ = [
     "AccessLink", "AttendanceDay", "AuditLog", "Builder", "Card", "CardOrder", "Company", "DailyList",
     "Engagement", "EnrollmentCode", "FollowUp", "InductionCompletion", "InductionImage", "Kiosk", "Membership",
-    "OutboxDelivery", "Person", "Role", "ScanEvent", "Site", "SiteCompany", "SiteInduction", "User", "Visitor",
+    "OutboxDelivery", "Person", "ScanEvent", "Site", "SiteCompany", "SiteInduction", "User", "Visitor",
 ]
 
 from app.models.notifications import NotificationCondition, NotificationMessage, NotificationPreference  # noqa: E402

@@ -5,8 +5,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, case, null, or_, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.domain.enums import Role
 from app.extensions import db
-from app.models import Membership, Role, User
+from app.models import Membership, User
 from app.services import use_case
 from app.services.audit import audit
 

@@ -10,9 +10,10 @@ from datetime import date
 from sqlalchemy import select, update
 
 from app.domain import sites as rules
+from app.domain.enums import Role
 from app.domain.sites import SettingError, SiteSettings
 from app.extensions import db
-from app.models import Builder, Kiosk, Membership, Role, Site
+from app.models import Builder, Kiosk, Membership, Site
 from app.services import use_case
 from app.services.audit import audit
 
