@@ -75,9 +75,8 @@ def post_fork(server, worker):
 def post_worker_init(worker):
     """What the worker has loaded by now (Flask, SQLAlchemy, the app: ~140,000 objects) lives as
     long as the worker; gc.freeze() keeps the garbage collector's full passes off it. Without it,
-    a full pass walked all of it inside whichever request triggered it: once per worker in a
-    2.5-minute ingest run, 60-140 ms each on the loaded box (~24 ms idle). Frozen: 5-7 passes of
-    at most 6-11 ms, and scan p99 24.0-24.5 ms in three runs against 26.7-31.6 ms (bench/README.md)."""
+    a full pass walked all of it inside whichever request triggered it, and showed in the scans'
+    p99; frozen, the passes are short and few (the figures: bench/README.md, "Scan ingest")."""
     import gc
 
     gc.collect()  # whatever loading left as garbage is freed now, not frozen with the rest

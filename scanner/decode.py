@@ -1,8 +1,8 @@
 """Turn a grayscale frame into QR payloads: the fast engine on every frame, slower help only when it pays.
 
 Measured in bench/decode.py (see bench/README.md): zxing-cpp reads more of zxing's photographed test
-set than zbar and costs well under a millisecond on an idle 640x480 frame, where zbar costs 7-14 ms.
-So zxing-cpp runs on every frame; a 2x upscale (small codes far from the lens) runs on small frames
+set than zbar and costs a fraction of zbar's time on a 640x480 frame (the figures are in the
+"Decode" section there). So zxing-cpp runs on every frame; a 2x upscale (small codes far from the lens) runs on small frames
 or around a code zxing saw but could not read; zbar (through pyzbar's ctypes binding, QR only, binary
 mode so it does not guess the text's character set) gets a try only when a code is in view and
 unread. The engine order is configurable so the bench can measure the alternatives.

@@ -180,7 +180,7 @@ class GuardSettings:
     # can never hold every thread: the others keep serving pages, /healthz and cached scans.
     # gunicorn.conf.py sets it from the worker's threads (most of them: the morning rush is
     # lookups); outside gunicorn it stays 1. A lookup that finds every slot taken waits about as
-    # long as a healthy answer takes (twice the last good call, at least 50 ms, at most
+    # long as a healthy answer takes (twice the last good call, at least SLOT_WAIT_FLOOR_S, at most
     # slot_wait_s), so two gates asking a healthy service at once both get their answer, while
     # behind a trickling one nobody queues.
     max_concurrent: int = default("CARD_SERVICE_MAX_CONCURRENT")
