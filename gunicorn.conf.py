@@ -13,7 +13,7 @@ logger_class = "app.access_log.AccessLogWithoutSecrets"  # no link tokens or sea
 # on a card-service lookup, and a worker with few threads spends the rush waiting, not working
 # (bench/rush.py; figures and the models tried in bench/README.md). Threads, not gevent: nothing
 # new to install, and a long PDF or image decode cannot stall every request of its worker.
-# Each worker costs about the same memory with 16 threads as with 2, keeps its own card cache, and
+# A worker with 16 threads takes little more memory than with 2, keeps its own card cache, and
 # opens at most SQLAlchemy's default pool of database connections (5 kept, 10 more at a peak), so
 # one server holds at most workers x 15 PostgreSQL connections; a thread past that waits for one.
 # A kept-alive connection stays on the worker that accepted it, and one worker may accept a whole
