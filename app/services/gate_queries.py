@@ -6,6 +6,10 @@ write that stores everything it decided. The decision between the two is Python 
 these statements only move data. Rows are read by column name. The statements are built once, at
 import: building one cost more than sending it (bench/roundtrips.py).
 """
+import fcntl
+import os
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -299,6 +303,42 @@ def _write_one_by_one(kind: str, hmsreg: bool, params: dict):
     if kind == "none":
         return None
     return db.session.execute(INSERT_DAY if kind == "insert" else UPDATE_DAY, params)
+
+
+# --- SQLite: one gate writer at a time ---------------------------------------------------------
+
+_writer_thread_lock = threading.Lock()
+_writer_files: dict[tuple[int, str], int] = {}  # (process id, lock file): a descriptor per process
+
+
+@contextmanager
+def one_gate_writer():
+    """On SQLite, kiosk scans queue here, across the server's threads and worker processes, from
+    their read to their commit. SQLite lets one writer in at a time and the others sleep and retry
+    on a growing schedule, so under load a scan waited far longer than the write ahead of it took
+    (bench/README.md, "Scan ingest"); a lock that wakes the next writer when it is free does not.
+    Held around the whole scan, so no scan holds SQLite's write lock while it waits here.
+    PostgreSQL's writers need no such queue."""
+    bind = db.session.get_bind()
+    path = bind.url.database if bind.dialect.name == "sqlite" else None
+    if not path or path == ":memory:":
+        yield
+        return
+    with _writer_thread_lock:
+        fd = _lock_file(path + ".gate-lock")
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _lock_file(path: str) -> int:
+    # Opened in each process, never inherited: a descriptor shared across fork shares its lock too.
+    key = (os.getpid(), path)
+    if key not in _writer_files:
+        _writer_files[key] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    return _writer_files[key]
 
 
 # --- the web app's registrations: the day read under a lock -----------------------------------

@@ -101,7 +101,8 @@ def record_kiosk_scan(token: str, scan: ScanInput, now: datetime) -> tuple[Autho
         if kiosk is None:
             raise KioskRefused()
         return kiosk, record_scan(kiosk, scan, now)
-    return _recorded(answer, scan, now, token_hash=hash_token(token))
+    with gate_queries.one_gate_writer():
+        return _recorded(answer, scan, now, token_hash=hash_token(token))
 
 
 def record_scan(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
@@ -113,23 +114,21 @@ def record_scan(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
     is still as read; if not, the scan is read and decided again.
     """
     answer = card_checks.ask_card_service(scan.payload)
-    if answer.fresh:  # recorded once, before the first read; a retry records it again if it was lost
-        card_checks.remember_answer(answer, kiosk.site_id)
-    return _recorded(answer, scan, now, kiosk_id=kiosk.id)[1]
+    with gate_queries.one_gate_writer():  # SQLite: from the first write to the commit (see there)
+        if answer.fresh:  # recorded once, before the first read; a retry records it again if it was lost
+            card_checks.remember_answer(answer, kiosk.site_id)
+        return _recorded(answer, scan, now, kiosk_id=kiosk.id)[1]
 
 
 def _recorded(answer: card_checks.CardAnswer, scan: ScanInput, now: datetime,
               **key) -> tuple[AuthorizedKiosk, ScanResult]:
     """Read, decide, write and commit, again when a race was lost; a stored id is replayed."""
     started = time.perf_counter()
-    snapshot = None
-    for _ in range(MAX_ATTEMPTS):
-        if snapshot is not None and snapshot.card is not None:
-            # A race was lost: this time hold the day (and, on SQLite, the write lock) from the read on,
-            # so that however many gates read the same card at once, each attempt makes progress.
-            gate_queries.locked_day(snapshot.site_id, snapshot.card.person_id, local_day(scan.scanned_at))
-        kiosk, snapshot = _read_for_kiosk(answer, scan, now, key)
+    kiosk, snapshot = _read_for_kiosk(answer, scan, now, key)
+    for attempt in range(MAX_ATTEMPTS):
         try:
+            if attempt > 0:
+                kiosk, snapshot = _read_again_holding_the_day(answer, scan, now, key, snapshot)
             result = _decide_and_store(kiosk, snapshot, answer, scan, now)
             db.session.commit()
             observe_scan(result.decision, result.reason, time.perf_counter() - started)  # /metrics
@@ -190,6 +189,16 @@ def _read_for_kiosk(answer: card_checks.CardAnswer, scan: ScanInput, now: dateti
         card_checks.remember_answer(answer, snapshot.site_id)
         snapshot = _read(answer, window, scan.scanned_at, now, kiosk_id=kiosk.id)
     return kiosk, snapshot
+
+
+def _read_again_holding_the_day(answer, scan: ScanInput, now: datetime, key: dict,
+                                before: gate_queries.GateSnapshot):
+    """After a lost race the day is held from the read on (PostgreSQL: FOR UPDATE; SQLite: inside
+    the one gate writer already), so however many gates read the same card at once, each retry goes
+    through."""
+    if before.card is not None:
+        gate_queries.locked_day(before.site_id, before.card.person_id, local_day(scan.scanned_at))
+    return _read_for_kiosk(answer, scan, now, key)
 
 
 def _decide_and_store(kiosk: AuthorizedKiosk, snapshot: gate_queries.GateSnapshot, answer, scan: ScanInput,
