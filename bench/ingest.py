@@ -3,8 +3,9 @@
 gunicorn runs the app as in production (PORTVAKT_ENV=production, durable PostgreSQL commits),
 the card-service emulator answers over HTTP, and the card cache is warmed first. wrk then posts
 UNIQUE scans (bench/scans.lua: a new UUID and the current time for each) from many kiosks for a
-fixed time; in the same run wrk measures the same server on /healthz (no database), and the ratio
-of the two is the figure that holds across machines. Because a shared 2-core box makes
+fixed time; in the same run wrk measures the same server on /readyz (one `SELECT 1` through the
+same app, pool and server: the product's own floor) and /healthz (no database), and the ratio of
+scans/s to /readyz req/s is the figure that holds across machines (issue 20: at least 50 %). Because a shared 2-core box makes
 throughput move with the neighbours' load, the server's CPU time per request (gunicorn and
 PostgreSQL processes, from /proc) is reported too: its ratio is what the throughput ratio
 becomes on an otherwise idle machine. Afterwards every event is counted in the database: none
@@ -30,7 +31,10 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
 from bench import harness  # noqa: E402
 
-TARGET_RATIO, TARGET_P99_MS, TARGET_RSS_MB = 0.35, 25.0, 150.0
+TARGET_RATIO, TARGET_P99_MS, TARGET_RSS_MB = 0.50, 25.0, 150.0  # the ratio: scans/s ÷ /readyz req/s
+# wrk's kept-alive connections stay with the worker that accepted them: a worker doing more than
+# this share of the work means the connections piled onto it, and the run measured fewer workers.
+PILED_UP_SHARE = 0.6
 # The app's default SCAN_DEBOUNCE_S: the same card at the same gate within it is one passage.
 REPEAT_READ_WINDOW_S = 30
 
@@ -227,15 +231,36 @@ def measure_backend(name: str, database_url: str, args) -> list[dict]:
     return rows
 
 
+class WorkerCpu:
+    """CPU seconds each gunicorn worker spends inside the block (kept-alive connections pile up)."""
+
+    def __init__(self, server: harness.Service):
+        self.server = server
+
+    def __enter__(self):
+        self.start = {pid: harness.cpu_seconds(pid) for pid in self.server.worker_pids()}
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = {pid: harness.cpu_seconds(pid) - before for pid, before in self.start.items()}
+
+    def shares(self) -> list[float]:
+        total = sum(self.seconds.values()) or 1.0
+        return sorted((s / total for s in self.seconds.values()), reverse=True)
+
+
 def measure_once(name, database_url, server, cardsim, runs, connections, args) -> dict:
     with harness.ServerCpu(server, database_url) as health_cpu:
         health = harness.run_wrk(server.url + "/healthz", duration_s=args.duration, connections=connections,
                                  threads=args.threads)
+    with harness.ServerCpu(server, database_url) as ready_cpu, WorkerCpu(server) as ready_workers:
+        ready = harness.run_wrk(server.url + "/readyz", duration_s=args.duration, connections=connections,
+                                threads=args.threads)
     calls_before = harness.sim_calls(cardsim)
     sampler = RssSampler(server)
     sampler.start()
     profiler = start_profiler(server, name, connections, args.duration) if args.profile else None
-    with harness.ServerCpu(server, database_url) as scan_cpu:
+    with harness.ServerCpu(server, database_url) as scan_cpu, WorkerCpu(server) as scan_workers:
         scans = runs.run(duration_s=args.duration, connections=connections)
     peak_rss = sampler.stop()
     if profiler:
@@ -250,22 +275,27 @@ def measure_once(name, database_url, server, cardsim, runs, connections, args) -
         (harness.OUT / f"lost-{scans['tag']}.txt").write_text("\n".join(lost_ids) + "\n")
     doubled = len(stored["ids"]) - len(stored_ids) + stored["doubled_days"]
     health_rps = health["requests"] / (health["duration_us"] / 1e6)
+    ready_rps = ready["statuses"].get("200", 0) / (ready["duration_us"] / 1e6)  # a 503 is no floor
     scan_rps = scans["statuses"].get("200", 0) / (scans["duration_us"] / 1e6)
     errors = scans["requests"] - scans["statuses"].get("200", 0) + sum(scans["errors"].values())
     lat = scans["latency_us"]
     health_cpu_ms = health_cpu.seconds * 1000 / max(1, health["requests"])
     scan_cpu_ms = scan_cpu.seconds * 1000 / max(1, scans["requests"])
+    ready_cpu_ms = ready_cpu.seconds * 1000 / max(1, ready["requests"])
     return {
-        "db": name, "kiosks at once": connections, "scans/s": scan_rps, "healthz req/s": health_rps,
-        "ratio": f"{scan_rps / health_rps:.0%}", "p50 ms": lat["p50"] / 1000, "p95 ms": lat["p95"] / 1000,
+        "db": name, "kiosks at once": connections, "scans/s": scan_rps, "readyz req/s": ready_rps,
+        "ratio to readyz": f"{scan_rps / ready_rps:.0%}", "healthz req/s": health_rps,
+        "ratio to healthz": f"{scan_rps / health_rps:.0%}", "p50 ms": lat["p50"] / 1000, "p95 ms": lat["p95"] / 1000,
         "p99 ms": lat["p99"] / 1000, "errors": errors, "scans": scans["requests"],
         "stored": len(stored_ids), "lost": lost, "doubled": doubled,
         "in flight at stop": len(stored_ids - scans["acked"]), "card calls": card_calls,
         "worker RSS MB": peak_rss, "server CPU ms/scan": scan_cpu_ms,
         "of which app": scan_cpu.app_seconds * 1000 / max(1, scans["requests"]),
         "of which db": scan_cpu.db_seconds * 1000 / max(1, scans["requests"]),
+        "server CPU ms/readyz": ready_cpu_ms, "CPU ratio to readyz": f"{ready_cpu_ms / scan_cpu_ms:.0%}",
         "server CPU ms/healthz": health_cpu_ms,
-        "CPU ratio": f"{health_cpu_ms / scan_cpu_ms:.0%}",
+        "worker CPU shares (scans)": " ".join(f"{share:.0%}" for share in scan_workers.shares()),
+        "worker CPU shares (readyz)": " ".join(f"{share:.0%}" for share in ready_workers.shares()),
         "card back at a gate after s": repeat_window_s(runs.plan, args.kiosks_per_site, scans["requests"]
                                                        / (scans["duration_us"] / 1e6)),
         "statuses": scans["statuses"],
@@ -291,8 +321,8 @@ def start_profiler(server: harness.Service, name: str, connections: int, duratio
 
 def verdict(row: dict) -> str:
     """The issue's targets, for the PostgreSQL row at 8 kiosks."""
-    ratio = row["scans/s"] / row["healthz req/s"]
-    checks = {"ratio ≥ 35 %": ratio >= TARGET_RATIO, "p99 ≤ 25 ms": row["p99 ms"] <= TARGET_P99_MS,
+    ratio = row["scans/s"] / row["readyz req/s"]
+    checks = {"ratio to /readyz ≥ 50 %": ratio >= TARGET_RATIO, "p99 ≤ 25 ms": row["p99 ms"] <= TARGET_P99_MS,
               "no errors": row["errors"] == 0, "none lost/doubled": row["lost"] == 0 and row["doubled"] == 0,
               "RSS ≤ 150 MB": row["worker RSS MB"] <= TARGET_RSS_MB}
     return ", ".join(f"{name}: {'yes' if ok else 'NO'}" for name, ok in checks.items())
@@ -329,6 +359,11 @@ def main() -> None:
         if row["card back at a gate after s"] <= REPEAT_READ_WINDOW_S:
             print(f"{row['db']} at {row['kiosks at once']}: cards came back to a gate within the debounce; "
                   f"'lost' counts repeat reads too (raise --cards-per-site)")
+        for what in ("scans", "readyz"):
+            shares = [float(share.rstrip("%")) / 100 for share in row[f"worker CPU shares ({what})"].split()]
+            if shares and shares[0] > PILED_UP_SHARE:
+                print(f"WARNING {row['db']} at {row['kiosks at once']}: one worker did {shares[0]:.0%} of the "
+                      f"{what} work: kept-alive connections piled onto it; the ratio is not to be trusted")
         if set(row["statuses"]) - {"200"}:
             print(f"{row['db']} at {row['kiosks at once']}: statuses {row['statuses']}")
     harness.record("ingest", {
