@@ -3,8 +3,9 @@
 However the requests interleave in gunicorn's workers and the database's locks, the person ends up
 with one day row whose in/out state is exactly what the stored scans add up to: the reads are
 taken one at a time (alternating in and out), never two on the same stale state. (This test found
-that SQLite read the day row outside a transaction; app/services/scans.py now takes the write lock
-first there.) Runs on SQLite and, in the suite's second pass, on PostgreSQL (FOR UPDATE).
+that SQLite read the day row outside a transaction; now a scan writes the day only if its version
+is still the one it read, and a lost race is read again holding the day: app/services/scans.py.)
+Runs on SQLite and, in the suite's second pass, on PostgreSQL.
 """
 import threading
 
