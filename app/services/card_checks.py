@@ -1,9 +1,11 @@
 """Checking an HMS card for a site: parse the payload, ask the card service, remember what it said,
 decide at the gate, and open the § 8 follow-up the byggherre owes.
 
-The kiosk API and the guards' manual registration both call `check_card_for_site`; the timer in
-`make run` calls `reverify_unverified` through `flask cards reverify`. Nothing here commits: the
-caller owns the transaction.
+A scan (app/services/scans.py, kiosk or manual) asks the service (`ask_card_service`, or
+`cached_answer` without a call), reads the card and the site's facts in the gate's one read
+(`read_for_card`, app/services/gate_queries.py) and decides (`decide_card`); `check_card_for_site`
+does all three without storing a scan. The timer in `make run` calls `reverify_unverified` through
+`flask cards reverify`. Nothing here commits: the caller owns the transaction.
 """
 from dataclasses import dataclass, replace
 from datetime import date, datetime
