@@ -3,7 +3,6 @@ import click
 from flask.cli import AppGroup
 
 from app.clock import utcnow
-from app.services import unit_of_work
 from app.services.card_checks import reverify_unverified
 
 group = AppGroup("cards", help="HMS-kort / HMS cards.")
@@ -12,9 +11,7 @@ group = AppGroup("cards", help="HMS-kort / HMS cards.")
 @group.command("reverify")
 def reverify() -> None:
     """Re-check unverified accepted scans; flag and follow up the cards that turn out invalid."""
-    # One unit of work until reverify_unverified is marked @use_case itself (app/services/__init__.py).
-    with unit_of_work():
-        counts = reverify_unverified(utcnow())
+    counts = reverify_unverified(utcnow())
     click.echo(
         f"Kontrollert / checked: {counts['checked']}  gyldige / still valid: {counts['still_valid']}  "
         f"ugyldige / invalid: {counts['invalid']}  kortregisteret svarte ikke / service unavailable: "

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from flask import current_app
+from sqlalchemy import select
 
 from app.adapters.cardservice import get_card_service
 from app.clock import local_day
@@ -21,12 +22,11 @@ from app.domain.qr import QrRules, parse_payload
 from app.domain.secrets import hash_token
 from app.extensions import db
 from app.models import AttendanceDay, Card, Company, FollowUp, Person, ScanEvent
-from app.services import companies
+from app.services import companies, use_case
 from app.services.card_orders import link_scanned_card
 from app.services.gate_queries import GateCard, GateSnapshot, read_gate
 
 INVALID_ON_REVERIFY = "invalid_on_reverify"
-UNKNOWN_COUNTRY = "XX"  # the service gives a foreign employer's id but not its country
 
 
 @dataclass
@@ -182,7 +182,7 @@ def record_check(ref: CardRef, check: CardCheck) -> Card:
     """Create or update the card, its holder and employer from the service's answer (never the QR)."""
     with db.session.no_autoflush:
         employer = upsert_company(check.employer_name, check.employer_org_number)
-        card = db.session.query(Card).filter_by(number=check.card_number).first()
+        card = db.session.scalars(select(Card).filter_by(number=check.card_number)).first()
         person = card.person if card is not None else find_or_add_person(check)
         person.first_name, person.last_name, person.birth_date = check.first_name, check.last_name, check.birth_date
         if card is None:
@@ -215,8 +215,8 @@ def find_or_add_person(check: CardCheck) -> Person:
     Name and birth date are all the service tells us; two different people sharing all three
     is rare enough that one list row per person matters more.
     """
-    person = db.session.query(Person).filter_by(
-        first_name=check.first_name, last_name=check.last_name, birth_date=check.birth_date).first()
+    person = db.session.scalars(select(Person).filter_by(
+        first_name=check.first_name, last_name=check.last_name, birth_date=check.birth_date)).first()
     if person is None:
         person = Person(first_name=check.first_name, last_name=check.last_name, birth_date=check.birth_date)
         db.session.add(person)
@@ -226,8 +226,8 @@ def find_or_add_person(check: CardCheck) -> Person:
 def find_known_card(ref: CardRef) -> Card | None:
     """The card as we last saw it, for the outage policy (a QR token is matched by its hash)."""
     if ref.kind == "card_number":
-        return db.session.query(Card).filter_by(number=ref.value).first()
-    return db.session.query(Card).filter_by(qr_token_hash=hash_token(ref.value)).first()
+        return db.session.scalars(select(Card).filter_by(number=ref.value)).first()
+    return db.session.scalars(select(Card).filter_by(qr_token_hash=hash_token(ref.value))).first()
 
 
 # --- the site's rules --------------------------------------------------------------------------
@@ -256,8 +256,8 @@ def gate_facts(site: GateSnapshot, card: GateCard | None, today: date, manual_ov
 def open_followup(site_id: int, kind: str, now: datetime, card_number: str | None, card_id: int | None = None,
                   person_id: int | None = None, scan_event_id: str | None = None) -> FollowUp | None:
     """Open a follow-up unless one is already open for this card, site and kind; None if it was."""
-    existing = db.session.query(FollowUp.id).filter_by(
-        site_id=site_id, card_number=card_number, kind=kind, done_at=None).first()
+    existing = db.session.scalars(select(FollowUp.id).filter_by(
+        site_id=site_id, card_number=card_number, kind=kind, done_at=None)).first()
     if existing is not None:
         return None
     item = FollowUp(site_id=site_id, card_id=card_id, card_number=card_number, person_id=person_id, kind=kind,
@@ -269,11 +269,12 @@ def open_followup(site_id: int, kind: str, now: datetime, card_number: str | Non
 # --- re-verification ---------------------------------------------------------------------------
 
 
+@use_case
 def reverify_unverified(now: datetime) -> dict:
     """Re-check every accepted scan the outage policy let through, once the service answers again.
 
     Returns counts: checked, still_valid, invalid, unavailable (try again later) and unverifiable
-    (a QR scan of a card we had never seen: there is no number to ask about). Flushes, never commits.
+    (a QR scan of a card we had never seen: there is no number to ask about). One unit of work.
     """
     counts = dict(checked=0, still_valid=0, invalid=0, unavailable=0, unverifiable=0)
     service = get_card_service()
@@ -300,10 +301,11 @@ def reverify_unverified(now: datetime) -> dict:
 
 
 def _unverified_events() -> list[ScanEvent]:
-    return (db.session.query(ScanEvent)
-            .filter(ScanEvent.verified.is_(False), ScanEvent.reverified_at.is_(None),
-                    ScanEvent.voided_at.is_(None), ScanEvent.decision == "accepted")
-            .order_by(ScanEvent.scanned_at).all())
+    return list(db.session.scalars(
+        select(ScanEvent)
+        .where(ScanEvent.verified.is_(False), ScanEvent.reverified_at.is_(None),
+               ScanEvent.voided_at.is_(None), ScanEvent.decision == "accepted")
+        .order_by(ScanEvent.scanned_at)))
 
 
 def _ref_for_event(event: ScanEvent) -> CardRef | None:
@@ -320,8 +322,8 @@ def _flag_invalid(event: ScanEvent, card: Card | None, check: CardCheck, now: da
     # JSON columns: assign a new list so SQLAlchemy sees the change.
     event.warnings = [*(event.warnings or []), INVALID_ON_REVERIFY]
     if event.person_id is not None:
-        day = db.session.query(AttendanceDay).filter_by(
-            site_id=event.site_id, person_id=event.person_id, local_date=event.local_date).first()
+        day = db.session.scalars(select(AttendanceDay).filter_by(
+            site_id=event.site_id, person_id=event.person_id, local_date=event.local_date)).first()
         if day is not None and INVALID_ON_REVERIFY not in (day.flags or []):
             day.flags = [*(day.flags or []), INVALID_ON_REVERIFY]
     if not opens_followup(check.status):

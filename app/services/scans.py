@@ -30,7 +30,7 @@ from app.domain.secrets import hash_token
 from app.extensions import db
 from app.models import AttendanceDay, Engagement, ScanEvent, Site
 from app.ops.metrics import observe_scan
-from app.services import card_checks, card_orders, connectors, day_list, gate_queries, kiosks
+from app.services import card_checks, card_orders, connectors, day_list, gate_queries, kiosks, unit_of_work, use_case
 from app.services.audit import audit
 from app.services.kiosks import AuthorizedKiosk
 
@@ -127,14 +127,14 @@ def _recorded(answer: card_checks.CardAnswer, scan: ScanInput, now: datetime,
     kiosk, snapshot = _read_for_kiosk(answer, scan, now, key)
     for attempt in range(MAX_ATTEMPTS):
         try:
-            if attempt > 0:
-                kiosk, snapshot = _read_again_holding_the_day(answer, scan, now, key, snapshot)
-            result = _decide_and_store(kiosk, snapshot, answer, scan, now)
-            db.session.commit()
+            with unit_of_work():  # each attempt: committed, or rolled back before the next
+                if attempt > 0:
+                    kiosk, snapshot = _read_again_holding_the_day(answer, scan, now, key, snapshot)
+                result = _decide_and_store(kiosk, snapshot, answer, scan, now)
             observe_scan(result.decision, result.reason, time.perf_counter() - started)  # /metrics
             return kiosk, result
         except (IntegrityError, _IdAlreadyStored, gate_queries.DayChanged):
-            db.session.rollback()
+            pass
         stored = db.session.get(ScanEvent, scan.id, populate_existing=True)
         if stored is not None:
             return kiosk, _replay(stored, kiosk, scan.payload)
@@ -390,19 +390,20 @@ def register_manual(site: Site, card_number: str, user, reason: str, now: dateti
     answer = card_checks.ask_card_service(scan.payload)
     for _ in range(MAX_ATTEMPTS):
         try:
-            snapshot = card_checks.read_for_card(answer, site.id, None, scan.scanned_at, now,
-                                                 _scan_window(scan.scanned_at))
-            checked = card_checks.decide_card(answer, snapshot, now, manual_override=override_outage)
-            result = _store(snapshot, None, scan, checked, now, source="manual", note=reason[:500])
-            audit("attendance.manual_registration", user, site_id=site.id, target_type="scan_event",
-                  target_id=scan.id, at=now, decision=result.decision, direction=result.direction)
-            db.session.commit()
+            with unit_of_work():  # each attempt: committed, or rolled back before the next
+                snapshot = card_checks.read_for_card(answer, site.id, None, scan.scanned_at, now,
+                                                     _scan_window(scan.scanned_at))
+                checked = card_checks.decide_card(answer, snapshot, now, manual_override=override_outage)
+                result = _store(snapshot, None, scan, checked, now, source="manual", note=reason[:500])
+                audit("attendance.manual_registration", user, site_id=site.id, target_type="scan_event",
+                      target_id=scan.id, at=now, decision=result.decision, direction=result.direction)
             return result
         except (IntegrityError, gate_queries.DayChanged):  # a scan changed the day meanwhile: again
-            db.session.rollback()
+            pass
     raise ScanNotRecorded(scan.id)
 
 
+@use_case
 def remove_registration(attendance_day_id: int, user, reason: str, now: datetime) -> AttendanceDay:
     """Take a row off the list without deleting it: who, when and why are kept and audit-logged."""
     reason = _required_reason(reason, "to remove a registration")
@@ -414,10 +415,10 @@ def remove_registration(attendance_day_id: int, user, reason: str, now: datetime
         day.is_present = False
         connectors.day_changed(day.site_id, day.local_date, now)
         audit("attendance.remove", user, site_id=day.site_id, target_type="attendance_day", target_id=day.id, at=now)
-        db.session.commit()
     return day
 
 
+@use_case
 def void_scan(scan_event_id: str, user, reason: str, now: datetime) -> ScanEvent:
     """Void one wrong scan (kept, marked) and rebuild the person's day from the scans left."""
     reason = _required_reason(reason, "to void a scan")
@@ -431,7 +432,6 @@ def void_scan(scan_event_id: str, user, reason: str, now: datetime) -> ScanEvent
             _rebuild_day(event.site_id, event.person_id, event.local_date, now)
             connectors.day_changed(event.site_id, event.local_date, now)
         audit("attendance.void_scan", user, site_id=event.site_id, target_type="scan_event", target_id=event.id, at=now)
-        db.session.commit()
     return event
 
 
@@ -462,6 +462,7 @@ def present_people(site: Site, now: datetime) -> list[dict]:
             for row in day_list.live_rows(site.id, today, present_only=True)]
 
 
+@use_case
 def close_days(now: datetime, site_id: int | None = None) -> int:
     """Close every day whose closing time has passed: people still in get `no_exit_recorded`."""
     now_local = to_site_time(now)
@@ -475,7 +476,6 @@ def close_days(now: datetime, site_id: int | None = None) -> int:
         if rules.closing_is_due(day.local_date, site.closing_time, now_local):
             _store_state(day, rules.close_day(_state(day)))
             closed += 1
-    db.session.commit()
     return closed
 
 
@@ -514,13 +514,13 @@ def register_card_ordered(site: Site, order_id: int, user, reason: str, now: dat
         raise rules.ClockError("a registration cannot be in the future")
     for _ in range(MAX_ATTEMPTS):
         try:
-            done = _register_card_ordered_once(site, order_id, reason, now, direction, moment)
-            audit("card_order.manual_registration", user, site_id=site.id, target_type="scan_event",
-                  target_id=done.scan_id, at=now, card_order_id=order_id, direction=done.direction)
-            db.session.commit()
+            with unit_of_work():  # each attempt: committed, or rolled back before the next
+                done = _register_card_ordered_once(site, order_id, reason, now, direction, moment)
+                audit("card_order.manual_registration", user, site_id=site.id, target_type="scan_event",
+                      target_id=done.scan_id, at=now, card_order_id=order_id, direction=done.direction)
             return done
         except (IntegrityError, gate_queries.DayChanged):  # another registration made the day row first
-            db.session.rollback()
+            pass
     raise ScanNotRecorded(f"card order {order_id}")
 
 
