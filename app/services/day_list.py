@@ -67,6 +67,44 @@ class DayRow(NamedTuple):
 Employer, HiredBy = aliased(Company, name="employer"), aliased(Company, name="hired_by")
 
 
+class _DayColumns(NamedTuple):
+    """The columns a day's row is read from, named once: the query selects them in this order and
+    _day_row reads the fetched tuple through the same names (a tuple read by name per column cost
+    more than building the row; bench/README.md, "Big-site history")."""
+
+    id: object
+    person_id: object
+    first_name: object
+    last_name: object
+    birth_date: object
+    employer_id: object
+    employer_name: object
+    employer_org_number: object
+    employer_country: object
+    employer_foreign_id: object
+    hired_by_id: object
+    hired_by_name: object
+    hired_by_org_number: object
+    hired_by_country: object
+    hired_by_foreign_id: object
+    card_number: object
+    card_valid_to: object
+    first_in: object
+    last_out: object
+    last_scan_at: object
+    is_present: object
+    source: object
+    flags_json: object  # the JSON as text: see _flags
+
+
+_COLUMNS = _DayColumns(
+    AttendanceDay.id, AttendanceDay.person_id, Person.first_name, Person.last_name, Person.birth_date,
+    AttendanceDay.employer_id, Employer.name, Employer.org_number, Employer.country, Employer.foreign_id,
+    AttendanceDay.hired_by_id, HiredBy.name, HiredBy.org_number, HiredBy.country, HiredBy.foreign_id,
+    Card.number, Card.valid_to, AttendanceDay.first_in, AttendanceDay.last_out, AttendanceDay.last_scan_at,
+    AttendanceDay.is_present, AttendanceDay.source, cast(AttendanceDay.flags, Text))
+
+
 def _day_rows_query(site_id: int, day: date, company_id: int | None, removed: bool = False):
     """A day's live rows (or only its removed ones) as plain columns: person, employers and card joined.
 
@@ -74,11 +112,7 @@ def _day_rows_query(site_id: int, day: date, company_id: int | None, removed: bo
     cannot know that every present row is today's, estimates a handful of rows and picks nested
     loops, several times slower than the whole day's rows (bench/README.md, the plans).
     """
-    columns = [AttendanceDay.id, AttendanceDay.person_id, Person.first_name, Person.last_name, Person.birth_date,
-               AttendanceDay.employer_id, Employer.name, Employer.org_number, Employer.country, Employer.foreign_id,
-               AttendanceDay.hired_by_id, HiredBy.name, HiredBy.org_number, HiredBy.country, HiredBy.foreign_id,
-               Card.number, Card.valid_to, AttendanceDay.first_in, AttendanceDay.last_out, AttendanceDay.last_scan_at,
-               AttendanceDay.is_present, AttendanceDay.source, cast(AttendanceDay.flags, Text)]
+    columns = list(_COLUMNS)
     if removed:
         columns += [AttendanceDay.removed_at, AttendanceDay.removed_reason]
     query = (select(*columns)
@@ -106,8 +140,8 @@ def removed_rows(site_id: int, day: date, company_id: int | None = None) -> list
     """The day's removed rows (kept, marked with why), in list order: the control page shows them last."""
     companies: dict[int, oversiktsliste.Company] = {}
     rows = db.session.connection().execute(_day_rows_query(site_id, day, company_id, removed=True)).all()
-    return in_list_order([_day_row(row[:-2], companies)._replace(removed_at=row[-2], removed_reason=row[-1])
-                          for row in rows])
+    return in_list_order([_day_row(live, companies)._replace(removed_at=removed_at, removed_reason=removed_reason)
+                          for *live, removed_at, removed_reason in rows])
 
 
 def control_rows(site_id: int, day: date, company_id: int | None = None) -> list[DayRow]:
@@ -147,23 +181,20 @@ def unverified_people(site_id: int, day: date) -> set[int]:
 
 
 def _day_row(row, companies: dict) -> DayRow:
-    # Unpacked by position: reading 23 columns by name costs more than building the row.
-    (row_id, person_id, first_name, last_name, birth_date,
-     employer_id, employer_name, employer_org_number, employer_country, employer_foreign_id,
-     hired_by_id, hired_by_name, hired_by_org_number, hired_by_country, hired_by_foreign_id,
-     card_number, card_valid_to, first_in, last_out, last_scan_at, is_present, source, flags_json) = row
-    return DayRow(row_id, person_id, RowPerson(person_id, first_name, last_name, birth_date),
-                  employer_id, company_value(companies, employer_id, employer_name, employer_org_number,
-                                             employer_country, employer_foreign_id),
-                  hired_by_id, company_value(companies, hired_by_id, hired_by_name, hired_by_org_number,
-                                             hired_by_country, hired_by_foreign_id),
-                  RowCard(card_number, card_valid_to) if card_number is not None else None,
-                  first_in, last_out, last_scan_at, is_present, source, _flags(flags_json))
+    c = _DayColumns._make(row)
+    return DayRow(c.id, c.person_id, RowPerson(c.person_id, c.first_name, c.last_name, c.birth_date),
+                  c.employer_id, company_value(companies, c.employer_id, c.employer_name, c.employer_org_number,
+                                               c.employer_country, c.employer_foreign_id),
+                  c.hired_by_id, company_value(companies, c.hired_by_id, c.hired_by_name, c.hired_by_org_number,
+                                               c.hired_by_country, c.hired_by_foreign_id),
+                  RowCard(c.card_number, c.card_valid_to) if c.card_number is not None else None,
+                  c.first_in, c.last_out, c.last_scan_at, c.is_present, c.source, _flags(c.flags_json))
 
 
 def _flags(flags_json: str | None) -> list:
     """The row's flags from their JSON text. Almost every row has none, and letting the driver decode
-    thousands of empty JSON lists cost a fifth of the presence query's time."""
+    thousands of empty JSON lists was a visible share of the presence query (bench/README.md), so
+    the flags are read as text and only a non-empty list is decoded."""
     return [] if flags_json in (None, "[]") else json.loads(flags_json)
 
 
