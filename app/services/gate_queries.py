@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, and_, bindparam, false, func, insert, literal, null, or_, select, type_coerce, union_all, update
 
 from app.extensions import db
+from app.models.periods import active_on
 from app.models import (AttendanceDay, Card, Company, Engagement, Kiosk, OutboxDelivery, Person, ScanEvent, Site,
                         SiteCompany, SiteInduction)
 
@@ -113,8 +114,7 @@ def _decision_columns():
                      Engagement.barred.is_(True)).exists())
     registered = (select(SiteCompany.id)
                   .where(SiteCompany.site_id == _site.c.id, SiteCompany.company_id == _card.c.employer_id,
-                         or_(SiteCompany.active_from.is_(None), SiteCompany.active_from <= today),
-                         or_(SiteCompany.active_to.is_(None), SiteCompany.active_to >= today)).exists())
+                         active_on(SiteCompany.active_from, SiteCompany.active_to, today)).exists())
     return [
         _site.c.id.label("site_id"), _site.c.outage_policy, _site.c.outage_grace_hours,
         _site.c.only_registered_companies, func.coalesce(_induction.c.mode, "off").label("induction_mode"),
