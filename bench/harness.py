@@ -10,6 +10,7 @@ import math
 import os
 import platform
 import runpy
+import secrets
 import shutil
 import socket
 import subprocess
@@ -304,6 +305,22 @@ def ensure_wrk() -> str:
     if not shutil.which("wrk"):
         subprocess.run([str(ROOT / "scripts" / "system-deps.sh"), "wrk"], check=True)
     return shutil.which("wrk")
+
+
+def run_scan_wrk(url: str, *, script: Path, plan_file: Path, folder: Path, counter_start: int,
+                 duration_s: int, connections: int, threads: int) -> dict:
+    """One wrk run of unique kiosk scans (bench/scans.lua, bench/rush.lua): its summary, its run tag
+    (the prefix of every scan id it made) and the ids the server answered 200 to ("acked"), which
+    the caller counts back in the database. The counter carries on from `counter_start`."""
+    tag = secrets.token_hex(4)
+    env = {"BENCH_PLAN": str(plan_file), "BENCH_RUN_TAG": tag, "BENCH_ACKED": str(folder / f"acked-{tag}"),
+           "BENCH_COUNTER_START": str(counter_start)}
+    result = run_wrk(url, duration_s=duration_s, connections=connections, threads=threads, script=script, env=env)
+    ids = set()
+    for part in folder.glob(f"acked-{tag}.*"):  # one file per wrk thread
+        ids.update(part.read_text().split())
+        part.unlink()
+    return {**result, "tag": tag, "acked": ids}
 
 
 def run_wrk(url: str, *, duration_s: int, connections: int, threads: int = 2,

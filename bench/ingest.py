@@ -137,19 +137,12 @@ class ScanRuns:
         self.next_counter = 0
 
     def run(self, duration_s: int, connections: int) -> dict:
-        tag = secrets.token_hex(4)
-        acked = self.folder / f"acked-{tag}"
-        env = {"BENCH_PLAN": str(self.plan.plan_file), "BENCH_RUN_TAG": tag, "BENCH_ACKED": str(acked),
-               "BENCH_COUNTER_START": str(self.next_counter)}
-        result = harness.run_wrk(self.server.url, duration_s=duration_s, connections=connections,
-                                 threads=self.threads, script=harness.BENCH / "scans.lua", env=env)
+        result = harness.run_scan_wrk(self.server.url, script=harness.BENCH / "scans.lua", plan_file=self.plan.plan_file,
+                                      folder=self.folder, counter_start=self.next_counter, duration_s=duration_s,
+                                      connections=connections, threads=self.threads)
         # Carry on where this run stopped, so no (kiosk, card) pair comes back within the debounce.
         self.next_counter = result["last_counter"] + 1
-        ids = set()
-        for part in self.folder.glob(f"acked-{tag}.*"):
-            ids.update(part.read_text().split())
-            part.unlink()
-        return {**result, "tag": tag, "acked": ids}
+        return result
 
 
 # wrk keeps its connections open and each stays with the worker that accepted it, so 8 kiosks

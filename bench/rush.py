@@ -15,7 +15,6 @@ resident memory is sampled.
 """
 import argparse
 import http.client
-import secrets
 import sys
 import threading
 import time
@@ -38,18 +37,11 @@ class Runs:
         self.server, self.plan_file, self.folder, self.next_counter = server, plan_file, folder, 0
 
     def run(self, duration_s: int, connections: int) -> dict:
-        tag = secrets.token_hex(4)
-        acked = self.folder / f"acked-{tag}"
-        env = {"BENCH_PLAN": str(self.plan_file), "BENCH_RUN_TAG": tag, "BENCH_ACKED": str(acked),
-               "BENCH_COUNTER_START": str(self.next_counter)}
-        result = harness.run_wrk(self.server.url, duration_s=duration_s, connections=connections,
-                                 threads=WRK_THREADS, script=harness.BENCH / "rush.lua", env=env)
+        result = harness.run_scan_wrk(self.server.url, script=harness.BENCH / "rush.lua", plan_file=self.plan_file,
+                                      folder=self.folder, counter_start=self.next_counter, duration_s=duration_s,
+                                      connections=connections, threads=WRK_THREADS)
         self.next_counter = result["last_counter"] + 1
-        ids = set()
-        for part in self.folder.glob(f"acked-{tag}.*"):
-            ids.update(part.read_text().split())
-            part.unlink()
-        return {**result, "tag": tag, "acked": ids}
+        return result
 
 
 class HealthProber(threading.Thread):
