@@ -267,11 +267,12 @@ def reset_sequences(connection, tables) -> None:
 
 def workloads(site_id: int, day: date, month: tuple[date, date], now: datetime) -> list[tuple]:
     """(name, callable, what it calls): the app's own services, as the pages and the kiosk API use them."""
+    from app.clock import site_today
     from app.extensions import db
     from app.models import Site
     from app.services import lists, presence, scans
 
-    today = presence.site_today(now)
+    today = site_today(now)
     return [
         ("daily list", lambda: lists.build_day(site_id, day), "lists.build_day"),
         ("period (month)", lambda: lists.period_report(site_id, *month, now), "lists.period_report"),
