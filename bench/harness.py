@@ -275,7 +275,7 @@ def migrate(env: dict) -> None:
 def start_cardsim(data_file: Path) -> Service:
     port = free_port()
     args = [PYTHON, "-m", "cardsim", "--host", "127.0.0.1", "--port", str(port),
-            "--data", str(data_file), "--token", CARD_TOKEN, "--test-controls"]
+            "--data", str(data_file), f"--token={CARD_TOKEN}", "--test-controls"]
     return Service("cardsim", args, port, {}, ready_path="/_sim/calls")
 
 

@@ -39,7 +39,7 @@ $FLASK demo seed --if-empty > "$INSTANCE/.seed.out"
 if grep -q "Demodata lagt inn" "$INSTANCE/.seed.out"; then mv "$INSTANCE/.seed.out" "$seed_log"; else rm -f "$INSTANCE/.seed.out"; fi
 $FLASK demo cards --out "$INSTANCE/demo-cards.pdf" >/dev/null 2>&1 || true
 
-$PY -m cardsim --host 127.0.0.1 --port "$SIM_PORT" --data "$CARDSIM_DATA" --token "$CARD_SERVICE_TOKEN" \
+$PY -m cardsim --host 127.0.0.1 --port "$SIM_PORT" --data "$CARDSIM_DATA" --token="$CARD_SERVICE_TOKEN" \
     --test-controls & pids+=($!)
 
 $PY -m registersim --host 127.0.0.1 --port "$REG_PORT" --test-controls & pids+=($!)

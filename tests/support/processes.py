@@ -75,5 +75,5 @@ def start_gunicorn(database_url: str, env: dict | None = None, workers: int = 2)
 def start_cardsim(data_file: str, token: str = "dev-token") -> Service:
     port = free_port()
     args = [sys.executable, "-m", "cardsim", "--host", "127.0.0.1", "--port", str(port),
-            "--data", data_file, "--token", token, "--test-controls"]
+            "--data", data_file, f"--token={token}", "--test-controls"]  # = : a token may begin with "-"
     return Service(args, port, ready_path="/_sim/calls")
