@@ -87,6 +87,12 @@ class HttpCardServiceBackend(CardServiceBackend):
         self.connect_timeout_s = connect_timeout_s
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        # What requests would read from the environment on every call (proxy variables, a CA bundle)
+        # is read once, here: reading it again per call cost more CPU than the call (bench/README.md,
+        # "Morning rush"). netrc, the rest of it, is never wanted: the token is the authorization.
+        self.session.trust_env = False
+        self.session.proxies = requests.utils.get_environ_proxies(self.base_url)
+        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
         adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)

@@ -115,3 +115,18 @@ def test_text_is_trimmed_and_cut_to_what_the_app_keeps():
     assert (check.first_name, check.last_name, check.status_reason) == ("Ola", "Ø" * 200, "r" * 200)
     assert (check.employer_name, check.employer_org_number) == ("E" * 200, "9" * 64)
     assert check.birth_date.isoformat() == "1979-12-31" and check.valid_to.isoformat() == "2027-06-30"
+
+
+def test_the_http_backend_reads_proxy_settings_once_at_start(monkeypatch):
+    """requests is told not to read the environment on every call; what it would have read, the
+    proxy for the service's address, is read when the backend is made."""
+    from app.adapters.cardservice import HttpCardServiceBackend
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.byggherre.no:3128")
+    for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    backend = HttpCardServiceBackend("https://api.hmskort.example", "token")
+    assert backend.session.trust_env is False
+    assert backend.session.proxies == {"https": "http://proxy.byggherre.no:3128"}
+    monkeypatch.setenv("NO_PROXY", "api.hmskort.example")
+    assert HttpCardServiceBackend("https://api.hmskort.example", "token").session.proxies == {}
