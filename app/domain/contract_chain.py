@@ -87,6 +87,16 @@ def pick_first(keys: Iterable[CompanyKey], known: Iterable[KnownCompany]) -> tup
     return None
 
 
+def names_stored_company(identifier: str, stored: KnownCompany) -> bool:
+    """Whether the card service's employer identifier names this stored company beyond doubt, with
+    nothing to add to it: an org number (unique, so no other company can be meant) that the
+    company has, its country known. A foreign id may name several companies: that takes the
+    whole identity rule and all the companies (`pick_first`), so it is never "beyond doubt" here."""
+    key = card_service_keys(identifier)[0]
+    return key.org_number is not None and pick_first((key,), (stored,)) == (stored.id, key) \
+        and not filled_in(stored, key)
+
+
 def _countries_agree(a: str, b: str) -> bool:
     return a == b or UNKNOWN_COUNTRY in (a, b)
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.adapters.cardservice import get_card_service
 from app.clock import local_day
 from app.domain.cards import CardCheck, CardRef, CardStatus, LookupOutcome
+from app.domain.contract_chain import names_stored_company
 from app.domain.followups import opens_followup  # § 8: which statuses the byggherre must report
 from app.domain.gate import GateDecision, GateFacts, card_refusal, decide_gate, payload_rejected
 from app.domain.qr import QrRules, parse_payload
@@ -24,7 +25,7 @@ from app.extensions import db
 from app.models import AttendanceDay, Card, Company, FollowUp, Person, ScanEvent
 from app.services import companies, use_case
 from app.services.card_orders import link_scanned_card
-from app.services.gate_queries import GateCard, GateSnapshot, read_gate
+from app.services.gate_queries import CARD_COLUMNS, CardWrite, GateCard, GateSnapshot, read_gate
 
 INVALID_ON_REVERIFY = "invalid_on_reverify"
 
@@ -36,6 +37,7 @@ class CardScanCheck:
     decision: GateDecision
     card: GateCard | None  # None when we know no such card
     new_followup: FollowUp | None = None  # opened by this scan; the caller may link its ScanEvent
+    card_write: CardWrite | None = None  # the service's new answer, for the scan's write to store
 
     @property
     def card_number(self) -> str | None:
@@ -97,6 +99,26 @@ def _number_read(ref: CardRef | None, check: CardCheck | None) -> str | None:
     return ref.value if ref is not None and ref.kind == "card_number" else None
 
 
+def must_record_first(answer: CardAnswer, snapshot: GateSnapshot) -> bool:
+    """Whether the service's answer must be recorded before the scan can decide (remember_answer,
+    then read again): a card we do not have yet (or whose recording was rolled back), or a new
+    answer that changes more than the card's own fields. Anything else is written with the scan."""
+    if answer.check is None or answer.check.outcome is not LookupOutcome.FOUND:
+        return False
+    card = snapshot.card
+    return card is None or (answer.fresh and (card.on_record is None or not fits_record(answer.check, card)))
+
+
+def fits_record(check: CardCheck, card: GateCard) -> bool:
+    """The answer names the holder and the employer exactly as recorded (name, date of birth; the
+    same company by its org number, under the same name), and no worker with a card on order waits
+    to be linked to this card: so only the card's own fields change, and one UPDATE records them."""
+    on_record = card.on_record
+    return (card.person_name == f"{check.first_name} {check.last_name}" and on_record.birth_date == check.birth_date
+            and card.employer_name == check.employer_name and not on_record.order_waiting
+            and names_stored_company(check.employer_org_number, on_record.employer))
+
+
 def remember_answer(answer: CardAnswer, site_id: int) -> None:
     """Record a new answer from the service (card, holder, employer) before the scan reads them."""
     card = record_check(answer.ref, answer.check)
@@ -114,6 +136,12 @@ def decide_card(answer: CardAnswer, snapshot: GateSnapshot, now: datetime,
         return CardScanCheck(None, None, payload_rejected(answer.rejection), None)
     check = answer.check
     card = snapshot.card if check.outcome is not LookupOutcome.UNKNOWN_CARD else None
+    card_write = None
+    if answer.fresh and card is not None and card.on_record is not None:  # read to be written with the scan
+        fields = card_fields(answer.ref, check)
+        card_write = CardWrite(card.card_id, fields)
+        card = replace(card, valid_to=fields["valid_to"], last_status=fields["last_status"],
+                       last_valid_at=fields["last_valid_at"] or card.last_valid_at)
     today = local_day(now)
     facts = replace(gate_facts(snapshot, card, today, manual_override), induction=_induction(snapshot, card, now))
     decision = decide_gate(check, facts, now)
@@ -122,7 +150,7 @@ def decide_card(answer: CardAnswer, snapshot: GateSnapshot, now: datetime,
         followup = open_followup(snapshot.site_id, check.status.value, now, card.number, card.card_id,
                                  card.person_id)
         db.session.flush()
-    return CardScanCheck(answer.ref, check, decision, card, followup)
+    return CardScanCheck(answer.ref, check, decision, card, followup, card_write)
 
 
 def check_card_for_site(payload: str | bytes, site, now: datetime, manual_override: bool = False) -> CardScanCheck:
@@ -189,15 +217,21 @@ def record_check(ref: CardRef, check: CardCheck) -> Card:
             card = Card(number=check.card_number, person=person, employer=employer)
             db.session.add(card)
         card.employer = employer
-        card.card_type = check.card_type.value
-        card.issued_on, card.valid_to = check.issued_on, check.valid_to
-        card.last_status, card.last_status_reason = check.status.value, check.status_reason[:200]
-        card.last_checked_at = check.checked_at
-        if check.status is CardStatus.VALID:
-            card.last_valid_at = check.checked_at
-        if ref.kind == "qr_token":
-            card.qr_token_hash = hash_token(ref.value)
+        for column, value in card_fields(ref, check).items():
+            if value is not None or column in CARD_COLUMNS:  # None in the others keeps what the card has
+                setattr(card, column, value)
     return card
+
+
+def card_fields(ref: CardRef, check: CardCheck) -> dict:
+    """What an answer writes on the card row itself, recorded first or with the scan: the service's
+    dates, type and status; the time of this answer as the last "valid" when it is one; the QR
+    token's hash (never the token) when the card was scanned by QR. None: keep what the row has."""
+    return dict(card_type=check.card_type.value, issued_on=check.issued_on, valid_to=check.valid_to,
+                last_status=check.status.value, last_status_reason=check.status_reason[:200],
+                last_checked_at=check.checked_at,
+                last_valid_at=check.checked_at if check.status is CardStatus.VALID else None,
+                qr_token_hash=hash_token(ref.value) if ref.kind == "qr_token" else None)
 
 
 def upsert_company(name: str, identifier: str) -> Company:

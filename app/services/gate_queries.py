@@ -15,15 +15,17 @@ from datetime import date, datetime
 
 from sqlalchemy import Date, and_, bindparam, false, func, insert, literal, null, or_, select, type_coerce, union_all, update
 
+from app.domain.contract_chain import KnownCompany
 from app.extensions import db
 from app.models.periods import active_on
-from app.models import (AttendanceDay, Card, Company, Engagement, Kiosk, OutboxDelivery, Person, ScanEvent, Site,
-                        SiteCompany, SiteInduction)
+from app.models import (AttendanceDay, Card, CardOrder, Company, Engagement, Kiosk, OutboxDelivery, Person, ScanEvent,
+                        Site, SiteCompany, SiteInduction)
 
 _kiosk, _site, _induction = Kiosk.__table__, Site.__table__, SiteInduction.__table__
 _card, _person, _company = Card.__table__, Person.__table__, Company.__table__
 _day, _event, _outbox = AttendanceDay.__table__, ScanEvent.__table__, OutboxDelivery.__table__
 _recent = _event.alias("recent")
+_ordered_person = _person.alias("ordered_person")
 
 
 class DayChanged(Exception):
@@ -45,6 +47,17 @@ class GateKiosk:
 
 
 @dataclass(frozen=True)
+class CardOnRecord:
+    """What a new card-service answer is compared with, to be written with the scan instead of
+    before it (card_checks.fits_record): the holder's date of birth, the employer's identifiers, and
+    whether a worker with a card on order and the same date of birth waits at this site."""
+
+    birth_date: date
+    employer: KnownCompany
+    order_waiting: bool
+
+
+@dataclass(frozen=True)
 class GateCard:
     """The card on record, its holder and employer, and this site's rules about them."""
 
@@ -59,6 +72,7 @@ class GateCard:
     last_valid_at: datetime | None
     person_barred: bool
     employer_registered: bool  # on this site's contract chain today
+    on_record: CardOnRecord | None = None  # read only with a new answer from the card service
 
 
 @dataclass(frozen=True)
@@ -130,6 +144,16 @@ def _decision_columns():
     ]
 
 
+def _on_record_columns():
+    """The card's record as a new answer from the card service is compared with (CardOnRecord)."""
+    order_waiting = (select(CardOrder.id).join(_ordered_person, _ordered_person.c.id == CardOrder.person_id)
+                     .where(CardOrder.site_id == _site.c.id, CardOrder.card_id.is_(None),
+                            _ordered_person.c.birth_date == _person.c.birth_date).exists())
+    return [_person.c.birth_date, _company.c.org_number.label("employer_org_number"),
+            _company.c.country.label("employer_country"), _company.c.foreign_id.label("employer_foreign_id"),
+            order_waiting.label("order_waiting")]
+
+
 def _recent_columns():
     return [_recent.c.id.label("recent_id"), _recent.c.site_id.label("recent_site_id"),
             _recent.c.kiosk_id.label("recent_kiosk_id"), _recent.c.card_id.label("recent_card_id"),
@@ -142,7 +166,7 @@ def _nulls(columns):
     return [type_coerce(null(), column.type).label(column.name) for column in columns]
 
 
-def _gate_read(kiosk_filter):
+def _gate_read(kiosk_filter, on_record: bool):
     """One row with the decision's columns (the kiosk by `kiosk_filter`, or none), then one row per
     recent scan. UNION ALL, each part's columns NULL in the other's rows: joined, every recent scan
     would repeat the decision's columns, and decoding them cost more than the query.
@@ -164,7 +188,7 @@ def _gate_read(kiosk_filter):
               .outerjoin(_company, _company.c.id == _card.c.employer_id)
               .outerjoin(_day, and_(_day.c.site_id == _site.c.id, _day.c.person_id == _card.c.person_id,
                                     _day.c.local_date == bindparam("local_date", type_=Date))))
-    decision, recent = _decision_columns(), _recent_columns()
+    decision, recent = _decision_columns() + (_on_record_columns() if on_record else []), _recent_columns()
     # The holder's scans (the copied-card rules) and this gate's reads of the number (repeat reads;
     # also an unknown card's), not voided, in the window.
     holder = select(_card.c.person_id).where(_card.c.number == bindparam("card_number")).scalar_subquery()
@@ -177,38 +201,43 @@ def _gate_read(kiosk_filter):
 
 
 # Why one statement: a scan's kiosk, card, day and recent scans are all known before it asks, and
-# each round trip costs as much Python as SQL (bench/README.md, "Scan ingest").
-GATE_READ_BY_TOKEN = _gate_read(_kiosk.c.token_hash == bindparam("token_hash"))
-GATE_READ_BY_KIOSK = _gate_read(_kiosk.c.id == bindparam("kiosk_id"))
-GATE_READ_BY_SITE = _gate_read(None)
+# each round trip costs as much Python as SQL (bench/README.md, "Scan ingest"). Keyed by what finds
+# the kiosk, and by whether a new card-service answer is to be compared with the card's record.
+_KIOSK_FILTERS = {"token_hash": _kiosk.c.token_hash == bindparam("token_hash"),
+                  "kiosk_id": _kiosk.c.id == bindparam("kiosk_id"), "site_id": None}
+GATE_READS = {(key, on_record): _gate_read(kiosk_filter, on_record)
+              for key, kiosk_filter in _KIOSK_FILTERS.items() for on_record in (False, True)}
 
 
 def read_gate(*, local_date: date, today: date, start: datetime, end: datetime, number: str | None,
               card_number: str | None, token_hash: str | None = None, kiosk_id: int | None = None,
-              site_id: int | None = None) -> GateSnapshot | None:
+              site_id: int | None = None, on_record: bool = False) -> GateSnapshot | None:
     """What a scan's decision needs, keyed by exactly one of token_hash, kiosk_id (a kiosk scan) or
     site_id (a registration in the web app). None when no active kiosk (or no site) matches.
-    `card_number` joins the card on record; `number` finds this gate's earlier reads of it."""
+    `card_number` joins the card on record; `number` finds this gate's earlier reads of it;
+    `on_record` reads the card's CardOnRecord too."""
     params = {"local_date": local_date, "today": today, "start": start, "end": end, "number": number,
               "card_number": card_number}
-    if token_hash is not None:
-        statement, params["token_hash"] = GATE_READ_BY_TOKEN, token_hash
-    elif kiosk_id is not None:
-        statement, params["kiosk_id"] = GATE_READ_BY_KIOSK, kiosk_id
-    else:
-        statement, params["site_id"] = GATE_READ_BY_SITE, site_id
-    rows = db.session.execute(statement, params).all()
+    key = "token_hash" if token_hash is not None else "kiosk_id" if kiosk_id is not None else "site_id"
+    params[key] = {"token_hash": token_hash, "kiosk_id": kiosk_id, "site_id": site_id}[key]
+    rows = db.session.execute(GATE_READS[key, on_record], params).all()
     first = next((row for row in rows if row.site_id is not None), None)
-    return _snapshot(first, rows) if first is not None else None
+    return _snapshot(first, rows, on_record) if first is not None else None
 
 
-def _snapshot(first, rows) -> GateSnapshot:
+def _card_on_record(first) -> CardOnRecord:
+    employer = KnownCompany(first.employer_id, first.employer_org_number, first.employer_country,
+                            first.employer_foreign_id)
+    return CardOnRecord(first.birth_date, employer, bool(first.order_waiting))
+
+
+def _snapshot(first, rows, on_record: bool) -> GateSnapshot:
     kiosk = None if first.kiosk_id is None else GateKiosk(
         first.kiosk_id, first.kiosk_name, first.kiosk_mode, first.site_id, first.kiosk_last_seen_at)
     card = None if first.card_id is None else GateCard(
         first.card_id, first.card_number, first.card_valid_to, first.person_id, f"{first.first_name} {first.last_name}",
         first.employer_id, first.employer_name, first.last_status, first.last_valid_at,
-        bool(first.person_barred), bool(first.employer_registered))
+        bool(first.person_barred), bool(first.employer_registered), _card_on_record(first) if on_record else None)
     day = None if first.day_id is None else GateDay(
         first.day_id, first.day_version, first.first_in, first.last_out, first.last_scan_at,
         bool(first.is_present), tuple(first.flags or ()), first.removed_at is not None)
@@ -229,6 +258,8 @@ DAY_STATE_COLUMNS = ("first_in", "last_out", "last_scan_at", "is_present", "flag
 NEW_DAY_COLUMNS = ("site_id", "person_id", "local_date", "employer_id", "hired_by_id", "card_id", "source",
                    *DAY_STATE_COLUMNS)
 CHANGED_DAY_COLUMNS = ("card_id", "source", *DAY_STATE_COLUMNS)
+# What a card-service answer writes on the card row itself (card_checks.card_fields).
+CARD_COLUMNS = ("card_type", "issued_on", "valid_to", "last_status", "last_status_reason", "last_checked_at")
 
 
 def _binds(table, columns, prefix: str) -> dict:
@@ -247,6 +278,15 @@ UPDATE_DAY = (update(_day).where(_day.c.id == bindparam("day_id"), _day.c.versio
                       source=func.coalesce(bindparam("day_source", type_=_day.c.source.type), _day.c.source),
                       version=_day.c.version + 1)
               .returning(_day.c.id))
+# A new answer from the card service that changes only the card's own fields is written with the
+# scan (card_checks.fits_record). NULL keeps what the row has: the last "valid" when this answer is
+# not one, the QR token's hash when the card was not scanned by QR.
+UPDATE_CARD = (update(_card).where(_card.c.id == bindparam("card_id"))
+               .values(**_binds(_card, CARD_COLUMNS, "card_"),
+                       last_valid_at=func.coalesce(bindparam("card_last_valid_at", type_=_card.c.last_valid_at.type),
+                                                   _card.c.last_valid_at),
+                       qr_token_hash=func.coalesce(bindparam("card_qr_token_hash", type_=_card.c.qr_token_hash.type),
+                                                   _card.c.qr_token_hash)))
 # HMSREG gets one registration per accepted scan at a site that has it on (app/services/connectors.py).
 INSERT_HMSREG = insert(_outbox).values(
     site_id=bindparam("event_site_id"), receiver=literal("hmsreg"), ref=bindparam("event_id"),
@@ -255,18 +295,20 @@ INSERT_HMSREG = insert(_outbox).values(
     created_at=bindparam("event_received_at", type_=_outbox.c.created_at.type))
 
 
-def _one_write(day_statement, hmsreg: bool):
-    """PostgreSQL: the event (and the HMSREG row) as data-modifying CTEs of the day's write."""
-    hmsreg_row = [INSERT_HMSREG.cte("new_delivery")] if hmsreg else []
+def _one_write(day_statement, hmsreg: bool, card: bool):
+    """PostgreSQL: the event (and the HMSREG row, and the card's new answer) as data-modifying CTEs
+    of the day's write."""
+    others = [INSERT_HMSREG.cte("new_delivery")] if hmsreg else []
+    others += [UPDATE_CARD.cte("card_answer")] if card else []
     if day_statement is None:  # a rejected scan, or nobody to list: the event is the statement
-        return INSERT_EVENT.add_cte(*hmsreg_row) if hmsreg_row else INSERT_EVENT
-    return day_statement.add_cte(INSERT_EVENT.cte("new_event"), *hmsreg_row)
+        return INSERT_EVENT.add_cte(*others) if others else INSERT_EVENT
+    return day_statement.add_cte(INSERT_EVENT.cte("new_event"), *others)
 
 
-# Built once per shape: (day write, HMSREG on). Why one statement: see the module docstring.
-ONE_WRITE = {(day, hmsreg): _one_write(statement, hmsreg)
+# Built once per shape: (day write, HMSREG on, card answer). Why one statement: see the module docstring.
+ONE_WRITE = {(day, hmsreg, card): _one_write(statement, hmsreg, card)
              for day, statement in (("none", None), ("insert", INSERT_DAY), ("update", UPDATE_DAY))
-             for hmsreg in (False, True)}
+             for hmsreg in (False, True) for card in (False, True)}
 
 
 @dataclass(frozen=True)
@@ -278,28 +320,51 @@ class DayWrite:
     version: int | None = None
 
 
-def write_scan(event: dict, day: DayWrite | None, hmsreg: bool) -> None:
-    """Store a scan's event and its effect on the day: one statement on PostgreSQL, a few in-process
-    ones on SQLite (no data-modifying CTEs there). Raises DayChanged when the day changed since it
-    was read; a duplicate scan id or a day row made meanwhile raises IntegrityError."""
+@dataclass(frozen=True)
+class CardWrite:
+    """A new card-service answer written with the scan: the card row's CARD_COLUMNS, last_valid_at
+    and qr_token_hash (None keeps what the row has)."""
+
+    card_id: int
+    values: dict
+
+
+def write_scan(event: dict, day: DayWrite | None, hmsreg: bool, card: CardWrite | None = None) -> None:
+    """Store a scan's event, its effect on the day and the card's new answer: one statement on
+    PostgreSQL, a few in-process ones on SQLite (no data-modifying CTEs there). Raises DayChanged
+    when the day changed since it was read; a duplicate scan id or a day row made meanwhile raises
+    IntegrityError."""
     params = {f"event_{name}": event[name] for name in EVENT_COLUMNS}
+    if card is not None:
+        params.update(_card_params(card))
     kind = "none" if day is None else "insert" if day.day_id is None else "update"
     if day is not None:
         params.update({f"day_{name}": value for name, value in day.values.items()})
         if day.day_id is not None:
             params.update(day_id=day.day_id, day_version=day.version)
     if db.session.get_bind().dialect.name == "postgresql":
-        result = db.session.execute(ONE_WRITE[kind, hmsreg], params)
+        result = db.session.execute(ONE_WRITE[kind, hmsreg, card is not None], params)
     else:
-        result = _write_one_by_one(kind, hmsreg, params)
+        result = _write_one_by_one(kind, hmsreg, card is not None, params)
     if kind != "none" and result.first() is None:
         raise DayChanged()
 
 
-def _write_one_by_one(kind: str, hmsreg: bool, params: dict):
+def write_card(card: CardWrite) -> None:
+    """A new answer about the card alone, for a scan that registers nothing (a repeat read)."""
+    db.session.execute(UPDATE_CARD, _card_params(card))
+
+
+def _card_params(card: CardWrite) -> dict:
+    return {"card_id": card.card_id, **{f"card_{name}": value for name, value in card.values.items()}}
+
+
+def _write_one_by_one(kind: str, hmsreg: bool, card: bool, params: dict):
     db.session.execute(INSERT_EVENT, params)
     if hmsreg:
         db.session.execute(INSERT_HMSREG, params)
+    if card:
+        db.session.execute(UPDATE_CARD, params)
     if kind == "none":
         return None
     return db.session.execute(INSERT_DAY if kind == "insert" else UPDATE_DAY, params)

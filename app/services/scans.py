@@ -97,7 +97,8 @@ def record_kiosk_scan(token: str, scan: ScanInput, now: datetime) -> tuple[Autho
     the kiosk is checked first, so an unknown token never costs a card-service call."""
     answer = card_checks.cached_answer(scan.payload)
     if answer is None:
-        kiosk = kiosks.kiosk_for_token(token, now)
+        with unit_of_work():  # ended before the lookup: a scan waiting on the card service holds no connection
+            kiosk = kiosks.kiosk_for_token(token, now)
         if kiosk is None:
             raise KioskRefused()
         return kiosk, record_scan(kiosk, scan, now)
@@ -115,8 +116,6 @@ def record_scan(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
     """
     answer = card_checks.ask_card_service(scan.payload)
     with gate_queries.one_gate_writer():  # SQLite: from the first write to the commit (see there)
-        if answer.fresh:  # recorded once, before the first read; a retry records it again if it was lost
-            card_checks.remember_answer(answer, kiosk.site_id)
         return _recorded(answer, scan, now, kiosk_id=kiosk.id)[1]
 
 
@@ -178,14 +177,15 @@ def _names_stored_card(event: ScanEvent, payload: str) -> bool:
 
 def _read_for_kiosk(answer: card_checks.CardAnswer, scan: ScanInput, now: datetime,
                     key: dict) -> tuple[AuthorizedKiosk, gate_queries.GateSnapshot]:
-    """The one read: the kiosk (by token or id) and its site, the card, the day, recent scans."""
+    """The one read: the kiosk (by token or id) and its site, the card, the day, recent scans. A new
+    answer from the card service is written with the scan; one that changes the holder or employer
+    (or a card we do not have) is recorded first, and the card read again."""
     window = _scan_window(scan.scanned_at)
-    snapshot = _read(answer, window, scan.scanned_at, now, **key)
+    snapshot = _read(answer, window, scan.scanned_at, now, on_record=answer.fresh, **key)
     if snapshot is None:
         raise KioskRefused()
     kiosk = _authorized(snapshot, now)
-    if snapshot.card is None and answer.check is not None and answer.check.outcome is LookupOutcome.FOUND:
-        # The card's answer came from the cache, but the write that recorded it was rolled back.
+    if card_checks.must_record_first(answer, snapshot):
         card_checks.remember_answer(answer, snapshot.site_id)
         snapshot = _read(answer, window, scan.scanned_at, now, kiosk_id=kiosk.id)
     return kiosk, snapshot
@@ -208,15 +208,19 @@ def _decide_and_store(kiosk: AuthorizedKiosk, snapshot: gate_queries.GateSnapsho
     if previous is not None:
         if db.session.get(ScanEvent, scan.id) is not None:
             raise _IdAlreadyStored(scan.id)  # a resent id, answered (or refused) by its stored event
+        if checked.card_write is not None:  # nothing new is registered, but the service's answer is kept
+            gate_queries.write_card(checked.card_write)
         # The same passage read twice: answer as before, register nothing new.
         return result_from_event(db.session.get(ScanEvent, previous.id), scan.id)
     return _store(snapshot, kiosk, scan, checked, now, source="kiosk")
 
 
-def _read(answer, window, scanned_at: datetime, now: datetime, **key) -> gate_queries.GateSnapshot | None:
+def _read(answer, window, scanned_at: datetime, now: datetime, on_record: bool = False,
+          **key) -> gate_queries.GateSnapshot | None:
     card_number, number = card_checks.numbers_to_read(answer)
     return gate_queries.read_gate(local_date=local_day(scanned_at), today=local_day(now), start=window[0],
-                                  end=window[1], number=number, card_number=card_number, **key)
+                                  end=window[1], number=number, card_number=card_number, on_record=on_record,
+                                  **key)
 
 
 def _authorized(snapshot: gate_queries.GateSnapshot, now: datetime) -> AuthorizedKiosk:
@@ -283,7 +287,8 @@ def _store(snapshot: gate_queries.GateSnapshot, kiosk, scan: ScanInput, checked,
         needs_approval=decision.needs_approval,
     )
     day_write = _day_write(snapshot, card, day_date, direction, scan.scanned_at, copied, source) if accepted else None
-    gate_queries.write_scan(event, day_write, hmsreg=accepted and snapshot.hmsreg_enabled)  # HMSREG: same transaction
+    gate_queries.write_scan(event, day_write, hmsreg=accepted and snapshot.hmsreg_enabled,  # HMSREG: same transaction
+                            card=checked.card_write)
     if checked.new_followup is not None:
         checked.new_followup.scan_event_id = scan.id  # the § 8 follow-up points at its scan
     if accepted and source == "manual":

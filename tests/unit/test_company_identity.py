@@ -2,7 +2,9 @@
 identifier is read as an org number first and then as a foreign company's id at home."""
 import pytest
 
-from app.domain.contract_chain import CompanyKey, KnownCompany, card_service_keys, filled_in, pick_first
+from app.domain.contract_chain import (
+    CompanyKey, KnownCompany, card_service_keys, filled_in, names_stored_company, pick_first,
+)
 
 REGON = "904567884"  # a Polish REGON that happens to pass the Norwegian mod-11 check
 PL_FROM_CHAIN = KnownCompany(1, None, "PL", REGON)
@@ -35,3 +37,20 @@ def test_the_card_service_finds_the_company_the_chain_has(identifier, known, exp
 def test_a_foreign_id_read_from_the_card_service_adds_no_org_number():
     chosen, key = pick_first(card_service_keys(REGON), [PL_FROM_CHAIN])
     assert filled_in(PL_FROM_CHAIN, key) == {}  # it stays "PL 904567884", not an org number
+
+
+# --- names_stored_company: when a card's new answer can be written with the scan ----------------
+
+NO_COMPANY = KnownCompany(7, "987654325", "NO", None)
+
+
+@pytest.mark.parametrize("identifier, stored, names_it", [
+    ("987654325", NO_COMPANY, True),
+    ("987 654 325", NO_COMPANY, True),  # the same org number, spaced
+    ("912345679", NO_COMPANY, False),  # another org number: another company
+    ("987654325", KnownCompany(7, "987654325", "XX", None), False),  # the country would be filled in
+    ("987654325", KnownCompany(7, None, "LT", "987654325"), False),  # stored by a foreign id: the whole rule decides
+    ("304567891X", KnownCompany(7, None, "XX", "304567891X"), False),  # a foreign id may name several companies
+])
+def test_names_stored_company_only_beyond_doubt(identifier, stored, names_it):
+    assert names_stored_company(identifier, stored) is names_it
