@@ -13,14 +13,16 @@ logger_class = "app.access_log.AccessLogWithoutSecrets"  # no link tokens or sea
 # on a card-service lookup, and a worker with few threads spends the rush waiting, not working
 # (bench/rush.py; figures and the models tried in bench/README.md). Threads, not gevent: nothing
 # new to install, and a long PDF or image decode cannot stall every request of its worker.
-# A worker with 16 threads takes little more memory than with 2, keeps its own card cache, and
-# opens at most SQLAlchemy's default pool of database connections (5 kept, 10 more at a peak), so
-# one server holds at most workers x 15 PostgreSQL connections; a thread past that waits for one.
+# A worker with 32 threads takes little more memory than with 2 and keeps its own card cache. With
+# more threads than the kiosks whose kept-alive connections it holds, a request (a load balancer's
+# /healthz, a page) never queues behind scans waiting on the card service: 16 were not enough for
+# 64 kiosks on 3 workers. It keeps up to 16 database connections open (post_fork below), so one
+# server holds at most workers x 16 PostgreSQL connections; a thread past that waits for one.
 # A kept-alive connection stays on the worker that accepted it, and one worker may accept a whole
 # burst of them (wrk's 8, a gate's kiosks) while the others idle; with 3, the common case of two
 # busy workers still uses both cores.
 workers = 3
-threads = 16
+threads = 32
 
 # /metrics adds up every worker's counters from files in this folder (prometheus_client's multiprocess
 # mode). Set before any worker imports prometheus_client; emptied at each start (the files of a
@@ -66,10 +68,21 @@ def card_lookup_slots(threads: int) -> int:
     return max(1, threads - min(threads - 1, max(2, threads // 4)))
 
 
+def database_pool_size(threads: int) -> int:
+    """Database connections a worker keeps open: one for each thread that can be in the database at
+    once, but no more than 16. A scan waiting on the card service holds none, so past 16 a thread
+    waits for one rather than open more: 3 workers stay at 48 of PostgreSQL's default 100."""
+    return min(threads, 16)
+
+
 def post_fork(server, worker):
-    """The bulkhead follows the threads this worker really has (a command line's --threads too);
-    CARD_SERVICE_MAX_CONCURRENT set by the operator wins. Set before the worker loads the app."""
+    """The bulkhead and the database pool follow the threads this worker really has (a command
+    line's --threads too); values set by the operator win. Set before the worker loads the app.
+    The pool has no overflow: a connection opened for a peak and closed after it cost a new
+    PostgreSQL backend each time, and under a rush that was most of them (bench/README.md)."""
     os.environ.setdefault("CARD_SERVICE_MAX_CONCURRENT", str(card_lookup_slots(worker.cfg.threads)))
+    os.environ.setdefault("DATABASE_POOL_SIZE", str(database_pool_size(worker.cfg.threads)))
+    os.environ.setdefault("DATABASE_POOL_OVERFLOW", "0")
 
 
 def post_worker_init(worker):

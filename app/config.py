@@ -87,6 +87,8 @@ class Settings(BaseSettings):
         "development", description="production refuses to start without SECRET_KEY and CARD_SERVICE_TOKEN")
     SECRET_KEY: str | None = Field(None, description="signs sessions and CSRF tokens; else kept in instance/")
     DATABASE_URL: str | None = Field(None, description="sqlite:// or postgresql://; else instance/portvakt.db")
+    DATABASE_POOL_SIZE: int = Field(5, ge=1, le=64, description="database connections a process keeps open")
+    DATABASE_POOL_OVERFLOW: int = Field(10, ge=0, le=64, description="more connections for a peak, closed after")
     PORTVAKT_TZ: Annotated[str, AfterValidator(_time_zone)] = Field(
         "Europe/Oslo", description="a site's day is its local calendar date in this zone")
 
@@ -248,7 +250,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict[str, 
         "SECRET_KEY": _secret_key(settings, path, production),
         "SQLALCHEMY_DATABASE_URI": _database_url(settings, path),
         # hide_parameters: database errors in logs never carry names, birth dates or card numbers.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True,
+                                      "pool_size": settings.DATABASE_POOL_SIZE,
+                                      "max_overflow": settings.DATABASE_POOL_OVERFLOW},
         "CARD_SERVICE_TOKEN": settings.CARD_SERVICE_TOKEN or DEV_CARD_SERVICE_TOKEN,
         "CARDSIM_DATA": settings.CARDSIM_DATA or str(path / "cardsim.json"),
         "SESSION_COOKIE_HTTPONLY": True,
