@@ -13,8 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, and_, bindparam, false, func, insert, literal, null, or_, select, type_coerce, union_all, update
+from sqlalchemy import (Date, and_, bindparam, cast, false, func, insert, literal, null, or_, select, type_coerce,
+                        union_all, update)
 
+from app.domain import attendance
 from app.domain.contract_chain import KnownCompany
 from app.extensions import db
 from app.models.periods import active_on
@@ -25,6 +27,7 @@ _kiosk, _site, _induction = Kiosk.__table__, Site.__table__, SiteInduction.__tab
 _card, _person, _company = Card.__table__, Person.__table__, Company.__table__
 _day, _event, _outbox = AttendanceDay.__table__, ScanEvent.__table__, OutboxDelivery.__table__
 _recent = _event.alias("recent")
+_engagement = Engagement.__table__
 _ordered_person = _person.alias("ordered_person")
 
 
@@ -117,6 +120,9 @@ class GateSnapshot:
     card: GateCard | None  # None when no card number was asked about, or we have no such card
     day: GateDay | None
     recent: tuple[RecentScan, ...]
+    # The holder's engagements at the site, oldest first, for a day's first row; read with a new
+    # card-service answer only (nearly every day's first scan has one), else None: not read.
+    engagements: tuple[attendance.Engagement, ...] | None = None
 
 
 def _decision_columns():
@@ -161,26 +167,38 @@ def _recent_columns():
             _recent.c.direction.label("recent_direction"), _recent.c.scanned_at.label("recent_scanned_at")]
 
 
-def _nulls(columns):
-    """NULLs in the other part's columns, typed as those columns so their values still decode."""
-    return [type_coerce(null(), column.type).label(column.name) for column in columns]
+def _engagement_columns():
+    return [_engagement.c.id.label("engagement_id"), _engagement.c.employer_id.label("engagement_employer_id"),
+            _engagement.c.hired_by_id.label("engagement_hired_by_id"),
+            _engagement.c.active_from.label("engagement_active_from"),
+            _engagement.c.active_to.label("engagement_active_to")]
+
+
+def _nulls(columns, in_sql: bool = False):
+    """NULLs in the other parts' columns, typed as those columns so their values still decode, and
+    `in_sql` (a CAST) where no part before has the type: PostgreSQL settles a UNION's column types
+    two parts at a time, and two untyped NULLs settle as text."""
+    typed = cast if in_sql else type_coerce
+    return [typed(null(), column.type).label(column.name) for column in columns]
 
 
 def _gate_read(kiosk_filter, on_record: bool):
     """One row with the decision's columns (the kiosk by `kiosk_filter`, or none), then one row per
-    recent scan. UNION ALL, each part's columns NULL in the other's rows: joined, every recent scan
-    would repeat the decision's columns, and decoding them cost more than the query.
+    recent scan, and with `on_record` one per engagement of the holder at the site. UNION ALL, each
+    part's columns NULL in the others' rows: joined, every recent scan would repeat the decision's
+    columns, and decoding them cost more than the query.
 
     A NULL parameter matches nothing (NULL = x is never true): no card number, no card; no kiosk,
     no repeat reads at it."""
     if kiosk_filter is None:  # a registration made in the web app: the site by id, no kiosk
         source = _site.outerjoin(_kiosk, false())
         where = _site.c.id == bindparam("site_id")
-        kiosk_id = null()
+        kiosk_id, site_id = null(), bindparam("site_id")
     else:
         source = _kiosk.join(_site, _site.c.id == _kiosk.c.site_id)
         where = and_(kiosk_filter, _kiosk.c.revoked_at.is_(None))
         kiosk_id = select(_kiosk.c.id).where(where).scalar_subquery()
+        site_id = select(_kiosk.c.site_id).where(where).scalar_subquery()
     source = (source
               .outerjoin(_induction, _induction.c.site_id == _site.c.id)
               .outerjoin(_card, _card.c.number == bindparam("card_number"))
@@ -189,15 +207,21 @@ def _gate_read(kiosk_filter, on_record: bool):
               .outerjoin(_day, and_(_day.c.site_id == _site.c.id, _day.c.person_id == _card.c.person_id,
                                     _day.c.local_date == bindparam("local_date", type_=Date))))
     decision, recent = _decision_columns() + (_on_record_columns() if on_record else []), _recent_columns()
+    engagements = _engagement_columns() if on_record else []
     # The holder's scans (the copied-card rules) and this gate's reads of the number (repeat reads;
     # also an unknown card's), not voided, in the window.
     holder = select(_card.c.person_id).where(_card.c.number == bindparam("card_number")).scalar_subquery()
     same_read = and_(_recent.c.kiosk_id == kiosk_id, _recent.c.card_number == bindparam("number"))
-    return union_all(
-        select(*decision, *_nulls(recent)).select_from(source).where(where),
-        select(*_nulls(decision), *recent).where(
+    parts = [
+        select(*decision, *_nulls(recent), *_nulls(engagements, in_sql=True)).select_from(source).where(where),
+        select(*_nulls(decision), *recent, *_nulls(engagements, in_sql=True)).where(
             or_(_recent.c.person_id == holder, same_read), _recent.c.voided_at.is_(None),
-            _recent.c.scanned_at >= bindparam("start"), _recent.c.scanned_at <= bindparam("end")))
+            _recent.c.scanned_at >= bindparam("start"), _recent.c.scanned_at <= bindparam("end")),
+    ]
+    if on_record:
+        parts.append(select(*_nulls(decision), *_nulls(recent), *engagements).where(
+            _engagement.c.site_id == site_id, _engagement.c.person_id == holder))
+    return union_all(*parts)
 
 
 # Why one statement: a scan's kiosk, card, day and recent scans are all known before it asks, and
@@ -244,9 +268,15 @@ def _snapshot(first, rows, on_record: bool) -> GateSnapshot:
     recent = tuple(RecentScan(r.recent_id, r.recent_site_id, r.recent_kiosk_id, r.recent_card_id,
                               r.recent_card_number, r.recent_decision, r.recent_direction, r.recent_scanned_at)
                    for r in rows if r.recent_id is not None)
+    engagements = None
+    if on_record:
+        engagements = tuple(attendance.Engagement(r.engagement_employer_id, r.engagement_hired_by_id,
+                                                  r.engagement_active_from, r.engagement_active_to)
+                            for r in sorted((r for r in rows if r.engagement_id is not None),
+                                            key=lambda r: r.engagement_id))
     return GateSnapshot(first.site_id, first.outage_policy, first.outage_grace_hours,
                         bool(first.only_registered_companies), first.induction_mode, bool(first.hmsreg_enabled),
-                        kiosk, card, day, recent)
+                        kiosk, card, day, recent, engagements)
 
 
 # --- the write -------------------------------------------------------------------------------

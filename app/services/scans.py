@@ -311,8 +311,10 @@ def _day_write(snapshot, card, day_date, direction, at, copied, source) -> gate_
         # A row with any passage typed by hand is marked manual on the list (None keeps the row's).
         values["source"] = "manual" if source == "manual" else None
         return gate_queries.DayWrite(values, day.id, day.version)
-    employer_id, hired_by_id = rules.employer_for_scan(
-        _engagements(snapshot.site_id, card.person_id), card.employer_id, day_date)
+    engagements = snapshot.engagements
+    if engagements is None:  # not read with the scan (app/services/gate_queries.py)
+        engagements = _engagements(snapshot.site_id, card.person_id)
+    employer_id, hired_by_id = rules.employer_for_scan(engagements, card.employer_id, day_date)
     return gate_queries.DayWrite({**values, "site_id": snapshot.site_id, "person_id": card.person_id,
                                   "local_date": day_date, "employer_id": employer_id, "hired_by_id": hired_by_id,
                                   "source": "manual" if source == "manual" else "scan"})

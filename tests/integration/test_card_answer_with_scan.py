@@ -8,7 +8,7 @@ from sqlalchemy import event
 
 from app.domain.secrets import hash_token
 from app.extensions import db
-from app.models import Card, FollowUp
+from app.models import AttendanceDay, Card, FollowUp
 from tests.support.kiosk_api import (  # noqa: F401  (fixtures)
     cardsim, fresh_card_service, scan_body, utc_now, world,
 )
@@ -110,3 +110,13 @@ def test_a_repeat_read_still_keeps_the_new_answer(app, client, world):
     again = post_scan(client, world, kari.card_number, at=start + timedelta(seconds=5))  # the same passage
     assert again["decision"] == first["decision"] and again["direction"] == first["direction"]
     assert card_row(world, "kari").last_checked_at > checked_before
+
+
+def test_a_days_first_scan_reads_the_engagements_with_the_card(app, client, world):
+    """The hired-in worker's employer and hirer come from the engagement read in the gate's one read."""
+    with Statements() as statements:
+        answer = post_scan(client, world, world.workers["ruta"].qr)
+    assert answer["decision"] == "accepted" and answer["direction"] == "in"
+    assert not any(s.startswith("SELECT engagement.") for s in statements.sent), statements.sent
+    day = db.session.scalars(db.select(AttendanceDay).filter_by(person_id=world.workers["ruta"].person_id)).one()
+    assert (day.employer.name, day.hired_by.name) == (world.agency, world.main_contractor)
