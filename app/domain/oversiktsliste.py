@@ -11,7 +11,6 @@ import hashlib
 import json
 import unicodedata
 from dataclasses import dataclass
-from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -85,8 +84,13 @@ class Oversiktsliste:
         return [entry for group in self.groups for entry in group.entries]
 
 
+@lru_cache(maxsize=50_000)
 def collation_key(text: str) -> str:
-    """A sort key for names in Norwegian order: case-insensitive, æ ø å last (aa as å, ä ö ü as æ ø y)."""
+    """A sort key for names in Norwegian order: case-insensitive, æ ø å last (aa as å, ä ö ü as æ ø y).
+
+    Each distinct text is worked out once and kept (a bounded cache of a pure function, a few MB at
+    most): a big site's list repeats each employer hundreds of times, and the presence page and the
+    kiosks ask for the same two thousand names every few seconds (bench/README.md, "Big-site history")."""
     folded = text.casefold()
     if "aa" in folded:
         folded = folded.replace("aa", "}")
@@ -98,29 +102,22 @@ def collation_key(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def memo_collation_key() -> Callable[[str], str]:
-    """collation_key with each distinct text worked out once: a big site's list repeats each employer
-    hundreds of times and most first names several times."""
-    return lru_cache(maxsize=None)(collation_key)
-
-
 def name_key(person) -> tuple:
     """A person (anything with last_name and first_name) in list order: last name, then first."""
     return collation_key(person.last_name), collation_key(person.first_name)
 
 
-def list_order(employer: Company, last_name: str, first_name: str, birth_date: date, card_number: str | None,
-               key: Callable[[str], str] = collation_key) -> tuple:
+def list_order(employer: Company, last_name: str, first_name: str, birth_date: date, card_number: str | None) -> tuple:
     """The § 15 list's order, the one every page and document follows: employer (name, then identifier),
     then person (last name, first name, date of birth, card)."""
-    return (key(employer.name), employer.identifier, key(last_name), key(first_name), birth_date, card_number or "")
+    return (collation_key(employer.name), employer.identifier, collation_key(last_name), collation_key(first_name),
+            birth_date, card_number or "")
 
 
 def build_oversiktsliste(header: Header, entries) -> Oversiktsliste:
     """Group the day's entries by employer in list order (list_order); equal entries keep their order."""
-    key = memo_collation_key()
     ordered = sorted(entries, key=lambda entry: list_order(
-        entry.employer, entry.last_name, entry.first_name, entry.birth_date, entry.card_number, key))
+        entry.employer, entry.last_name, entry.first_name, entry.birth_date, entry.card_number))
     by_employer: dict[Company, list[Entry]] = {}
     for entry in ordered:
         by_employer.setdefault(entry.employer, []).append(entry)

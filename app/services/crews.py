@@ -103,9 +103,8 @@ def site_crew(site_id: int, company_scope: int | None = None) -> list[Engagement
              .order_by(Engagement.id))
     if company_scope is not None:
         query = query.where(Engagement.employer_id == company_scope)
-    key = oversiktsliste.memo_collation_key()
     return sorted(db.session.scalars(query).unique(), key=lambda e: (*oversiktsliste.list_order(
-        e.employer, e.person.last_name, e.person.first_name, e.person.birth_date, None, key), e.id))
+        e.employer, e.person.last_name, e.person.first_name, e.person.birth_date, None), e.id))
 
 
 def card_numbers(engagements: list[Engagement]) -> dict[int, str]:

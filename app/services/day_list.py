@@ -69,8 +69,7 @@ Employer, HiredBy = aliased(Company, name="employer"), aliased(Company, name="hi
 
 class _DayColumns(NamedTuple):
     """The columns a day's row is read from, named once: the query selects them in this order and
-    _day_row reads the fetched tuple through the same names (a tuple read by name per column cost
-    more than building the row; bench/README.md, "Big-site history")."""
+    _day_row unpacks the fetched tuple in the same order."""
 
     id: object
     person_id: object
@@ -181,14 +180,19 @@ def unverified_people(site_id: int, day: date) -> set[int]:
 
 
 def _day_row(row, companies: dict) -> DayRow:
-    c = _DayColumns._make(row)
-    return DayRow(c.id, c.person_id, RowPerson(c.person_id, c.first_name, c.last_name, c.birth_date),
-                  c.employer_id, company_value(companies, c.employer_id, c.employer_name, c.employer_org_number,
-                                               c.employer_country, c.employer_foreign_id),
-                  c.hired_by_id, company_value(companies, c.hired_by_id, c.hired_by_name, c.hired_by_org_number,
-                                               c.hired_by_country, c.hired_by_foreign_id),
-                  RowCard(c.card_number, c.card_valid_to) if c.card_number is not None else None,
-                  c.first_in, c.last_out, c.last_scan_at, c.is_present, c.source, _flags(c.flags_json))
+    # Unpacked in _DayColumns' order: a big site's presence list builds two thousand of these, and
+    # reading each column by name off a named tuple cost a tenth of it (bench/README.md).
+    (row_id, person_id, first_name, last_name, birth_date,
+     employer_id, employer_name, employer_org_number, employer_country, employer_foreign_id,
+     hired_by_id, hired_by_name, hired_by_org_number, hired_by_country, hired_by_foreign_id,
+     card_number, card_valid_to, first_in, last_out, last_scan_at, is_present, source, flags_json) = row
+    return DayRow(row_id, person_id, RowPerson(person_id, first_name, last_name, birth_date),
+                  employer_id, company_value(companies, employer_id, employer_name, employer_org_number,
+                                             employer_country, employer_foreign_id),
+                  hired_by_id, company_value(companies, hired_by_id, hired_by_name, hired_by_org_number,
+                                             hired_by_country, hired_by_foreign_id),
+                  RowCard(card_number, card_valid_to) if card_number is not None else None,
+                  first_in, last_out, last_scan_at, is_present, source, _flags(flags_json))
 
 
 def _flags(flags_json: str | None) -> list:
@@ -216,10 +220,9 @@ def company_value(companies: dict, company_id: int | None, name: str, org_number
 def in_list_order(rows: list[DayRow]) -> list[DayRow]:
     """Day rows in the § 15 list's order (oversiktsliste.list_order; æ ø å last, which the database's own
     collation may not do), ties by row id, so every page and document numbers them alike."""
-    key = oversiktsliste.memo_collation_key()
     return sorted(rows, key=lambda row: (
         *oversiktsliste.list_order(row.employer, row.person.last_name, row.person.first_name, row.person.birth_date,
-                                   row.card.number if row.card else None, key), row.id))
+                                   row.card.number if row.card else None), row.id))
 
 
 def people_per_day(site_id: int, first: date, last: date, company_id: int | None = None) -> dict[date, int]:

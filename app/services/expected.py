@@ -25,6 +25,5 @@ def expected_not_arrived(site_id: int, day: date, seen: set[int], company_id: in
     for engagement in db.session.scalars(query):
         if engagement.person_id not in seen:
             unique[engagement.person_id] = engagement  # the newest engagement names the employer
-    key = oversiktsliste.memo_collation_key()
     return sorted(unique.values(), key=lambda e: (*oversiktsliste.list_order(
-        e.employer, e.person.last_name, e.person.first_name, e.person.birth_date, None, key), e.person_id))
+        e.employer, e.person.last_name, e.person.first_name, e.person.birth_date, None), e.person_id))
