@@ -40,3 +40,15 @@ def _sqlite_for_many_workers(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+@event.listens_for(Engine, "connect")
+def _postgresql_in_utc(dbapi_connection, connection_record):
+    """Every timestamp Portvakt keeps is UTC (models/_types.UTCDateTime). With the session's time zone
+    UTC, psycopg hands them over as UTC already and none needs converting on the way in: a big site's
+    presence list reads thousands (bench/README.md). Correct either way; a connection whose SET is
+    lost (a pooler in transaction mode) only converts again."""
+    if type(dbapi_connection).__module__.startswith("psycopg"):
+        autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True  # no transaction left open
+        dbapi_connection.execute("SET TIME ZONE 'UTC'")
+        dbapi_connection.autocommit = autocommit
