@@ -83,10 +83,24 @@ class PastScan:
     scanned_at: datetime
 
 
-def recent_scan_window(scanned_at: datetime) -> tuple[datetime, datetime]:
-    """The time span whose accepted scans of a card the copied-card rules look at."""
-    span = max(OTHER_SITE_WINDOW, DOUBLE_ENTRY_WINDOW)
-    return scanned_at - span, scanned_at + span
+@dataclass(frozen=True)
+class ScanWindow:
+    """The stored scans the rules about a new scan look at: another site's within start..end (a card
+    in two pockets), this site's only within here_start..here_end (an entry at another gate and any
+    exit between, a repeat read). This site's scans further away cannot change the decision, so a
+    worker who passed the gates all morning costs the scan no more than one who came once."""
+
+    start: datetime
+    end: datetime
+    here_start: datetime
+    here_end: datetime
+
+
+def scan_window(scanned_at: datetime, debounce: timedelta) -> ScanWindow:
+    """Both rules look either side of scanned_at: times may come out of order (offline queues)."""
+    anywhere = max(OTHER_SITE_WINDOW, DOUBLE_ENTRY_WINDOW, debounce)
+    here = max(DOUBLE_ENTRY_WINDOW, debounce)
+    return ScanWindow(scanned_at - anywhere, scanned_at + anywhere, scanned_at - here, scanned_at + here)
 
 
 def looks_copied(site_id: int, kiosk_id: int | None, direction: str, scanned_at: datetime,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.adapters.cardservice import get_card_service
 from app.clock import local_day
+from app.domain.attendance import ScanWindow
 from app.domain.cards import CardCheck, CardRef, CardStatus, LookupOutcome
 from app.domain.contract_chain import names_stored_company
 from app.domain.followups import opens_followup  # § 8: which statuses the byggherre must report
@@ -161,7 +162,7 @@ def check_card_for_site(payload: str | bytes, site, now: datetime, manual_overri
 
 
 def read_for_card(answer: CardAnswer, site_id: int, kiosk_id: int | None, scanned_at: datetime,
-                  now: datetime, window: tuple[datetime, datetime] | None = None) -> GateSnapshot:
+                  now: datetime, window: ScanWindow | None = None) -> GateSnapshot:
     """The gate read for this answer at a site (kiosk_id None) or a kiosk, the answer recorded
     first when it is new. Should the write that recorded a cached answer have been rolled back,
     the card is missing from the read and is recorded now."""
@@ -177,9 +178,9 @@ def read_for_card(answer: CardAnswer, site_id: int, kiosk_id: int | None, scanne
 
 def _read(answer, site_id, kiosk_id, scanned_at, now, window) -> GateSnapshot:
     card_number, number = numbers_to_read(answer)
-    start, end = window or (scanned_at, scanned_at)
+    window = window or ScanWindow(scanned_at, scanned_at, scanned_at, scanned_at)  # no recent scans wanted
     key = {"kiosk_id": kiosk_id} if kiosk_id is not None else {"site_id": site_id}
-    return read_gate(local_date=local_day(scanned_at), today=local_day(now), start=start, end=end,
+    return read_gate(local_date=local_day(scanned_at), today=local_day(now), window=window,
                      number=number, card_number=card_number, **key)
 
 

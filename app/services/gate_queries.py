@@ -209,14 +209,16 @@ def _gate_read(kiosk_filter, on_record: bool):
     decision, recent = _decision_columns() + (_on_record_columns() if on_record else []), _recent_columns()
     engagements = _engagement_columns() if on_record else []
     # The holder's scans (the copied-card rules) and this gate's reads of the number (repeat reads;
-    # also an unknown card's), not voided, in the window.
+    # also an unknown card's), not voided, in the window (domain/attendance.ScanWindow).
     holder = select(_card.c.person_id).where(_card.c.number == bindparam("card_number")).scalar_subquery()
     same_read = and_(_recent.c.kiosk_id == kiosk_id, _recent.c.card_number == bindparam("number"))
     parts = [
         select(*decision, *_nulls(recent), *_nulls(engagements, in_sql=True)).select_from(source).where(where),
         select(*_nulls(decision), *recent, *_nulls(engagements, in_sql=True)).where(
             or_(_recent.c.person_id == holder, same_read), _recent.c.voided_at.is_(None),
-            _recent.c.scanned_at >= bindparam("start"), _recent.c.scanned_at <= bindparam("end")),
+            _recent.c.scanned_at >= bindparam("start"), _recent.c.scanned_at <= bindparam("end"),
+            or_(_recent.c.site_id != site_id, and_(_recent.c.scanned_at >= bindparam("here_start"),
+                                                   _recent.c.scanned_at <= bindparam("here_end")))),
     ]
     if on_record:
         parts.append(select(*_nulls(decision), *_nulls(recent), *engagements).where(
@@ -233,14 +235,15 @@ GATE_READS = {(key, on_record): _gate_read(kiosk_filter, on_record)
               for key, kiosk_filter in _KIOSK_FILTERS.items() for on_record in (False, True)}
 
 
-def read_gate(*, local_date: date, today: date, start: datetime, end: datetime, number: str | None,
+def read_gate(*, local_date: date, today: date, window: attendance.ScanWindow, number: str | None,
               card_number: str | None, token_hash: str | None = None, kiosk_id: int | None = None,
               site_id: int | None = None, on_record: bool = False) -> GateSnapshot | None:
     """What a scan's decision needs, keyed by exactly one of token_hash, kiosk_id (a kiosk scan) or
     site_id (a registration in the web app). None when no active kiosk (or no site) matches.
     `card_number` joins the card on record; `number` finds this gate's earlier reads of it;
     `on_record` reads the card's CardOnRecord too."""
-    params = {"local_date": local_date, "today": today, "start": start, "end": end, "number": number,
+    params = {"local_date": local_date, "today": today, "start": window.start, "end": window.end,
+              "here_start": window.here_start, "here_end": window.here_end, "number": number,
               "card_number": card_number}
     key = "token_hash" if token_hash is not None else "kiosk_id" if kiosk_id is not None else "site_id"
     params[key] = {"token_hash": token_hash, "kiosk_id": kiosk_id, "site_id": site_id}[key]

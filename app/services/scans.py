@@ -218,9 +218,8 @@ def _decide_and_store(kiosk: AuthorizedKiosk, snapshot: gate_queries.GateSnapsho
 def _read(answer, window, scanned_at: datetime, now: datetime, on_record: bool = False,
           **key) -> gate_queries.GateSnapshot | None:
     card_number, number = card_checks.numbers_to_read(answer)
-    return gate_queries.read_gate(local_date=local_day(scanned_at), today=local_day(now), start=window[0],
-                                  end=window[1], number=number, card_number=card_number, on_record=on_record,
-                                  **key)
+    return gate_queries.read_gate(local_date=local_day(scanned_at), today=local_day(now), window=window,
+                                  number=number, card_number=card_number, on_record=on_record, **key)
 
 
 def _authorized(snapshot: gate_queries.GateSnapshot, now: datetime) -> AuthorizedKiosk:
@@ -233,11 +232,9 @@ def _authorized(snapshot: gate_queries.GateSnapshot, now: datetime) -> Authorize
     return kiosk
 
 
-def _scan_window(scanned_at: datetime) -> tuple[datetime, datetime]:
-    """The span of stored scans both the repeat-read and the copied-card rules look at."""
-    debounce = timedelta(seconds=current_app.config["SCAN_DEBOUNCE_S"])
-    start, end = rules.recent_scan_window(scanned_at)
-    return min(start, scanned_at - debounce), max(end, scanned_at + debounce)
+def _scan_window(scanned_at: datetime) -> rules.ScanWindow:
+    """The stored scans the repeat-read and the copied-card rules look at."""
+    return rules.scan_window(scanned_at, timedelta(seconds=current_app.config["SCAN_DEBOUNCE_S"]))
 
 
 def _repeat_read(kiosk_id: int | None, number: str | None, scanned_at: datetime,

@@ -182,3 +182,14 @@ def test_arrival_order_does_not_change_the_day(scans, rng):
 ])
 def test_an_engagement_is_active_on_both_of_its_end_days(active_from, active_to, expected):
     assert active_on(active_from, active_to, date(2026, 12, 6)) is expected
+
+
+def test_the_scan_window_reads_this_sites_scans_only_near_the_new_one():
+    from app.domain import attendance as rules
+
+    scanned_at = T0
+    window = rules.scan_window(scanned_at, timedelta(seconds=30))
+    assert (window.start, window.end) == (T0 - rules.OTHER_SITE_WINDOW, T0 + rules.OTHER_SITE_WINDOW)
+    assert (window.here_start, window.here_end) == (T0 - rules.DOUBLE_ENTRY_WINDOW, T0 + rules.DOUBLE_ENTRY_WINDOW)
+    long_debounce = rules.scan_window(scanned_at, timedelta(minutes=15))  # a repeat read is this site's too
+    assert (long_debounce.here_start, long_debounce.here_end) == (T0 - timedelta(minutes=15), T0 + timedelta(minutes=15))
