@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import harness  # noqa: E402
-from bench.ingest import RssSampler, count_events, seed, start_profiler  # noqa: E402
+from bench.ingest import RssSampler, WorkerCpu, count_events, seed, start_profiler  # noqa: E402
 
 TARGET_RATIO, TARGET_P95_MS, TARGET_HEALTHZ_MS = 0.50, 300.0, 50.0
 WRK_THREADS = 2
@@ -108,7 +108,7 @@ def phase(name: str, runs: Runs, args, server, cardsim, database_url: str, probe
     if prober:
         prober.start()
     profiler = start_profiler(server, f"rush-{name}", args.kiosks, args.duration) if args.profile else None
-    with harness.ServerCpu(server, database_url) as cpu:
+    with harness.ServerCpu(server, database_url) as cpu, WorkerCpu(server) as workers:
         scans = runs.run(duration_s=args.duration, connections=args.kiosks)
     health = prober.stop() if prober else None
     peak_rss = sampler.stop()
@@ -134,6 +134,9 @@ def phase(name: str, runs: Runs, args, server, cardsim, database_url: str, probe
         "healthz p99 ms": health["p99"] if health else None,
         "healthz max ms": health["max"] if health else None,
         "healthz > 50 ms": f"{health['over']}/{health['probes']}" if health else None,
+        # Kept-alive kiosk connections stay on the worker that accepted them: the busiest worker's
+        # kiosks wait longest, which widens the latency spread (bench/README.md, "Morning rush").
+        "worker CPU shares": " ".join(f"{share:.0%}" for share in workers.shares()),
         "statuses": scans["statuses"], "healthz failed": health["failed"] if health else 0,
     }
 
