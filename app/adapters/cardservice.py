@@ -85,29 +85,29 @@ class HttpCardServiceBackend(CardServiceBackend):
     def __init__(self, base_url: str, token: str, connect_timeout_s: float = 0.5, pool_size: int = 8):
         self.base_url = base_url.rstrip("/")
         self.connect_timeout_s = connect_timeout_s
-        self.session = requests.Session()
-        self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
-        # What requests would read from the environment on every call (proxy variables, a CA bundle)
-        # is read once, here: reading it again per call cost more CPU than the call (bench/README.md,
-        # "Morning rush"). netrc, the rest of it, is never wanted: the token is the authorization.
-        self.session.trust_env = False
-        self.session.proxies = requests.utils.get_environ_proxies(self.base_url)
-        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
-        adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        # requests' transport (connection pool, TLS, proxies) without its Session: a Session merges
+        # the environment, cookies and hooks into every call, and reads cookies back out of every
+        # answer, which cost a cold scan more CPU than the call itself (bench/README.md, "Morning
+        # rush"). None of it is wanted: the token is the authorization, and what the environment says
+        # (proxy variables, a CA bundle) is read once, here.
+        self.adapter = DeadlineAdapter(pool_connections=1, pool_maxsize=pool_size, max_retries=0)
+        self.proxies = requests.utils.get_environ_proxies(self.base_url)
+        self.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
     def fetch(self, ref: CardRef, timeout_s: float) -> CardCheck:
         path = "cards" if ref.kind == "card_number" else "qr"
-        url = f"{self.base_url}/v1/{path}/{quote(ref.value, safe='')}"
+        request = requests.Request("GET", f"{self.base_url}/v1/{path}/{quote(ref.value, safe='')}",
+                                   headers=self.headers).prepare()
         # Connect and read share the budget, so a slow connect cannot stretch the total past it.
         connect = min(self.connect_timeout_s, timeout_s / 4)
         ends_at = time.monotonic() + timeout_s
         try:
             # The read timeout is per recv(): a service trickling its answer a byte at a time would
             # reset it with every byte. `deadline` ends every read, headers and body, at the budget.
-            with deadline(ends_at), self.session.get(url, timeout=(connect, timeout_s - connect),
-                                                     allow_redirects=False, stream=True) as response:
+            # The adapter follows no redirect.
+            with deadline(ends_at), self.adapter.send(request, stream=True, timeout=(connect, timeout_s - connect),
+                                                      verify=self.verify, proxies=self.proxies) as response:
                 status, body = response.status_code, _read_body(response)
         except (requests.RequestException, OSError) as error:
             raise _failure(error, past_deadline=time.monotonic() >= ends_at) from None

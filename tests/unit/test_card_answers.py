@@ -118,15 +118,14 @@ def test_text_is_trimmed_and_cut_to_what_the_app_keeps():
 
 
 def test_the_http_backend_reads_proxy_settings_once_at_start(monkeypatch):
-    """requests is told not to read the environment on every call; what it would have read, the
-    proxy for the service's address, is read when the backend is made."""
+    """The backend reads the environment once, when it is made (not requests' Session, per call): the
+    proxy for the service's address, NO_PROXY respected."""
     from app.adapters.cardservice import HttpCardServiceBackend
 
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.byggherre.no:3128")
     for name in ("NO_PROXY", "no_proxy", "HTTP_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     backend = HttpCardServiceBackend("https://api.hmskort.example", "token")
-    assert backend.session.trust_env is False
-    assert backend.session.proxies == {"https": "http://proxy.byggherre.no:3128"}
+    assert backend.proxies == {"https": "http://proxy.byggherre.no:3128"}
     monkeypatch.setenv("NO_PROXY", "api.hmskort.example")
-    assert HttpCardServiceBackend("https://api.hmskort.example", "token").session.proxies == {}
+    assert HttpCardServiceBackend("https://api.hmskort.example", "token").proxies == {}
