@@ -115,8 +115,9 @@ def fits_record(check: CardCheck, card: GateCard) -> bool:
     same company by its org number, under the same name), and no worker with a card on order waits
     to be linked to this card: so only the card's own fields change, and one UPDATE records them."""
     on_record = card.on_record
-    return (card.person_name == f"{check.first_name} {check.last_name}" and on_record.birth_date == check.birth_date
-            and card.employer_name == check.employer_name and not on_record.order_waiting
+    holder = (on_record.first_name, on_record.last_name, on_record.birth_date)
+    return (holder == (check.first_name, check.last_name, check.birth_date) and not on_record.order_waiting
+            and card.employer_name == check.employer_name
             and names_stored_company(check.employer_org_number, on_record.employer))
 
 

@@ -52,9 +52,11 @@ class GateKiosk:
 @dataclass(frozen=True)
 class CardOnRecord:
     """What a new card-service answer is compared with, to be written with the scan instead of
-    before it (card_checks.fits_record): the holder's date of birth, the employer's identifiers, and
-    whether a worker with a card on order and the same date of birth waits at this site."""
+    before it (card_checks.fits_record): the holder's names and date of birth, the employer's
+    identifiers, and whether a worker with a card on order and the same date of birth waits here."""
 
+    first_name: str
+    last_name: str
     birth_date: date
     employer: KnownCompany
     order_waiting: bool
@@ -255,7 +257,7 @@ def read_gate(*, local_date: date, today: date, window: attendance.ScanWindow, n
 def _card_on_record(first) -> CardOnRecord:
     employer = KnownCompany(first.employer_id, first.employer_org_number, first.employer_country,
                             first.employer_foreign_id)
-    return CardOnRecord(first.birth_date, employer, bool(first.order_waiting))
+    return CardOnRecord(first.first_name, first.last_name, first.birth_date, employer, bool(first.order_waiting))
 
 
 def _snapshot(first, rows, on_record: bool) -> GateSnapshot:

@@ -120,3 +120,16 @@ def test_a_days_first_scan_reads_the_engagements_with_the_card(app, client, worl
     assert not any(s.startswith("SELECT engagement.") for s in statements.sent), statements.sent
     day = db.session.scalars(db.select(AttendanceDay).filter_by(person_id=world.workers["ruta"].person_id)).one()
     assert (day.employer.name, day.hired_by.name) == (world.agency, world.main_contractor)
+
+
+def test_the_same_full_name_split_otherwise_is_recorded(app, client, world):
+    """Kari / Nordmann Hansen on record and Kari Nordmann / Hansen from the service read the same
+    joined; the record must still follow the service's split."""
+    kari = world.workers["kari"]
+    person = card_row(world, "kari").person
+    person.last_name = "Nordmann Hansen"
+    db.session.commit()
+    world.put_card(kari.card_number, first="Kari Nordmann", last="Hansen", qr_token=kari.qr_token)
+    post_scan(client, world, kari.qr)
+    person = card_row(world, "kari").person
+    assert (person.first_name, person.last_name) == ("Kari Nordmann", "Hansen")
