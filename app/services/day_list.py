@@ -10,6 +10,7 @@ site page, the muster list and the daily list (bench/README.md, "Big-site histor
 """
 import json
 from datetime import date, datetime
+from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import Text, cast, func, select
@@ -104,14 +105,29 @@ _COLUMNS = _DayColumns(
     AttendanceDay.is_present, AttendanceDay.source, cast(AttendanceDay.flags, Text))
 
 
-def _day_rows_query(site_id: int, day: date, company_id: int | None, removed: bool = False):
+class PresentPerson(NamedTuple):
+    """Someone still on site, as the kiosks' presence list shows them."""
+
+    name: str
+    employer: str
+    since: datetime | None  # the last scan
+
+
+# What present_names reads of a day's row: the list order's columns, and what the kiosks show.
+_PRESENT_COLUMNS = (AttendanceDay.id, Person.first_name, Person.last_name, Person.birth_date, AttendanceDay.employer_id,
+                    Employer.name, Employer.org_number, Employer.country, Employer.foreign_id, Card.number,
+                    AttendanceDay.last_scan_at, AttendanceDay.is_present)
+
+
+def _day_rows_query(site_id: int, day: date, company_id: int | None, removed: bool = False,
+                    columns=_COLUMNS):
     """A day's live rows (or only its removed ones) as plain columns: person, employers and card joined.
 
     is_present is deliberately not a condition here (present_now filters in Python): PostgreSQL
     cannot know that every present row is today's, estimates a handful of rows and picks nested
     loops, several times slower than the whole day's rows (bench/README.md, the plans).
     """
-    columns = list(_COLUMNS)
+    columns = list(columns)
     if removed:
         columns += [AttendanceDay.removed_at, AttendanceDay.removed_reason]
     query = (select(*columns)
@@ -133,6 +149,23 @@ def live_rows(site_id: int, day: date, company_id: int | None = None, present_on
     # fetching add a third to plain columns.
     rows = db.session.connection().execute(_day_rows_query(site_id, day, company_id)).all()
     return in_list_order([_day_row(row, companies) for row in rows if row.is_present or not present_only])
+
+
+def present_names(site_id: int, day: date) -> list[PresentPerson]:
+    """The people still on site, in the list's order (as live_rows sorts them), with only what the
+    kiosks show. Not live_rows: building a big site's two thousand full rows, to show three of
+    their columns, was a third of the kiosks' presence query (bench/README.md, "Big-site history")."""
+    companies: dict[int, oversiktsliste.Company] = {}
+    keyed = []
+    for (row_id, first_name, last_name, birth_date, employer_id, employer_name, org_number, country, foreign_id,
+         card_number, last_scan_at, is_present) in db.session.connection().execute(
+            _day_rows_query(site_id, day, None, columns=_PRESENT_COLUMNS)):
+        if is_present:
+            employer = company_value(companies, employer_id, employer_name, org_number, country, foreign_id)
+            order = (*oversiktsliste.list_order(employer, last_name, first_name, birth_date, card_number), row_id)
+            keyed.append((order, PresentPerson(f"{first_name} {last_name}", employer.name, last_scan_at)))
+    keyed.sort(key=itemgetter(0))
+    return [person for _, person in keyed]
 
 
 def removed_rows(site_id: int, day: date, company_id: int | None = None) -> list[DayRow]:

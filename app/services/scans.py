@@ -460,10 +460,8 @@ def _rebuild_day(site_id: int, person_id: int, day_date, now: datetime) -> None:
 
 def present_people(site: Site, now: datetime) -> list[dict]:
     """Who is on site now (the kiosk API): today's live rows still "in", in list order (day_list.py)."""
-    today = local_day(now)
-    return [{"name": row.person.name, "employer": row.employer.name,
-             "since": row.last_scan_at.isoformat() if row.last_scan_at else None}
-            for row in day_list.live_rows(site.id, today, present_only=True)]
+    return [{"name": person.name, "employer": person.employer, "since": person.since.isoformat() if person.since else None}
+            for person in day_list.present_names(site.id, local_day(now))]
 
 
 @use_case

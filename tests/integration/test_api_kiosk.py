@@ -64,6 +64,28 @@ def test_presence_lists_who_is_in_on_the_kiosks_own_site_only(client, world):
     assert other.status_code == 403 and other.json["error"] == "forbidden"
 
 
+def test_presence_is_in_the_lists_order_with_the_last_scan(client, world):
+    """Employer, then last name in Norwegian order (Ø last); someone who went out is not listed; the
+    web page's presence (day_list.live_rows) and the kiosks' (day_list.present_names) agree."""
+    from app.clock import local_day
+    from app.services import presence
+    from tests.support.kiosk_api import minutes, utc_now
+
+    start = utc_now() - minutes(10)
+    for n, (who, kiosk) in enumerate([("ola", "gate"), ("kari", "gate"), ("ruta", "gate"), ("lukasz", "gate"),
+                                      ("ola", "out")]):
+        response = client.post("/api/v1/scans", json=scan_body(world.workers[who].card_number, at=start + minutes(n)),
+                               headers=world.headers(kiosk))
+        assert response.status_code == 200, response.json
+    people = client.get(f"/api/v1/sites/{world.site_id}/presence", headers=world.headers()).json["people"]
+    assert [(p["name"], p["employer"]) for p in people] == [
+        ("Rūta Jankauskienė", "Bemanning Nord AS"), ("Łukasz Brzęczyszczykiewicz", "Elektro Øst AS"),
+        ("Kari Nordmann", "Elektro Øst AS")]
+    assert [p["since"] for p in people] == [(start + minutes(n)).isoformat() for n in (2, 3, 1)]
+    on_the_page = presence.present_now(world.site_id, local_day(utc_now()))
+    assert [(row.person.name, row.employer.name) for row in on_the_page] == [(p["name"], p["employer"]) for p in people]
+
+
 def test_enrollment_code_is_traded_once_for_a_working_token(client, world, runner):
     site = db.session.get(Site, world.site_id)
     made = kiosks.create_kiosk(site, "Port sør", "in", "cli", utcnow(), enroll=True)
