@@ -68,36 +68,9 @@ class DayRow(NamedTuple):
 Employer, HiredBy = aliased(Company, name="employer"), aliased(Company, name="hired_by")
 
 
-class _DayColumns(NamedTuple):
-    """The columns a day's row is read from, named once: the query selects them in this order and
-    _day_row unpacks the fetched tuple in the same order."""
-
-    id: object
-    person_id: object
-    first_name: object
-    last_name: object
-    birth_date: object
-    employer_id: object
-    employer_name: object
-    employer_org_number: object
-    employer_country: object
-    employer_foreign_id: object
-    hired_by_id: object
-    hired_by_name: object
-    hired_by_org_number: object
-    hired_by_country: object
-    hired_by_foreign_id: object
-    card_number: object
-    card_valid_to: object
-    first_in: object
-    last_out: object
-    last_scan_at: object
-    is_present: object
-    source: object
-    flags_json: object  # the JSON as text: see _flags
-
-
-_COLUMNS = _DayColumns(
+# The columns a day's row is read from, in the order _day_row unpacks them. The flags come as
+# JSON text: see _flags.
+_COLUMNS = (
     AttendanceDay.id, AttendanceDay.person_id, Person.first_name, Person.last_name, Person.birth_date,
     AttendanceDay.employer_id, Employer.name, Employer.org_number, Employer.country, Employer.foreign_id,
     AttendanceDay.hired_by_id, HiredBy.name, HiredBy.org_number, HiredBy.country, HiredBy.foreign_id,
@@ -162,8 +135,8 @@ def present_names(site_id: int, day: date) -> list[PresentPerson]:
             _day_rows_query(site_id, day, None, columns=_PRESENT_COLUMNS)):
         if is_present:
             employer = company_value(companies, employer_id, employer_name, org_number, country, foreign_id)
-            order = (*oversiktsliste.list_order(employer, last_name, first_name, birth_date, card_number), row_id)
-            keyed.append((order, PresentPerson(f"{first_name} {last_name}", employer.name, last_scan_at)))
+            place = _list_place(employer, last_name, first_name, birth_date, card_number, row_id)
+            keyed.append((place, PresentPerson(f"{first_name} {last_name}", employer.name, last_scan_at)))
     keyed.sort(key=itemgetter(0))
     return [person for _, person in keyed]
 
@@ -213,7 +186,7 @@ def unverified_people(site_id: int, day: date) -> set[int]:
 
 
 def _day_row(row, companies: dict) -> DayRow:
-    # Unpacked in _DayColumns' order: a big site's presence list builds two thousand of these, and
+    # Unpacked in _COLUMNS' order: a big site's presence list builds two thousand of these, and
     # reading each column by name off a named tuple cost a tenth of it (bench/README.md).
     (row_id, person_id, first_name, last_name, birth_date,
      employer_id, employer_name, employer_org_number, employer_country, employer_foreign_id,
@@ -251,11 +224,17 @@ def company_value(companies: dict, company_id: int | None, name: str, org_number
 
 
 def in_list_order(rows: list[DayRow]) -> list[DayRow]:
-    """Day rows in the § 15 list's order (oversiktsliste.list_order; æ ø å last, which the database's own
-    collation may not do), ties by row id, so every page and document numbers them alike."""
-    return sorted(rows, key=lambda row: (
-        *oversiktsliste.list_order(row.employer, row.person.last_name, row.person.first_name, row.person.birth_date,
-                                   row.card.number if row.card else None), row.id))
+    """Day rows in the § 15 list's order (_list_place)."""
+    return sorted(rows, key=lambda row: _list_place(row.employer, row.person.last_name, row.person.first_name,
+                                                    row.person.birth_date, row.card.number if row.card else None,
+                                                    row.id))
+
+
+def _list_place(employer, last_name: str, first_name: str, birth_date: date, card_number: str | None,
+                row_id: int) -> tuple:
+    """A day row's place in the § 15 list's order (oversiktsliste.list_order; æ ø å last, which the
+    database's own collation may not do), ties by row id, so every page and document numbers them alike."""
+    return (*oversiktsliste.list_order(employer, last_name, first_name, birth_date, card_number), row_id)
 
 
 def people_per_day(site_id: int, first: date, last: date, company_id: int | None = None) -> dict[date, int]:
