@@ -85,22 +85,34 @@ class PastScan:
 
 @dataclass(frozen=True)
 class ScanWindow:
-    """The stored scans the rules about a new scan look at: another site's within start..end (a card
-    in two pockets), this site's only within here_start..here_end (an entry at another gate and any
-    exit between, a repeat read). This site's scans further away cannot change the decision, so a
-    worker who passed the gates all morning costs the scan no more than one who came once."""
+    """The stored scans the rules about a new scan at `at` look at: another site's accepted scans of
+    the card within start..end (a card in two pockets); this site's within here_start..here_end (an
+    entry at another gate with no exit between); this gate's reads of the number within
+    repeat_start..repeat_end (a repeat read).
 
+    This site's scans behind the exit nearest `at` on either side cannot change the decision either
+    (that exit is between them and `at`), so the read stops there too (app/services/gate_queries.py):
+    a worker who passed the gates all morning costs the scan no more than one who came once."""
+
+    at: datetime
     start: datetime
     end: datetime
     here_start: datetime
     here_end: datetime
+    repeat_start: datetime
+    repeat_end: datetime
 
 
 def scan_window(scanned_at: datetime, debounce: timedelta) -> ScanWindow:
-    """Both rules look either side of scanned_at: times may come out of order (offline queues)."""
-    anywhere = max(OTHER_SITE_WINDOW, DOUBLE_ENTRY_WINDOW, debounce)
-    here = max(DOUBLE_ENTRY_WINDOW, debounce)
-    return ScanWindow(scanned_at - anywhere, scanned_at + anywhere, scanned_at - here, scanned_at + here)
+    """Every rule looks either side of scanned_at: times may come out of order (offline queues)."""
+    return ScanWindow(scanned_at, scanned_at - OTHER_SITE_WINDOW, scanned_at + OTHER_SITE_WINDOW,
+                      scanned_at - DOUBLE_ENTRY_WINDOW, scanned_at + DOUBLE_ENTRY_WINDOW,
+                      scanned_at - debounce, scanned_at + debounce)
+
+
+def no_scans_window(at: datetime) -> ScanWindow:
+    """For a read that needs no stored scans (a card check): every bound is `at`."""
+    return ScanWindow(at, at, at, at, at, at, at)
 
 
 def looks_copied(site_id: int, kiosk_id: int | None, direction: str, scanned_at: datetime,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.adapters.cardservice import get_card_service
 from app.clock import local_day
-from app.domain.attendance import ScanWindow
+from app.domain.attendance import ScanWindow, no_scans_window
 from app.domain.cards import CardCheck, CardRef, CardStatus, LookupOutcome
 from app.domain.contract_chain import names_stored_company
 from app.domain.followups import opens_followup  # § 8: which statuses the byggherre must report
@@ -179,7 +179,7 @@ def read_for_card(answer: CardAnswer, site_id: int, kiosk_id: int | None, scanne
 
 def _read(answer, site_id, kiosk_id, scanned_at, now, window) -> GateSnapshot:
     card_number, number = numbers_to_read(answer)
-    window = window or ScanWindow(scanned_at, scanned_at, scanned_at, scanned_at)  # no recent scans wanted
+    window = window or no_scans_window(scanned_at)
     key = {"kiosk_id": kiosk_id} if kiosk_id is not None else {"site_id": site_id}
     return read_gate(local_date=local_day(scanned_at), today=local_day(now), window=window,
                      number=number, card_number=card_number, **key)

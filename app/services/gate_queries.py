@@ -96,7 +96,7 @@ class GateDay:
 
 @dataclass(frozen=True)
 class RecentScan:
-    """A stored, not voided scan near this one: of the same person, or of this card at this gate."""
+    """A stored, not voided scan near this one: an accepted scan of the card, or this gate's read of its number."""
 
     id: str
     site_id: int
@@ -210,22 +210,52 @@ def _gate_read(kiosk_filter, on_record: bool):
                                     _day.c.local_date == bindparam("local_date", type_=Date))))
     decision, recent = _decision_columns() + (_on_record_columns() if on_record else []), _recent_columns()
     engagements = _engagement_columns() if on_record else []
-    # The holder's scans (the copied-card rules) and this gate's reads of the number (repeat reads;
-    # also an unknown card's), not voided, in the window (domain/attendance.ScanWindow).
     holder = select(_card.c.person_id).where(_card.c.number == bindparam("card_number")).scalar_subquery()
-    same_read = and_(_recent.c.kiosk_id == kiosk_id, _recent.c.card_number == bindparam("number"))
     parts = [
         select(*decision, *_nulls(recent), *_nulls(engagements, in_sql=True)).select_from(source).where(where),
         select(*_nulls(decision), *recent, *_nulls(engagements, in_sql=True)).where(
-            or_(_recent.c.person_id == holder, same_read), _recent.c.voided_at.is_(None),
-            _recent.c.scanned_at >= bindparam("start"), _recent.c.scanned_at <= bindparam("end"),
-            or_(_recent.c.site_id != site_id, and_(_recent.c.scanned_at >= bindparam("here_start"),
-                                                   _recent.c.scanned_at <= bindparam("here_end")))),
+            _recent_scans(_recent, holder, site_id, kiosk_id)),
     ]
     if on_record:
         parts.append(select(*_nulls(decision), *_nulls(recent), *engagements).where(
             _engagement.c.site_id == site_id, _engagement.c.person_id == holder))
     return union_all(*parts)
+
+
+def _recent_scans(recent, holder, site_id, kiosk_id):
+    """The stored scans the rules can use (domain/attendance.ScanWindow): the card's accepted scans
+    at other sites, and here between the exits nearest the new scan (the copied-card rules); this
+    gate's reads of the number (repeat reads; also an unknown card's)."""
+    card_id = select(_card.c.id).where(_card.c.number == bindparam("card_number")).scalar_subquery()
+    here_from = func.coalesce(_nearest_exit(site_id, holder, card_id, before=True), _at("here_start"))
+    here_to = func.coalesce(_nearest_exit(site_id, holder, card_id, before=False), _at("here_end"))
+    return or_(
+        and_(_accepted_of_card(recent, holder, card_id),
+             or_(and_(recent.c.site_id != site_id, recent.c.scanned_at.between(_at("start"), _at("end"))),
+                 and_(recent.c.site_id == site_id, recent.c.scanned_at.between(here_from, here_to)))),
+        and_(recent.c.kiosk_id == kiosk_id, recent.c.card_number == bindparam("number"),
+             recent.c.voided_at.is_(None), recent.c.scanned_at.between(_at("repeat_start"), _at("repeat_end"))))
+
+
+def _nearest_exit(site_id, holder, card_id, before: bool):
+    """When the card last went out here before the new scan (before=True), or first after it."""
+    exit_ = _event.alias("exit_before" if before else "exit_after")
+    when = exit_.c.scanned_at.between(_at("here_start"), _at("at")) if before else \
+        exit_.c.scanned_at.between(_at("at"), _at("here_end"))
+    nearest = func.max(exit_.c.scanned_at) if before else func.min(exit_.c.scanned_at)
+    return (select(nearest).where(_accepted_of_card(exit_, holder, card_id), exit_.c.site_id == site_id,
+                                  exit_.c.direction == "out", when)
+            .scalar_subquery())
+
+
+def _accepted_of_card(scans, holder, card_id):
+    # By holder too: the (person_id, scanned_at) index finds them.
+    return and_(scans.c.person_id == holder, scans.c.card_id == card_id, scans.c.decision == "accepted",
+                scans.c.voided_at.is_(None))
+
+
+def _at(name: str):
+    return bindparam(name, type_=_event.c.scanned_at.type)
 
 
 # Why one statement: a scan's kiosk, card, day and recent scans are all known before it asks, and
@@ -244,9 +274,9 @@ def read_gate(*, local_date: date, today: date, window: attendance.ScanWindow, n
     site_id (a registration in the web app). None when no active kiosk (or no site) matches.
     `card_number` joins the card on record; `number` finds this gate's earlier reads of it;
     `on_record` reads the card's CardOnRecord too."""
-    params = {"local_date": local_date, "today": today, "start": window.start, "end": window.end,
-              "here_start": window.here_start, "here_end": window.here_end, "number": number,
-              "card_number": card_number}
+    params = {"local_date": local_date, "today": today, "at": window.at, "start": window.start, "end": window.end,
+              "here_start": window.here_start, "here_end": window.here_end, "repeat_start": window.repeat_start,
+              "repeat_end": window.repeat_end, "number": number, "card_number": card_number}
     key = "token_hash" if token_hash is not None else "kiosk_id" if kiosk_id is not None else "site_id"
     params[key] = {"token_hash": token_hash, "kiosk_id": kiosk_id, "site_id": site_id}[key]
     rows = db.session.execute(GATE_READS[key, on_record], params).all()

@@ -191,5 +191,8 @@ def test_the_scan_window_reads_this_sites_scans_only_near_the_new_one():
     window = rules.scan_window(scanned_at, timedelta(seconds=30))
     assert (window.start, window.end) == (T0 - rules.OTHER_SITE_WINDOW, T0 + rules.OTHER_SITE_WINDOW)
     assert (window.here_start, window.here_end) == (T0 - rules.DOUBLE_ENTRY_WINDOW, T0 + rules.DOUBLE_ENTRY_WINDOW)
-    long_debounce = rules.scan_window(scanned_at, timedelta(minutes=15))  # a repeat read is this site's too
-    assert (long_debounce.here_start, long_debounce.here_end) == (T0 - timedelta(minutes=15), T0 + timedelta(minutes=15))
+    assert (window.repeat_start, window.repeat_end) == (T0 - timedelta(seconds=30), T0 + timedelta(seconds=30))
+    long_debounce = rules.scan_window(scanned_at, timedelta(minutes=15))  # repeat reads have their own window
+    assert (long_debounce.repeat_start, long_debounce.repeat_end) == (T0 - timedelta(minutes=15),
+                                                                      T0 + timedelta(minutes=15))
+    assert long_debounce.here_start == T0 - rules.DOUBLE_ENTRY_WINDOW
