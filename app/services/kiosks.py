@@ -4,6 +4,7 @@ their bearer token, and what they report about their own health.
 Tokens and codes are shown once and stored only as SHA-256 hashes. A token is looked up in the
 database on every request, so a revoked kiosk is refused at once by every worker process.
 """
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -168,13 +169,32 @@ def kiosk_for_token(token: str, now: datetime) -> AuthorizedKiosk | None:
     """The active kiosk with this bearer token, its last_seen_at refreshed every few seconds."""
     if not token or len(token) > 200:
         return None
-    row = db.session.execute(KIOSK_BY_TOKEN, {"token_hash": hash_token(token)}).one_or_none()
+    token_hash = hash_token(token)
+    row = db.session.execute(KIOSK_BY_TOKEN, {"token_hash": token_hash}).one_or_none()
     if row is None:
         return None
+    remember_active(token_hash)
     kiosk_id, name, mode, site_id, last_seen_at, *site_rules = row
     kiosk = AuthorizedKiosk(kiosk_id, name, mode, site_id, last_seen_at, SiteRules(site_id, *site_rules))
     touch(kiosk, now)
     return kiosk
+
+
+# Which tokens belonged to an active kiosk moments ago, by hash, in this process. Not a permission:
+# every request still checks its token in the database. It lets a scan that must ask the card
+# service skip the check made first so that an unknown token never costs a card-service call
+# (scans.record_kiosk_scan): a kiosk revoked meanwhile may cost calls for this long, but every one
+# of its scans is refused. Only tokens the database confirmed are kept: one entry per kiosk.
+ACTIVE_TOKEN_MEMORY_S = 60.0
+_active_tokens: dict[str, float] = {}  # token hash -> until (time.monotonic())
+
+
+def remember_active(token_hash: str) -> None:
+    _active_tokens[token_hash] = time.monotonic() + ACTIVE_TOKEN_MEMORY_S
+
+
+def active_lately(token_hash: str) -> bool:
+    return _active_tokens.get(token_hash, 0.0) > time.monotonic()
 
 
 def touch(kiosk: AuthorizedKiosk, now: datetime) -> None:

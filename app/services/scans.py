@@ -92,18 +92,27 @@ class KioskRefused(LookupError):
 def record_kiosk_scan(token: str, scan: ScanInput, now: datetime) -> tuple[AuthorizedKiosk, ScanResult]:
     """Record one scan from the kiosk behind a bearer token (see record_scan); KioskRefused if none.
 
-    When the card service need not be asked (a cached card, or a payload refused as it is), the
-    token is checked by the scan's own read: a warm scan sends one read and one write. Otherwise
-    the kiosk is checked first, so an unknown token never costs a card-service call."""
+    The token is checked by the scan's own read: a warm scan sends one read and one write. When the
+    card service must be asked, an unknown token is refused first, so it never costs a call."""
+    token_hash = hash_token(token)
     answer = card_checks.cached_answer(scan.payload)
     if answer is None:
-        with unit_of_work():  # ended before the lookup: a scan waiting on the card service holds no connection
-            kiosk = kiosks.kiosk_for_token(token, now)
-        if kiosk is None:
-            raise KioskRefused()
-        return kiosk, record_scan(kiosk, scan, now)
+        _refuse_unknown_token(token, token_hash, now)
+        answer = card_checks.ask_card_service(scan.payload)
     with gate_queries.one_gate_writer():
-        return _recorded(answer, scan, now, token_hash=hash_token(token))
+        return _recorded(answer, scan, now, token_hash=token_hash)
+
+
+def _refuse_unknown_token(token: str, token_hash: str, now: datetime) -> None:
+    """KioskRefused for a token no active kiosk has, before a card-service call. A token whose
+    kiosk was active moments ago in this process (kiosks.active_lately) is not asked about twice:
+    the scan's read refuses it if it was revoked since."""
+    if kiosks.active_lately(token_hash):
+        return
+    with unit_of_work():  # ended before the lookup: a scan waiting on the card service holds no connection
+        kiosk = kiosks.kiosk_for_token(token, now)
+    if kiosk is None:
+        raise KioskRefused()
 
 
 def record_scan(kiosk, scan: ScanInput, now: datetime) -> ScanResult:
@@ -184,6 +193,8 @@ def _read_for_kiosk(answer: card_checks.CardAnswer, scan: ScanInput, now: dateti
     snapshot = _read(answer, window, scan.scanned_at, now, on_record=answer.fresh, **key)
     if snapshot is None:
         raise KioskRefused()
+    if "token_hash" in key:
+        kiosks.remember_active(key["token_hash"])
     kiosk = _authorized(snapshot, now)
     if card_checks.must_record_first(answer, snapshot):
         card_checks.remember_answer(answer, snapshot.site_id)
