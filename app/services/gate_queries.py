@@ -199,8 +199,9 @@ def _gate_read(kiosk_filter, on_record: bool):
     else:
         source = _kiosk.join(_site, _site.c.id == _kiosk.c.site_id)
         where = and_(kiosk_filter, _kiosk.c.revoked_at.is_(None))
-        kiosk_id = select(_kiosk.c.id).where(where).scalar_subquery()
-        site_id = select(_kiosk.c.site_id).where(where).scalar_subquery()
+        # The parts below ask for the kiosk (and the card) several times: found once, in a CTE.
+        gate_kiosk = select(_kiosk.c.id, _kiosk.c.site_id).where(where).cte("gate_kiosk")
+        kiosk_id, site_id = select(gate_kiosk.c.id).scalar_subquery(), select(gate_kiosk.c.site_id).scalar_subquery()
     source = (source
               .outerjoin(_induction, _induction.c.site_id == _site.c.id)
               .outerjoin(_card, _card.c.number == bindparam("card_number"))
@@ -210,11 +211,12 @@ def _gate_read(kiosk_filter, on_record: bool):
                                     _day.c.local_date == bindparam("local_date", type_=Date))))
     decision, recent = _decision_columns() + (_on_record_columns() if on_record else []), _recent_columns()
     engagements = _engagement_columns() if on_record else []
-    holder = select(_card.c.person_id).where(_card.c.number == bindparam("card_number")).scalar_subquery()
+    gate_card = select(_card.c.id, _card.c.person_id).where(_card.c.number == bindparam("card_number")).cte("gate_card")
+    card_id, holder = select(gate_card.c.id).scalar_subquery(), select(gate_card.c.person_id).scalar_subquery()
     parts = [
         select(*decision, *_nulls(recent), *_nulls(engagements, in_sql=True)).select_from(source).where(where),
         select(*_nulls(decision), *recent, *_nulls(engagements, in_sql=True)).where(
-            _recent_scans(_recent, holder, site_id, kiosk_id)),
+            _recent_scans(_recent, card_id, holder, site_id, kiosk_id)),
     ]
     if on_record:
         parts.append(select(*_nulls(decision), *_nulls(recent), *engagements).where(
@@ -222,30 +224,32 @@ def _gate_read(kiosk_filter, on_record: bool):
     return union_all(*parts)
 
 
-def _recent_scans(recent, holder, site_id, kiosk_id):
+def _recent_scans(recent, card_id, holder, site_id, kiosk_id):
     """The stored scans the rules can use (domain/attendance.ScanWindow): the card's accepted scans
     at other sites, and here between the exits nearest the new scan (the copied-card rules); this
-    gate's reads of the number (repeat reads; also an unknown card's)."""
-    card_id = select(_card.c.id).where(_card.c.number == bindparam("card_number")).scalar_subquery()
+    gate's reads of the number (repeat reads; also an unknown card's). Each arm keeps its own time
+    range beside its index's key, so the index finds only the window, however long the history."""
     here_from = func.coalesce(_nearest_exit(site_id, holder, card_id, before=True), _at("here_start"))
     here_to = func.coalesce(_nearest_exit(site_id, holder, card_id, before=False), _at("here_end"))
     return or_(
-        and_(_accepted_of_card(recent, holder, card_id),
-             or_(and_(recent.c.site_id != site_id, recent.c.scanned_at.between(_at("start"), _at("end"))),
-                 and_(recent.c.site_id == site_id, recent.c.scanned_at.between(here_from, here_to)))),
+        and_(_accepted_of_card(recent, holder, card_id), recent.c.scanned_at.between(_at("start"), _at("end")),
+             or_(recent.c.site_id != site_id, recent.c.scanned_at.between(here_from, here_to))),
         and_(recent.c.kiosk_id == kiosk_id, recent.c.card_number == bindparam("number"),
              recent.c.voided_at.is_(None), recent.c.scanned_at.between(_at("repeat_start"), _at("repeat_end"))))
 
 
 def _nearest_exit(site_id, holder, card_id, before: bool):
-    """When the card last went out here before the new scan (before=True), or first after it."""
+    """When the card last went out here before the new scan (before=True), or first after it: the
+    (person_id, scanned_at) index read from the new scan outwards, stopping at the first exit."""
     exit_ = _event.alias("exit_before" if before else "exit_after")
-    when = exit_.c.scanned_at.between(_at("here_start"), _at("at")) if before else \
-        exit_.c.scanned_at.between(_at("at"), _at("here_end"))
-    nearest = func.max(exit_.c.scanned_at) if before else func.min(exit_.c.scanned_at)
-    return (select(nearest).where(_accepted_of_card(exit_, holder, card_id), exit_.c.site_id == site_id,
-                                  exit_.c.direction == "out", when)
-            .scalar_subquery())
+    if before:
+        when, nearest_first = exit_.c.scanned_at.between(_at("here_start"), _at("at")), exit_.c.scanned_at.desc()
+    else:
+        when, nearest_first = exit_.c.scanned_at.between(_at("at"), _at("here_end")), exit_.c.scanned_at.asc()
+    return (select(exit_.c.scanned_at)
+            .where(_accepted_of_card(exit_, holder, card_id), exit_.c.site_id == site_id,
+                   exit_.c.direction == "out", when)
+            .order_by(nearest_first).limit(1).scalar_subquery())
 
 
 def _accepted_of_card(scans, holder, card_id):
