@@ -28,7 +28,8 @@ def index(site_id: int):
         flash(_("Choose a date (YYYY-MM-DD)."), "error")
     return render_template("lists_ui/index.html", today=today, period_formats=PERIOD_FORMATS,
                            week_ago=today - timedelta(days=6),
-                           days=daily_control.day_statuses(site_id, today, company_id=g.company_scope))
+                           days=daily_control.day_statuses(site_id, today, company_id=g.company_scope,
+                                                           compare_lists=g.company_scope is None))
 
 
 @bp.get("/<int:site_id>/lists/period")

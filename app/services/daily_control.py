@@ -26,6 +26,7 @@ class DayStatus:
     version: int | None
     checked_at: datetime | None
     checked_by: str | None
+    changed: bool = False  # the list differs from that version (only when asked: compare_lists)
 
     @property
     def checked(self) -> bool:
@@ -33,10 +34,12 @@ class DayStatus:
 
 
 def day_statuses(site_id: int, today: date, days: int = LOOKBACK_DAYS,
-                 company_id: int | None = None) -> list[DayStatus]:
+                 company_id: int | None = None, compare_lists: bool = False) -> list[DayStatus]:
     """Today and the days before it, newest first; days with nobody and no version are left out.
 
-    With `company_id` (an employer's view) the counts are that employer's people only.
+    With `company_id` (an employer's view) the counts are that employer's people only. With
+    `compare_lists` each checked day's list is built and compared with its newest version, as the
+    day page does (a day's list costs a query: the lists index asks, /metrics does not).
     """
     first = today - timedelta(days=days - 1)
     counts = day_list.people_per_day(site_id, first, today, company_id)
@@ -47,8 +50,10 @@ def day_statuses(site_id: int, today: date, days: int = LOOKBACK_DAYS,
         version = versions.get(day)
         if day != today and not counts.get(day) and version is None:
             continue
+        changed = compare_lists and version is not None and _changed_since(site_id, version)
         statuses.append(DayStatus(day, counts.get(day, 0), version.version if version else None,
-                                  version.checked_at if version else None, version.checked_by if version else None))
+                                  version.checked_at if version else None, version.checked_by if version else None,
+                                  changed))
     return statuses
 
 
@@ -77,8 +82,12 @@ def control_of(site_id: int, local_date: date, versions: list) -> DayControl:
     """The control state given the day's versions (newest first), as list_versions.versions_of_day gives them."""
     if not versions:
         return DayControl(None, False)
-    current = data_sha256(lists.build_day(site_id, local_date))
-    return DayControl(versions[0], current != versions[0].data_sha256)
+    return DayControl(versions[0], _changed_since(site_id, versions[0]))
+
+
+def _changed_since(site_id: int, version: list_versions.ListVersion) -> bool:
+    """Whether the day's list now differs from an archived version of it (their data hashes)."""
+    return data_sha256(lists.build_day(site_id, version.local_date)) != version.data_sha256
 
 
 def find_row(site_id: int, row_id: int) -> AttendanceDay | None:

@@ -67,6 +67,10 @@ def test_a_correction_after_the_check_makes_the_day_changed_until_checked_again(
     scans.remove_registration(wrong.id, rep, "Registrert på feil byggeplass", NOW + timedelta(minutes=5))
     changed = control(site.id, keep.local_date)
     assert changed.changed and changed.latest.version == 1
+    compared = {s.local_date: s for s in daily_control.day_statuses(site.id, TODAY, compare_lists=True)}
+    assert compared[keep.local_date].changed and compared[keep.local_date].version == 1
+    not_compared = {s.local_date: s for s in daily_control.day_statuses(site.id, TODAY)}
+    assert not not_compared[keep.local_date].changed  # only when asked: /metrics does not ask
     lists.check_day(site.id, keep.local_date, rep, NOW + timedelta(minutes=6))
     again = control(site.id, keep.local_date)
     assert not again.changed and again.latest.version == 2

@@ -50,6 +50,8 @@ def test_manual_registration_check_correction_and_a_second_version(app, world, r
     assert client.post(day_url + "/check").status_code == 302  # unchanged: no second version
     assert [v.version for v in DailyList.query.filter_by(site_id=world.site_id)] == [1]
     assert "Checked, version 1" in client.get(day_url).get_data(as_text=True)
+    index_url = f"/sites/{world.site_id}/lists"
+    assert "Checked, version 1" in client.get(index_url).get_data(as_text=True)
 
     row = AttendanceDay.query.filter_by(person_id=world.workers["lukasz"].person_id).one()
     remove_url = f"/sites/{world.site_id}/lists/rows/{row.id}/remove"
@@ -61,8 +63,11 @@ def test_manual_registration_check_correction_and_a_second_version(app, world, r
     assert removed.removed_at is not None and removed.removed_reason == "Feil person registrert"
     page = client.get(day_url).get_data(as_text=True)
     assert "Changed since version 1" in page and 'class="removed"' in page
+    index = client.get(index_url).get_data(as_text=True)  # the lists index says so too
+    assert "Changed since version 1" in index and "Checked, version 1" not in index
 
     client.post(day_url + "/check")
+    assert "Checked, version 2" in client.get(index_url).get_data(as_text=True)
     assert sorted(v.version for v in DailyList.query.filter_by(site_id=world.site_id)) == [1, 2]
     archived = client.get(day_url + "/v1.pdf")
     assert archived.status_code == 200 and archived.data.startswith(b"%PDF")
